@@ -1,0 +1,125 @@
+"""``mle-bot`` / ``python -m bot``: parse arguments, build settings, wire, run.
+
+Exit codes: 0 success, 1 a check found problems, 2 bad usage or a bad setting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.client import run_bot
+from bot.logging_setup import configure_logging
+from bot.services import Services
+from bot.settings import ENV_NAMES, Settings, SettingsError, load_settings
+from content.loader import ContentError, bundled_content_dir, load_catalog
+
+EPILOG = """\
+settings (environment variables; also keys of the --config TOML file, lower-case without prefix):
+  DISCORD_TOKEN               bot token (required for `run`; never logged)
+  MLEBOT_DATABASE             SQLite file (default ./data/mlebot.sqlite3)
+  MLEBOT_CONTENT_DIR          content YAML directory (default: bundled content)
+  MLEBOT_DEV_GUILD_ID         sync commands to one guild instantly (development)
+  MLEBOT_DISCORD_API_BASE     REST base (default https://discord.com/api/v10)
+  MLEBOT_DISCORD_GATEWAY      gateway URL (default wss://gateway.discord.gg)
+  MLEBOT_LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR
+  MLEBOT_LOG_FORMAT           text (default) or json
+  MLEBOT_CATCHUP_GRACE_HOURS  send a missed weekly post late within this window (default 24)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole CLI; ``mle-bot --help`` documents every command and setting."""
+    parser = argparse.ArgumentParser(
+        prog="mle-bot",
+        description="Discord bot and weekly digest for ML-engineer study groups.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="TOML file with settings (env vars win)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="start the bot (needs DISCORD_TOKEN)")
+
+    content = sub.add_parser("content", help="work with the content YAML")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_sub.add_parser(
+        "check",
+        help="validate a content directory: exit 0 with a summary, or 1 listing every problem",
+    )
+    check.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="content directory (default: MLEBOT_CONTENT_DIR or the bundled content)",
+    )
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    """Validate content; print a one-line summary or every problem as file:line: path: message."""
+    directory: Path | None = args.directory
+    if directory is None:
+        directory = _settings(args).content_dir or bundled_content_dir()
+    if not directory.is_dir():
+        print(f"{directory}: not a directory", file=sys.stderr)
+        return 2
+    try:
+        catalog = load_catalog(directory)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{n} {kind}" for kind, n in catalog.counts().items())
+    print(f"OK {directory}: {counts}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the bot with the configured settings, bundled or configured content, and SQLite."""
+    settings = _settings(args)
+    token = settings.require_token().get_secret_value()
+    configure_logging(settings.log_level, settings.log_format, secrets=[token])
+    settings.prepare_database_path()
+    try:
+        catalog = load_catalog(settings.content_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
+        return 1
+    return asyncio.run(run_bot(Services(settings=settings, catalog=catalog), token))
+
+
+COMMANDS = {
+    ("run", None): cmd_run,
+    ("content", "check"): cmd_content_check,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mle-bot`` console script."""
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS[(args.command, getattr(args, "content_command", None))]
+    try:
+        return handler(args)
+    except SettingsError as exc:
+        print(f"mle-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

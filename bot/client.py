@@ -1,0 +1,110 @@
+"""The discord.py client and the one place that wires the running service together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.cogs import build_cogs
+from bot.services import Services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def point_at_discord(settings: Settings) -> None:
+    """Send REST and gateway traffic to the configured endpoints (a proxy or a local fake).
+
+    discord.py reads both class attributes at request/connect time, so setting them once before
+    the client starts is enough.
+    """
+    discord.http.Route.BASE = settings.discord_api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+
+
+def intents() -> discord.Intents:
+    """Only what the bot uses: guild/channel events. No privileged intents.
+
+    Slash commands and buttons arrive as interactions, which need no message intent; member
+    names come with each interaction, so the privileged members intent is not needed either.
+    """
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class MLEBot(commands.Bot):
+    """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            # Content can never ping @everyone, roles or users by accident.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.services = services
+
+    async def setup_hook(self) -> None:
+        for cog in build_cogs(self.services):
+            await self.add_cog(cog)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the dev guild (instant) when configured, else globally."""
+        guild_id = self.services.settings.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to dev guild %d", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info(
+            "ready as %s (id %s) in %d guilds",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+        )
+
+
+async def run_bot(services: Services, token: str) -> int:
+    """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code."""
+    point_at_discord(services.settings)
+    bot = MLEBot(services)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    stop_tasks: set[asyncio.Task[None]] = set()
+
+    def request_stop(signame: str) -> None:
+        if not stopping.is_set():
+            log.info("received %s, shutting down", signame)
+            stopping.set()
+            stop_tasks.add(loop.create_task(bot.close()))
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig.name)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error(
+            "DISCORD_TOKEN was rejected by Discord; fix: copy a fresh token from the "
+            "Developer Portal (Bot > Reset Token)"
+        )
+        return 2
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    log.info("stopped")
+    return 0

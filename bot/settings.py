@@ -1,0 +1,211 @@
+"""Typed settings, read once at start-up from the environment and an optional TOML file.
+
+Precedence: environment variables > ``--config`` TOML file > defaults. The TOML file uses the
+field names below (``database = "..."``); the environment uses ``MLEBOT_<FIELD>`` except for the
+token, which is the conventional ``DISCORD_TOKEN``. Nothing here runs at import time:
+:func:`load_settings` is called by ``bot.__main__``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["text", "json"]
+
+#: Field name -> the environment variable a person sets, for error messages and docs.
+ENV_NAMES: dict[str, str] = {
+    "discord_token": "DISCORD_TOKEN",
+    "database": "MLEBOT_DATABASE",
+    "content_dir": "MLEBOT_CONTENT_DIR",
+    "dev_guild_id": "MLEBOT_DEV_GUILD_ID",
+    "discord_api_base": "MLEBOT_DISCORD_API_BASE",
+    "discord_gateway": "MLEBOT_DISCORD_GATEWAY",
+    "log_level": "MLEBOT_LOG_LEVEL",
+    "log_format": "MLEBOT_LOG_FORMAT",
+    "catchup_grace_hours": "MLEBOT_CATCHUP_GRACE_HOURS",
+}
+
+#: How to fix each setting, shown after the error (one line in total).
+FIXES: dict[str, str] = {
+    "discord_token": "set it to your bot token from the Discord Developer Portal (Bot > Token)",
+    "database": "set it to a writable file path, e.g. ./data/mlebot.sqlite3",
+    "content_dir": "point it at a directory of content YAML files, or unset it for the bundled one",
+    "dev_guild_id": "set it to a numeric server id (Developer Mode > Copy Server ID) or unset it",
+    "discord_api_base": "use an http(s) URL such as https://discord.com/api/v10",
+    "discord_gateway": "use a ws(s) URL such as wss://gateway.discord.gg",
+    "log_level": "use one of DEBUG, INFO, WARNING, ERROR",
+    "log_format": "use text or json",
+    "catchup_grace_hours": "use a number of hours between 0 and 168",
+}
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; ``str()`` is one line naming the setting and the fix."""
+
+    def __init__(self, setting: str, problem: str, fix: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{setting}: {problem}; fix: {fix}")
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with. See README "Settings"."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MLEBOT_",
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token"),
+        description="Bot token; required for `run`. A secret: never logged or printed.",
+    )
+    database: Path = Field(
+        default=Path("data/mlebot.sqlite3"),
+        description="SQLite file; its parent directory is created.",
+    )
+    content_dir: Path | None = Field(
+        default=None, description="Content YAML directory; default: the bundled content."
+    )
+    dev_guild_id: int | None = Field(
+        default=None, gt=0, description="Sync commands to this one guild instantly (development)."
+    )
+    discord_api_base: str = Field(
+        default="https://discord.com/api/v10",
+        description="REST base URL (a rate-limit proxy, or a local fake in tests).",
+    )
+    discord_gateway: str = Field(
+        default="wss://gateway.discord.gg", description="Gateway WebSocket URL."
+    )
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
+    catchup_grace_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=168,
+        description="A weekly post missed while the bot was down is sent late within this window.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file's values arrive as init kwargs; the environment must win over them.
+        return (env_settings, init_settings)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object, info: Any) -> object:
+        if isinstance(value, str):
+            return value.upper() if info.field_name == "log_level" else value.lower()
+        return value
+
+    @field_validator("discord_token", mode="after")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value().strip()
+        if raw.lower().startswith("bot "):
+            raw = raw[4:].strip()
+        if not raw:
+            return None
+        if any(ch.isspace() for ch in raw):
+            raise ValueError("the token contains whitespace")
+        return SecretStr(raw)
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("not a ws(s) URL")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a directory")
+        return value
+
+    def require_token(self) -> SecretStr:
+        """The token, or a :class:`SettingsError` saying how to provide it."""
+        if self.discord_token is None:
+            raise SettingsError(
+                "DISCORD_TOKEN", "is not set (required for `mle-bot run`)", FIXES["discord_token"]
+            )
+        return self.discord_token
+
+    def prepare_database_path(self) -> Path:
+        """Create the database's parent directory; raise :class:`SettingsError` if impossible."""
+        try:
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(
+                ENV_NAMES["database"],
+                f"cannot create {self.database.parent} ({exc.strerror})",
+                FIXES["database"],
+            ) from exc
+        return self.database
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise SettingsError("--config", f"{path} does not exist", "pass an existing file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        problem = f"{path} is not valid TOML ({exc})"
+        raise SettingsError("--config", problem, "fix the file") from exc
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Build the settings from the environment and an optional TOML file.
+
+    Raises :class:`SettingsError` (one line: setting, problem, fix) on the first bad setting.
+    """
+    file_values = _read_toml(config_file) if config_file is not None else {}
+    try:
+        return Settings(**file_values)
+    except ValidationError as exc:
+        raise _first_problem(exc, from_file=config_file) from None
+
+
+def _first_problem(exc: ValidationError, from_file: Path | None) -> SettingsError:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    if field == "DISCORD_TOKEN":
+        field = "discord_token"
+    if error["type"] == "extra_forbidden":
+        where = f" in {from_file}" if from_file else ""
+        return SettingsError(
+            field, f"unknown setting{where}", f"remove it; known: {', '.join(sorted(ENV_NAMES))}"
+        )
+    name = ENV_NAMES.get(field, field)
+    # Never echo the input: it may be the token.
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return SettingsError(name, message, FIXES.get(field, "see README 'Settings'"))
