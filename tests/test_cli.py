@@ -1,0 +1,77 @@
+"""The ``mle-bot`` command as a user runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from content.loader import bundled_content_dir
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("MLEBOT_") and k != "DISCORD_TOKEN"
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_documents_commands_and_settings() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for word in ("run", "content", "DISCORD_TOKEN", "MLEBOT_DATABASE", "MLEBOT_LOG_FORMAT"):
+        assert word in result.stdout
+
+
+def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("mle-bot: DISCORD_TOKEN: is not set")
+
+
+def test_malformed_setting_exits_2(tmp_path: Path) -> None:
+    result = run_cli("run", env={"MLEBOT_DEV_GUILD_ID": "abc", "DISCORD_TOKEN": "x"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("mle-bot: MLEBOT_DEV_GUILD_ID:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_content_check_passes_on_bundled_content(tmp_path: Path) -> None:
+    result = run_cli("content", "check", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK ")
+    assert "roles" in result.stdout
+    assert "salaries" in result.stdout
+
+
+def test_content_check_lists_problems_with_file_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    broken.mkdir()
+    for source in bundled_content_dir().glob("*.yaml"):
+        (broken / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    target = next(p for p in sorted(broken.glob("*.yaml")) if p.name != "sources.yaml")
+    target.write_text(target.read_text(encoding="utf-8") + "\n  bad: [unclosed\n", encoding="utf-8")
+    result = run_cli("content", "check", str(broken))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{target.name}:")
+    assert "problem(s)" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["content"], ["bogus"], []])
+def test_usage_errors_exit_2(argv: list[str]) -> None:
+    assert run_cli(*argv).returncode == 2
