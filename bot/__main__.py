@@ -9,9 +9,11 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.client import run_bot
+from bot.health import check_health, heartbeat_path
 from bot.logging_setup import configure_logging
 from bot.services import Services
 from bot.settings import ENV_NAMES, Settings, SettingsError, load_settings
@@ -45,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("run", help="start the bot (needs DISCORD_TOKEN)")
+    sub.add_parser(
+        "health",
+        help="exit 0 if the running bot (same MLEBOT_DATABASE) is alive and connected, else 1",
+    )
 
     content = sub.add_parser("content", help="work with the content YAML")
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
@@ -102,8 +108,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return asyncio.run(run_bot(Services(settings=settings, catalog=catalog), token))
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Read the running bot's heartbeat file; used by the container HEALTHCHECK."""
+    settings = _settings(args)
+    health = check_health(heartbeat_path(settings.database), now=datetime.now(UTC))
+    print(("healthy: " if health.ok else "unhealthy: ") + health.reason)
+    return 0 if health.ok else 1
+
+
 COMMANDS = {
     ("run", None): cmd_run,
+    ("health", None): cmd_health,
     ("content", "check"): cmd_content_check,
 }
 

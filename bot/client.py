@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from datetime import UTC, datetime
 
 import discord
 import yarl
 from discord.ext import commands
 
 from bot.cogs import build_cogs
+from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.services import Services
 from bot.settings import Settings
 
@@ -50,11 +53,34 @@ class MLEBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.services = services
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for cog in build_cogs(self.services):
             await self.add_cog(cog)
         await self.sync_commands()
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        await super().close()
+        self._write_heartbeat(connected=False)
+
+    def _write_heartbeat(self, *, connected: bool) -> None:
+        path = heartbeat_path(self.services.settings.database)
+        try:
+            write_heartbeat(path, now=datetime.now(UTC), connected=connected)
+        except OSError as exc:  # a full disk must not take the bot down; health will say so
+            log.warning("cannot write heartbeat %s: %s", path, exc.strerror)
+
+    async def _beat(self) -> None:
+        """Tell ``mle-bot health`` we are alive, and whether the gateway is connected."""
+        while True:
+            self._write_heartbeat(connected=self.is_ready() and not self.is_closed())
+            await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
 
     async def sync_commands(self) -> None:
         """Sync to the dev guild (instant) when configured, else globally."""
