@@ -1,1 +1,4 @@
-"""All state the bot keeps, in SQLite: migrations and typed repositories. The only place with SQL."""
+"""All state the bot keeps, in SQLite: migrations and typed repositories.
+
+The only package with SQL.
+"""
