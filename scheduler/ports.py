@@ -1,0 +1,166 @@
+"""What the scheduler needs from the outside world, as Protocols: a clock and a publisher.
+
+The scheduler never imports ``discord``. ``bot/publisher.py`` implements :class:`Publisher` with
+discord.py and translates its exceptions into the :class:`PublishError` family below, so the
+runner can decide between "retry later", "tell the moderators" and "give up" without knowing
+what an ``HTTPException`` is. Tests use a fake clock and a recording publisher instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+
+from scheduler.planning import IsoWeek
+
+__all__ = [
+    "ChallengePost",
+    "ChannelMissing",
+    "Clock",
+    "MissingPermissions",
+    "PostSection",
+    "PublishError",
+    "PublishedMessage",
+    "Publisher",
+    "SystemClock",
+    "TransientPublishError",
+    "post_marker",
+]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """A source of the current instant."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def post_marker(guild_id: int, week: IsoWeek) -> str:
+    """The tag that identifies the bot's post for ``guild_id`` in ``week``.
+
+    The rendered message must contain it verbatim (e.g. in the embed footer), so that after a
+    crash between "send" and "record as sent" the runner can find the post instead of sending it
+    a second time.
+    """
+    return f"mle-roadmap:{guild_id}:{week}"
+
+
+@dataclass(frozen=True)
+class PostSection:
+    """A titled block of the post (an embed field on Discord): e.g. "Task", "Resources"."""
+
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChallengePost:
+    """Everything the weekly message says; the Discord side decides how it looks.
+
+    ``challenge_number`` is 1-based, for people ("Challenge 3 of the season"); ``challenge_id``
+    is the content's stable id. ``late`` is set when the post is sent after its time because the
+    bot was down (the renderer can say so).
+    """
+
+    guild_id: int
+    week: IsoWeek
+    challenge_id: str
+    challenge_number: int
+    title: str
+    summary: str
+    sections: tuple[PostSection, ...] = ()
+    url: str | None = None
+    late: bool = False
+
+    @property
+    def marker(self) -> str:
+        """See :func:`post_marker`; must appear in the rendered message."""
+        return post_marker(self.guild_id, self.week)
+
+
+@dataclass(frozen=True)
+class PublishedMessage:
+    """What the publisher reports after a successful post."""
+
+    message_id: int
+
+
+class PublishError(Exception):
+    """Posting failed. Subclasses say what the runner should do about it.
+
+    A plain ``PublishError`` is a permanent failure of unknown cause: record and report it,
+    do not retry.
+    """
+
+    def __init__(self, message: str, *, guild_id: int | None = None) -> None:
+        super().__init__(message)
+        self.guild_id = guild_id
+
+
+class ChannelMissing(PublishError):  # noqa: N818 -- the agreed port name
+    """The configured channel no longer exists or the bot cannot see it; a moderator must
+    choose another channel. Not retried."""
+
+    def __init__(self, channel_id: int, *, guild_id: int | None = None) -> None:
+        super().__init__(
+            f"channel {channel_id} does not exist or is not visible to the bot", guild_id=guild_id
+        )
+        self.channel_id = channel_id
+
+
+class MissingPermissions(PublishError):  # noqa: N818 -- the agreed port name
+    """The bot lacks ``permission`` (Discord's name, e.g. ``"embed_links"``) in the channel;
+    a moderator must grant it. Not retried."""
+
+    def __init__(
+        self, permission: str, *, channel_id: int | None = None, guild_id: int | None = None
+    ) -> None:
+        where = f" in channel {channel_id}" if channel_id is not None else ""
+        super().__init__(f"the bot needs the {permission!r} permission{where}", guild_id=guild_id)
+        self.permission = permission
+        self.channel_id = channel_id
+
+
+class TransientPublishError(PublishError):
+    """Discord or the network failed in a way that may pass (5xx, timeout, rate limit):
+    retry with backoff. ``retry_after`` (seconds) is Discord's hint when it gave one."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, guild_id: int | None = None
+    ) -> None:
+        super().__init__(message, guild_id=guild_id)
+        self.retry_after = retry_after
+
+
+class Publisher(Protocol):
+    """What the scheduler needs from Discord. Methods raise :class:`PublishError` subclasses."""
+
+    async def post_challenge(
+        self, guild_id: int, channel_id: int, post: ChallengePost
+    ) -> PublishedMessage:
+        """Send ``post`` to the channel; the message must contain ``post.marker``."""
+        ...
+
+    async def find_own_post(
+        self, guild_id: int, channel_id: int, marker: str, after: datetime
+    ) -> int | None:
+        """The id of the bot's own message containing ``marker`` sent after ``after``, if any.
+
+        Used to settle a post that was claimed but never confirmed (crash mid-send) before
+        sending it again.
+        """
+        ...
+
+    async def notify_moderators(self, guild_id: int, text: str) -> None:
+        """Tell the guild's moderators something needs their action (best effort)."""
+        ...
