@@ -1,0 +1,147 @@
+"""``scheduler.ports.Publisher`` implemented with discord.py.
+
+Translates discord.py's exceptions into the port's error family, so the scheduler decides
+between "retry", "tell the moderators" and "give up" without importing discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+import aiohttp
+import discord
+
+from scheduler.ports import (
+    ChallengePost,
+    ChannelMissing,
+    MissingPermissions,
+    PublishedMessage,
+    PublishError,
+    TransientPublishError,
+)
+
+log = logging.getLogger(__name__)
+
+#: Renders the weekly post: ``(embed, view)``; the embed must contain ``post.marker``.
+Renderer = Callable[[ChallengePost], tuple[discord.Embed, discord.ui.View]]
+
+#: How far back :meth:`DiscordPublisher.find_own_post` reads a channel's history.
+HISTORY_LIMIT = 100
+
+REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+
+
+def _contains_marker(message: discord.Message, marker: str) -> bool:
+    if marker in message.content:
+        return True
+    return any(
+        marker in (embed.footer.text or "") or marker in (embed.description or "")
+        for embed in message.embeds
+    )
+
+
+class DiscordPublisher:
+    """Posts weekly challenges and moderator notices through a connected client."""
+
+    def __init__(self, client: discord.Client, render: Renderer) -> None:
+        self._client = client
+        self._render = render
+
+    async def _text_channel(self, guild_id: int, channel_id: int) -> discord.TextChannel:
+        channel = self._client.get_channel(channel_id)
+        if channel is None:
+            try:
+                fetched = await self._client.fetch_channel(channel_id)
+            except discord.NotFound as exc:
+                raise ChannelMissing(channel_id, guild_id=guild_id) from exc
+            except discord.Forbidden as exc:
+                raise MissingPermissions(
+                    "view_channel", channel_id=channel_id, guild_id=guild_id
+                ) from exc
+            except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as exc:
+                raise TransientPublishError(str(exc), guild_id=guild_id) from exc
+            channel = fetched
+        if not isinstance(channel, discord.TextChannel) or channel.guild.id != guild_id:
+            raise ChannelMissing(channel_id, guild_id=guild_id)
+        return channel
+
+    def _check_permissions(self, channel: discord.TextChannel) -> None:
+        permissions = channel.permissions_for(channel.guild.me)
+        for name in REQUIRED_PERMISSIONS:
+            if not getattr(permissions, name):
+                raise MissingPermissions(name, channel_id=channel.id, guild_id=channel.guild.id)
+
+    async def post_challenge(
+        self, guild_id: int, channel_id: int, post: ChallengePost
+    ) -> PublishedMessage:
+        """Send the weekly post; see :class:`scheduler.ports.Publisher`."""
+        channel = await self._text_channel(guild_id, channel_id)
+        self._check_permissions(channel)
+        embed, view = self._render(post)
+        try:
+            message = await channel.send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.Forbidden as exc:
+            raise MissingPermissions(
+                "send_messages", channel_id=channel_id, guild_id=guild_id
+            ) from exc
+        except discord.NotFound as exc:
+            raise ChannelMissing(channel_id, guild_id=guild_id) from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
+        except discord.HTTPException as exc:
+            raise PublishError(f"Discord refused the post: {exc}", guild_id=guild_id) from exc
+        return PublishedMessage(message_id=message.id)
+
+    async def find_own_post(
+        self, guild_id: int, channel_id: int, marker: str, after: datetime
+    ) -> int | None:
+        """Look through recent history for our own message carrying ``marker``."""
+        channel = await self._text_channel(guild_id, channel_id)
+        me = self._client.user
+        try:
+            async for message in channel.history(limit=HISTORY_LIMIT, after=after):
+                if (
+                    me is not None
+                    and message.author.id == me.id
+                    and _contains_marker(message, marker)
+                ):
+                    return message.id
+        except discord.Forbidden as exc:
+            raise MissingPermissions(
+                "read_message_history", channel_id=channel_id, guild_id=guild_id
+            ) from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
+        return None
+
+    async def notify_moderators(self, guild_id: int, text: str) -> None:
+        """Best effort: the guild's moderator channel, else its system channel, else the owner.
+
+        Never raises: a notice that cannot be delivered is logged.
+        """
+        guild = self._client.get_guild(guild_id)
+        if guild is None:
+            log.warning("cannot notify moderators of unknown guild %d", guild_id)
+            return
+        notice = f"**mle-roadmap-bot needs a moderator:** {text}"[:2000]
+        for channel in (guild.public_updates_channel, guild.system_channel):
+            if channel is not None and channel.permissions_for(guild.me).send_messages:
+                try:
+                    await channel.send(notice, allowed_mentions=discord.AllowedMentions.none())
+                except discord.HTTPException as exc:
+                    log.warning("notice to channel %d failed: %s", channel.id, exc)
+                else:
+                    return
+        owner_id = guild.owner_id
+        if owner_id is None:
+            log.warning("no way to notify moderators of guild %d", guild_id)
+            return
+        try:
+            owner = guild.owner or await self._client.fetch_user(owner_id)
+            await owner.send(f"[{guild.name}] {notice}"[:2000])
+        except discord.HTTPException as exc:
+            log.warning("could not notify moderators of guild %d: %s", guild_id, exc)
