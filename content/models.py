@@ -1,0 +1,581 @@
+"""Typed schema of the career-guide content (pydantic v2, all models frozen).
+
+Every fact carries ``sources``: the seed file names of the articles it comes from
+(``sources.yaml`` lists them). Fields that point at another item are annotated with
+:class:`Ref`; :func:`integrity_problems` walks those annotations, so a new reference field
+is checked as soon as it is declared with one of the ``*Ref`` aliases below.
+
+Missing facts are ``None`` (or an empty tuple), never guessed.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+__all__ = [
+    "KINDS",
+    "Catalog",
+    "Certification",
+    "Challenge",
+    "Comparison",
+    "ComparisonRow",
+    "Cost",
+    "Fact",
+    "Industry",
+    "Item",
+    "Point",
+    "Ref",
+    "Resource",
+    "RoadmapStep",
+    "Role",
+    "Salary",
+    "Source",
+    "SourceStep",
+    "Tool",
+    "ToolCategory",
+    "integrity_problems",
+]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a string field as a reference to an item of ``kind`` (a :class:`Catalog` field)."""
+
+    kind: str
+
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+SourceFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+SourceRef = Annotated[str, Ref("sources")]
+RoleRef = Annotated[str, Ref("roles")]
+ToolRef = Annotated[str, Ref("tools")]
+ToolCategoryRef = Annotated[str, Ref("tool_categories")]
+ResourceRef = Annotated[str, Ref("resources")]
+CertificationRef = Annotated[str, Ref("certifications")]
+RoadmapStepRef = Annotated[str, Ref("roadmap")]
+
+Sources = Annotated[tuple[SourceRef, ...], Field(min_length=1)]
+Level = Literal["entry", "mid", "senior"]
+Period = Literal["year", "month", "hour"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Point(_Model):
+    """One sourced statement: a bullet of a list (a responsibility, a skill, a task of a day)."""
+
+    text: NonEmptyStr
+    sources: Sources
+
+
+class Item(_Model):
+    """Anything a slash command can look up: stable slug id, display name, aliases."""
+
+    id: Slug
+    name: NonEmptyStr
+    aliases: tuple[NonEmptyStr, ...] = ()
+    sources: Sources
+
+
+class Source(_Model):
+    """One seed article. Facts refer to it by its file name (``file``), which is its id."""
+
+    file: SourceFile
+    title: NonEmptyStr
+    url: str | None = None
+    note: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.file
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+class Role(Item):
+    """A role or job title.
+
+    ``kind``: ``core`` (the Machine Learning Engineer), ``related`` (a neighbouring role the
+    articles describe or compare), ``job-title`` (another title for ML engineering work),
+    ``career-step`` (where an ML engineer can grow to).
+    """
+
+    kind: Literal["core", "related", "job-title", "career-step"]
+    summary: Point | None = None
+    details: tuple[Point, ...] = ()
+    responsibilities: tuple[Point, ...] = ()
+    technical_skills: tuple[Point, ...] = ()
+    soft_skills: tuple[Point, ...] = ()
+    education: tuple[Point, ...] = ()
+    day_in_the_life: tuple[Point, ...] = ()
+    challenges: tuple[Point, ...] = ()
+    job_titles: tuple[RoleRef, ...] = ()
+    career_path: tuple[RoleRef, ...] = ()
+    related_roles: tuple[RoleRef, ...] = ()
+
+
+class ComparisonRow(_Model):
+    aspect: NonEmptyStr
+    left: NonEmptyStr
+    right: NonEmptyStr
+    sources: Sources
+
+
+class Comparison(Item):
+    """A side-by-side table of two roles, one row per aspect (rows keep their own source)."""
+
+    left: RoleRef
+    right: RoleRef
+    rows: Annotated[tuple[ComparisonRow, ...], Field(min_length=1)]
+    notes: tuple[Point, ...] = ()
+
+
+class Industry(Item):
+    uses: tuple[Point, ...] = ()
+    employers: tuple[Point, ...] = ()
+
+
+class Fact(Item):
+    """A standalone statement with an optional headline figure (demand, outlook, pay factors)."""
+
+    text: NonEmptyStr
+    figure: str | None = None
+
+
+class ToolCategory(Item):
+    description: str | None = None
+
+
+class Tool(Item):
+    """``purpose`` is an editorial one-liner; ``notes`` keep what the articles say about it."""
+
+    category: ToolCategoryRef
+    purpose: NonEmptyStr
+    notes: tuple[Point, ...] = ()
+
+
+class Salary(Item):
+    """One salary figure exactly as one source states it: never averaged, never merged.
+
+    Amounts are in whole currency units per ``period`` (₹10 LPA is ``1000000`` INR a year).
+    Either ``amount`` or ``min``/``max`` is set. ``open_ended`` marks a "+" after the top
+    figure. ``region`` and ``level`` are ``None`` when the source names none.
+    """
+
+    region: str | None = None
+    level: Level | None = None
+    level_as_stated: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    amount: Decimal | None = None
+    open_ended: bool = False
+    currency: CurrencyCode
+    period: Period
+    framing: NonEmptyStr
+    as_stated: NonEmptyStr
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _amounts(self) -> Salary:
+        has_range = self.min is not None or self.max is not None
+        if self.amount is None and not has_range:
+            raise ValueError("give either amount or min/max")
+        if self.amount is not None and has_range:
+            raise ValueError("give either amount or min/max, not both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        for value in (self.min, self.max, self.amount):
+            if value is not None and value <= 0:
+                raise ValueError(f"amounts must be positive, got {value}")
+        return self
+
+
+class Cost(_Model):
+    amount: Decimal = Field(gt=0)
+    currency: CurrencyCode
+    period: Period | None = None
+    approximate: bool = False
+    as_stated: NonEmptyStr
+
+
+class Certification(Item):
+    """Only what the articles state; every unknown is ``None``."""
+
+    provider: NonEmptyStr
+    platform: str | None = None
+    summary: str | None = None
+    cost: Cost | None = None
+    exam_format: str | None = None
+    prerequisites: str | None = None
+    passing_score: int | None = Field(default=None, gt=0)
+    languages: tuple[NonEmptyStr, ...] | None = None
+    languages_note: str | None = None
+    validity: str | None = None
+    earns: str | None = None
+    courses: int | None = Field(default=None, gt=0)
+
+
+class Resource(Item):
+    """A course, book, learning platform, conference or journal the articles recommend."""
+
+    kind: Literal["course", "book", "platform", "conference", "journal", "community"]
+    provider: str | None = None
+    author: str | None = None
+    notes: tuple[Point, ...] = ()
+
+
+class SourceStep(_Model):
+    """Where a roadmap step appears in one article, in that article's own words."""
+
+    source: SourceRef
+    label: NonEmptyStr
+
+
+class RoadmapStep(Item):
+    """One step of the merged roadmap; the list order in ``roadmap.yaml`` is the step order."""
+
+    summary: NonEmptyStr
+    skills: tuple[Point, ...] = ()
+    resources: tuple[ResourceRef, ...] = ()
+    tools: tuple[ToolRef, ...] = ()
+    certifications: tuple[CertificationRef, ...] = ()
+    source_steps: tuple[SourceStep, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+class Challenge(Item):
+    """A weekly challenge of the season; weeks run 1..N in roadmap order."""
+
+    week: int = Field(gt=0)
+    roadmap_step: RoadmapStepRef
+    summary: NonEmptyStr
+    tasks: Annotated[tuple[NonEmptyStr, ...], Field(min_length=2, max_length=5)]
+    resources: tuple[ResourceRef, ...] = ()
+    tools: tuple[ToolRef, ...] = ()
+    points: int = Field(gt=0)
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+# Catalog field name -> item model. Order is the display order of ``Catalog.counts()``.
+KINDS: dict[str, type[BaseModel]] = {
+    "sources": Source,
+    "roles": Role,
+    "comparisons": Comparison,
+    "industries": Industry,
+    "outlook": Fact,
+    "tool_categories": ToolCategory,
+    "tools": Tool,
+    "salaries": Salary,
+    "salary_notes": Fact,
+    "certifications": Certification,
+    "resources": Resource,
+    "roadmap": RoadmapStep,
+    "challenges": Challenge,
+}
+
+_KIND_LABELS = {
+    "sources": "source",
+    "roles": "role",
+    "comparisons": "comparison",
+    "industries": "industry",
+    "outlook": "outlook fact",
+    "tool_categories": "tool category",
+    "tools": "tool",
+    "salaries": "salary",
+    "salary_notes": "salary note",
+    "certifications": "certification",
+    "resources": "resource",
+    "roadmap": "roadmap step",
+    "challenges": "challenge",
+}
+
+Loc = tuple[str | int, ...]
+
+
+def _item_id(item: BaseModel) -> str:
+    return item.file if isinstance(item, Source) else str(getattr(item, "id", ""))
+
+
+def _find_ref(annotation: Any) -> Ref | None:
+    """The :class:`Ref` on ``annotation`` itself (through ``Annotated`` and ``X | None``)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        args = get_args(annotation)
+        found = next((m for m in args[1:] if isinstance(m, Ref)), None)
+        return found or _find_ref(args[0])
+    if origin is Union or origin is types.UnionType:
+        for arg in get_args(annotation):
+            found = _find_ref(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _tuple_args(annotation: Any, length: int) -> list[Any]:
+    """Annotations of the elements of a tuple-typed value (``tuple[X, ...]`` or fixed)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _tuple_args(get_args(annotation)[0], length)
+    if origin is Union or origin is types.UnionType:
+        for arg in get_args(annotation):
+            found = _tuple_args(arg, length)
+            if found:
+                return found
+        return []
+    if origin is tuple:
+        args = get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return [args[0]] * length
+        return list(args)
+    return []
+
+
+def _walk(
+    value: Any, annotation: Any, metadata: Sequence[Any], loc: Loc
+) -> Iterator[tuple[Loc, Ref, str]]:
+    if isinstance(value, str):
+        ref = next((m for m in metadata if isinstance(m, Ref)), None) or _find_ref(annotation)
+        if ref is not None:
+            yield loc, ref, value
+    elif isinstance(value, BaseModel):
+        yield from iter_references(value, loc)
+    elif isinstance(value, tuple):
+        for index, (element, element_annotation) in enumerate(
+            zip(value, _tuple_args(annotation, len(value)), strict=False)
+        ):
+            yield from _walk(element, element_annotation, (), (*loc, index))
+
+
+def iter_references(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, Ref, str]]:
+    """Every ``(loc, Ref, target id)`` inside ``model``, found through the field annotations."""
+    for name, info in type(model).model_fields.items():
+        yield from _walk(getattr(model, name), info.annotation, info.metadata, (*loc, name))
+
+
+def integrity_problems(
+    kinds: Mapping[str, Sequence[tuple[int, BaseModel]]],
+    also_known: Mapping[str, set[str]] | None = None,
+) -> list[tuple[Loc, str]]:
+    """Cross-item checks: duplicate ids and aliases, dangling references, season order.
+
+    ``kinds`` maps a kind to ``(index in its YAML list, item)`` pairs, so problems point at
+    the right list element even when some items were dropped for failing validation.
+    ``also_known`` adds ids of items that failed validation, so they do not also show up as
+    dangling references. Returns ``(loc, message)`` with ``loc = (kind, index, field, ...)``.
+    """
+    problems: list[tuple[Loc, str]] = []
+    ids: dict[str, set[str]] = {
+        kind: set(also_known.get(kind, ())) if also_known else set() for kind in KINDS
+    }
+    for kind, items in kinds.items():
+        first_seen: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for index, item in items:
+            item_id = _item_id(item)
+            id_field = "file" if kind == "sources" else "id"
+            if item_id in first_seen:
+                problems.append(
+                    (
+                        (kind, index, id_field),
+                        f"duplicate {_KIND_LABELS.get(kind, kind)} id {item_id!r} "
+                        f"(first used by {kind}[{first_seen[item_id]}])",
+                    )
+                )
+                continue
+            first_seen[item_id] = index
+            ids.setdefault(kind, set()).add(item_id)
+            if isinstance(item, Item):
+                for alias_index, alias in enumerate(item.aliases):
+                    key = alias.casefold()
+                    owner = names.get(key)
+                    if owner is not None and owner != item_id:
+                        problems.append(
+                            (
+                                (kind, index, "aliases", alias_index),
+                                f"alias {alias!r} is already used by {owner!r}",
+                            )
+                        )
+                    names.setdefault(key, item_id)
+                names.setdefault(item.id, item_id)
+    for kind, items in kinds.items():
+        for index, item in items:
+            for loc, ref, target in iter_references(item, (kind, index)):
+                if target not in ids.get(ref.kind, set()):
+                    known = sorted(ids.get(ref.kind, set()))
+                    hint = f" (known: {', '.join(known)})" if len(known) <= 8 else ""
+                    problems.append(
+                        (loc, f"unknown {_KIND_LABELS.get(ref.kind, ref.kind)} {target!r}{hint}")
+                    )
+    problems.extend(_season_problems(kinds))
+    return problems
+
+
+def _season_problems(kinds: Mapping[str, Sequence[tuple[int, BaseModel]]]) -> list[tuple[Loc, str]]:
+    """Challenges are numbered 1..N and practise the roadmap steps in roadmap order."""
+    problems: list[tuple[Loc, str]] = []
+    step_order = {_item_id(step): n for n, (_, step) in enumerate(kinds.get("roadmap", ()))}
+    previous_step = -1
+    for expected_week, (index, challenge) in enumerate(kinds.get("challenges", ()), start=1):
+        if not isinstance(challenge, Challenge):
+            continue
+        if challenge.week != expected_week:
+            problems.append(
+                (
+                    ("challenges", index, "week"),
+                    f"expected week {expected_week}, got {challenge.week}",
+                )
+            )
+        position = step_order.get(challenge.roadmap_step)
+        if position is not None:
+            if position < previous_step:
+                problems.append(
+                    (
+                        ("challenges", index, "roadmap_step"),
+                        f"roadmap step {challenge.roadmap_step!r} comes before the step of the "
+                        "previous challenge: the season follows the roadmap in order",
+                    )
+                )
+            previous_step = max(previous_step, position)
+    return problems
+
+
+def format_loc(loc: Loc) -> str:
+    """``("salaries", 3, "currency")`` -> ``"salaries[3].currency"``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class Catalog(_Model):
+    """All content, validated together: ids unique per kind, every reference resolves."""
+
+    sources: tuple[Source, ...] = ()
+    roles: tuple[Role, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
+    industries: tuple[Industry, ...] = ()
+    outlook: tuple[Fact, ...] = ()
+    tool_categories: tuple[ToolCategory, ...] = ()
+    tools: tuple[Tool, ...] = ()
+    salaries: tuple[Salary, ...] = ()
+    salary_notes: tuple[Fact, ...] = ()
+    certifications: tuple[Certification, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    roadmap: tuple[RoadmapStep, ...] = ()
+    challenges: tuple[Challenge, ...] = ()
+
+    _index: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _integrity(self) -> Catalog:
+        problems = integrity_problems(
+            {kind: list(enumerate(getattr(self, kind))) for kind in KINDS}
+        )
+        if problems:
+            raise ValueError("; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems))
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._index = {
+            kind: {_item_id(item): item for item in getattr(self, kind)} for kind in KINDS
+        }
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def get(self, kind: str, item_id: str) -> Any:
+        """The item of ``kind`` (a field name such as ``"tools"``) with ``item_id``; KeyError."""
+        return self._index[kind][item_id]
+
+    def source(self, file: str) -> Source:
+        result: Source = self._index["sources"][file]
+        return result
+
+    def role(self, role_id: str) -> Role:
+        result: Role = self._index["roles"][role_id]
+        return result
+
+    def comparison(self, comparison_id: str) -> Comparison:
+        result: Comparison = self._index["comparisons"][comparison_id]
+        return result
+
+    def industry(self, industry_id: str) -> Industry:
+        result: Industry = self._index["industries"][industry_id]
+        return result
+
+    def tool(self, tool_id: str) -> Tool:
+        result: Tool = self._index["tools"][tool_id]
+        return result
+
+    def tool_category(self, category_id: str) -> ToolCategory:
+        result: ToolCategory = self._index["tool_categories"][category_id]
+        return result
+
+    def tools_in(self, category_id: str) -> tuple[Tool, ...]:
+        return tuple(tool for tool in self.tools if tool.category == category_id)
+
+    def salary(self, salary_id: str) -> Salary:
+        result: Salary = self._index["salaries"][salary_id]
+        return result
+
+    def salaries_for(
+        self, region: str | None = None, level: Level | None = None
+    ) -> tuple[Salary, ...]:
+        """Salaries filtered by region (case-insensitive, as the source names it) and level."""
+        return tuple(
+            s
+            for s in self.salaries
+            if (region is None or (s.region or "").casefold() == region.casefold())
+            and (level is None or s.level == level)
+        )
+
+    def certification(self, certification_id: str) -> Certification:
+        result: Certification = self._index["certifications"][certification_id]
+        return result
+
+    def resource(self, resource_id: str) -> Resource:
+        result: Resource = self._index["resources"][resource_id]
+        return result
+
+    def roadmap_step(self, step_id: str) -> RoadmapStep:
+        result: RoadmapStep = self._index["roadmap"][step_id]
+        return result
+
+    def roadmap_step_number(self, step_id: str) -> int:
+        """1-based position of the step in the roadmap."""
+        for number, step in enumerate(self.roadmap, start=1):
+            if step.id == step_id:
+                return number
+        raise KeyError(step_id)
+
+    def challenge(self, challenge_id: str) -> Challenge:
+        result: Challenge = self._index["challenges"][challenge_id]
+        return result
+
+    def challenge_for_week(self, week: int) -> Challenge | None:
+        return next((c for c in self.challenges if c.week == week), None)
+
+    def counts(self) -> dict[str, int]:
+        """Items per kind, e.g. ``{"sources": 4, "roles": 20, "tools": 38, ...}``."""
+        return {kind: len(getattr(self, kind)) for kind in KINDS}
