@@ -182,6 +182,8 @@ class WeeklySchedule:
             raise ValueError(
                 "local_time must be a naive datetime.time (the zone is given separately)"
             )
+        if self.local_time.fold != 0:
+            raise ValueError("local_time.fold must be 0: repeated times use the first occurrence")
         if not isinstance(self.zone, zoneinfo.ZoneInfo):
             raise TypeError(f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r}")
 
@@ -212,9 +214,19 @@ def post_time_in_week(schedule: WeeklySchedule, iso_year: int, iso_week: int) ->
     its start (02:30 in a 02:00->03:00 gap -> 03:30). Repeated local times (fall-back) use the first
     occurrence. Both are what PEP 495 ``fold=0`` means; this function relies on it explicitly.
     """
-    day = date.fromisocalendar(iso_year, iso_week, schedule.weekday + 1)
-    wall = datetime.combine(day, schedule.local_time).replace(tzinfo=schedule.zone, fold=0)
-    return wall.astimezone(UTC)
+    return _post_on(schedule, date.fromisocalendar(iso_year, iso_week, schedule.weekday + 1))
+
+
+def _post_on(schedule: WeeklySchedule, day: date) -> datetime:
+    """The post instant for local date ``day`` (which must be on ``schedule.weekday``)."""
+    # ``local_time.fold`` is 0 (checked in WeeklySchedule), so this is the fold=0 reading.
+    return datetime.combine(day, schedule.local_time, schedule.zone).astimezone(UTC)
+
+
+def _post_day_in_week_of(schedule: WeeklySchedule, instant: datetime) -> date:
+    """The local date of the post in the local ISO week containing ``instant``."""
+    today = instant.astimezone(schedule.zone).date()
+    return today + timedelta(days=schedule.weekday - today.weekday())
 
 
 def week_of(schedule: WeeklySchedule, instant: datetime) -> IsoWeek:
@@ -223,8 +235,7 @@ def week_of(schedule: WeeklySchedule, instant: datetime) -> IsoWeek:
     return IsoWeek.of(instant.astimezone(schedule.zone).date())
 
 
-def _post_in(schedule: WeeklySchedule, week: IsoWeek) -> datetime:
-    return post_time_in_week(schedule, week.year, week.week)
+_WEEK = timedelta(days=7)
 
 
 def next_post_at(schedule: WeeklySchedule, now: datetime) -> datetime:
@@ -234,16 +245,13 @@ def next_post_at(schedule: WeeklySchedule, now: datetime) -> datetime:
     following week rather than itself again.
     """
     _require_aware("now", now)
-    current = week_of(schedule, now)
-    # Posts are increasing week over week (offsets never change by a week), so the first one after
-    # ``now`` in week order is the earliest. Starting a week early covers a post pushed forward
-    # into the next local week by a gap (a jump across Sunday midnight); no zone does that today.
-    week = current.previous()
-    while True:
-        candidate = _post_in(schedule, week)
-        if candidate > now:
-            return candidate
-        week = week.next()
+    # Posts increase week over week (no offset change is anywhere near a week), so the first one
+    # after ``now`` in week order is the earliest. Starting a week early covers a post pushed into
+    # the next local week by a gap that spans Sunday midnight (no current zone has one).
+    day = _post_day_in_week_of(schedule, now) - _WEEK
+    while (candidate := _post_on(schedule, day)) <= now:
+        day += _WEEK
+    return candidate
 
 
 def last_post_at_or_before(
@@ -258,12 +266,9 @@ def last_post_at_or_before(
     _require_aware("now", now)
     if not_before is not None:
         _require_aware("not_before", not_before)
-    week = week_of(schedule, now).next()  # a week late, mirror of next_post_at
-    while True:
-        candidate = _post_in(schedule, week)
-        if candidate <= now:
-            break
-        week = week.previous()
+    day = _post_day_in_week_of(schedule, now) + _WEEK  # a week late: mirror of next_post_at
+    while (candidate := _post_on(schedule, day)) > now:
+        day -= _WEEK
     if not_before is not None and candidate < not_before:
         return None
     return candidate
