@@ -1,0 +1,176 @@
+"""Each kind of content error is reported with its file, line and field path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from content.loader import (
+    ContentError,
+    ContentProblem,
+    bundled_content_dir,
+    check_content,
+    load_catalog,
+)
+
+PYTHON_TOOL = "  - id: python\n    name: Python\n"
+FIRST_SALARY_MIN = "    min: 110000\n"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A writable copy of the bundled content."""
+    target = tmp_path / "data"
+    shutil.copytree(bundled_content_dir(), target)
+    return target
+
+
+def edit(directory: Path, file: str, old: str, new: str) -> int:
+    """Replace the single occurrence of ``old`` by ``new``; the 1-based line where ``new`` starts."""
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} must occur once in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def only_problem(directory: Path) -> ContentProblem:
+    with pytest.raises(ContentError) as caught:
+        load_catalog(directory)
+    problems = caught.value.problems
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    return problems[0]
+
+
+def test_bundled_copy_is_clean(content: Path) -> None:
+    assert check_content(content) == []
+
+
+def test_yaml_syntax_error(content: Path) -> None:
+    line = edit(content, "tools.yaml", PYTHON_TOOL, "  - id: python\n    name: [Python\n")
+    problem = only_problem(content)
+    assert problem.file == "tools.yaml"
+    assert problem.line is not None
+    assert line + 1 <= problem.line <= line + 3  # the scanner notices a little after the '['
+    assert "YAML syntax error" in problem.message
+    assert str(problem).startswith(f"tools.yaml:{problem.line}: YAML syntax error")
+
+
+def test_unknown_key(content: Path) -> None:
+    line = edit(content, "tools.yaml", PYTHON_TOOL, PYTHON_TOOL + "    colour: blue\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("tools.yaml", line + 2, "tools[0].colour")
+    assert problem.message == "unknown key"
+    assert str(problem) == f"tools.yaml:{line + 2}: tools[0].colour: unknown key"
+
+
+def test_unknown_top_level_key(content: Path) -> None:
+    (content / "extra.yaml").write_text("# stray\ntoolz: []\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("extra.yaml", 2, "toolz")
+    assert "unknown key (expected one of: sources, roles" in problem.message
+
+
+def test_wrong_type(content: Path) -> None:
+    line = edit(content, "salaries.yaml", FIRST_SALARY_MIN, "    min: lots\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("salaries.yaml", line, "salaries[0].min")
+    assert "decimal" in problem.message
+    assert "'lots'" in problem.message
+
+
+def test_wrong_literal(content: Path) -> None:
+    line = edit(content, "salaries.yaml", "    period: hour\n", "    period: fortnight\n")
+    problem = only_problem(content)
+    assert problem.file == "salaries.yaml"
+    assert problem.line == line
+    assert problem.path.endswith(".period")
+    assert "'year', 'month' or 'hour'" in problem.message
+
+
+def test_missing_field_points_at_the_item(content: Path) -> None:
+    line = edit(content, "tools.yaml", "    purpose: Distributed version control for code.\n", "")
+    problem = only_problem(content)
+    assert problem.file == "tools.yaml"
+    assert problem.path.endswith(".purpose")
+    assert problem.message == "Field required"
+    assert problem.line is not None
+    assert problem.line < line  # the '- id: git' line of the item
+
+
+def test_duplicate_id(content: Path) -> None:
+    line = edit(content, "tools.yaml", "  - id: java\n", "  - id: python\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("tools.yaml", line, "tools[1].id")
+    assert problem.message == "duplicate tool id 'python' (first used by tools[0])"
+
+
+def test_duplicate_yaml_key(content: Path) -> None:
+    line = edit(content, "tools.yaml", PYTHON_TOOL, PYTHON_TOOL + "    name: Python 3\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("tools.yaml", line + 2, "tools[0].name")
+    assert "duplicate key 'name'" in problem.message
+
+
+def test_unknown_source(content: Path) -> None:
+    old = "    sources: [003_3c8f27ef6018dc0f.txt]\n"
+    path = content / "tools.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: hadoop\n")
+    offset = text.index(old, start)
+    path.write_text(
+        text[:offset] + "    sources: [004_not_a_seed.txt]\n" + text[offset + len(old) :],
+        encoding="utf-8",
+    )
+    line = text[:offset].count("\n") + 1
+    problem = only_problem(content)
+    assert problem.file == "tools.yaml"
+    assert problem.line == line
+    assert problem.path.endswith(".sources[0]")
+    assert problem.path.startswith("tools[")
+    assert problem.message.startswith("unknown source '004_not_a_seed.txt'")
+
+
+def test_dangling_reference(content: Path) -> None:
+    line = edit(
+        content,
+        "tools.yaml",
+        "    category: version-control\n    purpose: Distributed",
+        "    category: vcs-tools\n    purpose: Distributed",
+    )
+    problem = only_problem(content)
+    assert problem.file == "tools.yaml"
+    assert problem.line == line
+    assert problem.path.endswith(".category")
+    assert problem.message.startswith("unknown tool category 'vcs-tools'")
+
+
+def test_kind_defined_in_two_files(content: Path) -> None:
+    (content / "zz-more.yaml").write_text("tools: []\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("zz-more.yaml", 1, "tools")
+    assert "already defined in tools.yaml" in problem.message
+
+
+def test_empty_file_is_reported(content: Path) -> None:
+    (content / "empty.yaml").write_text("# nothing here\n", encoding="utf-8")
+    assert str(only_problem(content)) == "empty.yaml: file is empty"
+
+
+def test_all_problems_are_collected_across_files(content: Path) -> None:
+    edit(content, "tools.yaml", PYTHON_TOOL, PYTHON_TOOL + "    colour: blue\n")
+    edit(content, "salaries.yaml", FIRST_SALARY_MIN, "    min: lots\n")
+    (content / "broken.yaml").write_text("tools: [\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_catalog(content)
+    files = {problem.file for problem in caught.value.problems}
+    assert files == {"tools.yaml", "salaries.yaml", "broken.yaml"}
+    assert "3 content problem(s)" in str(caught.value)
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    problems = check_content(tmp_path / "nope")
+    assert len(problems) == 1
+    assert problems[0].message == "content directory not found"
