@@ -130,3 +130,27 @@ def walk_around(zone: ZoneInfo, day: date, step: timedelta) -> WallClockWalk:
     start = datetime.combine(day, time(), UTC) - MARGIN
     end = datetime.combine(day + timedelta(days=1), time(), UTC) + MARGIN
     return WallClockWalk.build(zone, start, end, step)
+
+
+def offset_changes(zone: ZoneInfo, first_year: int, last_year: int) -> list[datetime]:
+    """UTC instants (to the minute) at which ``zone`` changes its UTC offset, found by sampling
+    daily and bisecting; used to aim generated test cases at gaps and repeats."""
+    changes: list[datetime] = []
+    day = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    offset = day.astimezone(zone).utcoffset()
+    while day < end:
+        following = day + timedelta(days=1)
+        if following.astimezone(zone).utcoffset() != offset:
+            low, high = 0, 24 * 60  # minutes after ``day``: offset is old at low, new at high
+            while high - low > 1:
+                middle = (low + high) // 2
+                instant = day + timedelta(minutes=middle)
+                if instant.astimezone(zone).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            changes.append(day + timedelta(minutes=high))
+            offset = following.astimezone(zone).utcoffset()
+        day = following
+    return changes

@@ -1,0 +1,85 @@
+"""Test doubles for scheduler.ports: a clock you set by hand and a publisher that records.
+
+Both satisfy the Protocols statically (see the annotated assignments at the bottom), so a
+change to a port that these doubles do not follow fails ``mypy`` rather than a test far away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from scheduler.ports import ChallengePost, Clock, PublishedMessage, Publisher, PublishError
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = self._check(start)
+
+    @staticmethod
+    def _check(value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("FakeClock needs aware datetimes")
+        return value.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, value: datetime) -> None:
+        self._now = self._check(value)
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
+
+
+@dataclass(frozen=True)
+class SentPost:
+    guild_id: int
+    channel_id: int
+    post: ChallengePost
+    message_id: int
+    at: datetime
+
+
+@dataclass
+class RecordingPublisher:
+    """Records posts and notices; ``fail_next`` queues errors to raise from ``post_challenge``."""
+
+    clock: Clock
+    sent: list[SentPost] = field(default_factory=list)
+    notices: list[tuple[int, str]] = field(default_factory=list)
+    fail_next: list[PublishError] = field(default_factory=list)
+    attempts: int = 0
+    _next_id: int = 1000
+
+    async def post_challenge(
+        self, guild_id: int, channel_id: int, post: ChallengePost
+    ) -> PublishedMessage:
+        self.attempts += 1
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        self._next_id += 1
+        self.sent.append(SentPost(guild_id, channel_id, post, self._next_id, self.clock.now()))
+        return PublishedMessage(self._next_id)
+
+    async def find_own_post(
+        self, guild_id: int, channel_id: int, marker: str, after: datetime
+    ) -> int | None:
+        for sent in self.sent:
+            if (
+                (sent.guild_id, sent.channel_id) == (guild_id, channel_id)
+                and sent.post.marker == marker
+                and sent.at > after
+            ):
+                return sent.message_id
+        return None
+
+    async def notify_moderators(self, guild_id: int, text: str) -> None:
+        self.notices.append((guild_id, text))
+
+
+_clock_check: Clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
+_publisher_check: Publisher = RecordingPublisher(_clock_check)
