@@ -111,18 +111,16 @@ def format_path(parts: Iterable[PathPart]) -> str:
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    """Load the OpenAPI spec copy once, with the one known discord.py deviation patched in.
+    """Load the OpenAPI spec copy once, with the one known deviation patched in.
 
-    discord.py sends attachment ids as small integers (``0``, ``1``...) in ``payload_json``
-    where the spec says snowflake string; Discord accepts both, so the copy does too.
+    The spec types snowflakes as decimal strings, but Discord also accepts JSON integers, and
+    discord.py sends some that way (attachment ids ``0``, ``1``... in ``payload_json``,
+    ``recipient_id`` when opening a DM). ``SnowflakeType`` accepts both here.
     """
     spec: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    attachment = spec["components"]["schemas"]["MessageAttachmentRequest"]
-    attachment["properties"]["id"] = {
-        "oneOf": [
-            {"$ref": "#/components/schemas/SnowflakeType"},
-            {"type": "integer", "minimum": 0},
-        ]
+    schemas = spec["components"]["schemas"]
+    schemas["SnowflakeType"] = {
+        "anyOf": [dict(schemas["SnowflakeType"]), {"type": "integer", "minimum": 0}]
     }
     return spec
 
