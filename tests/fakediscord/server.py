@@ -350,8 +350,8 @@ class FakeDiscord:
             await self.dispatch("RESUMED", {})
         elif op == 8:  # request guild members
             data = frame["d"]
-            guild = self.guilds.get(int(data["guild_id"]))
-            members = [m.to_payload() for m in guild.members] if guild else []
+            wanted = self.guilds.get(int(data["guild_id"]))
+            members = [m.to_payload() for m in wanted.members] if wanted else []
             chunk = {
                 "guild_id": data["guild_id"],
                 "members": members,
@@ -631,17 +631,17 @@ class FakeDiscord:
             raise DiscordError(404, 10062, "Unknown interaction")
         elapsed = asyncio.get_running_loop().time() - record.created
         if record.expired or elapsed > self.interaction_deadline:
-            message = (
+            problem = (
                 f"interaction {record.id} answered after {elapsed:.2f}s "
                 f"(Discord allows {self.interaction_deadline:.0f}s): 10062 Unknown interaction"
             )
-            record.errors.append(message)
-            self.fail(message)
+            record.errors.append(problem)
+            self.fail(problem)
             raise DiscordError(404, 10062, "Unknown interaction")
         if record.callbacks:
-            message = f"interaction {record.id} answered twice: 40060"
-            record.errors.append(message)
-            self.fail(message)
+            problem = f"interaction {record.id} answered twice: 40060"
+            record.errors.append(problem)
+            self.fail(problem)
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
         body: Json = b.json
         kind = body["type"]
@@ -706,9 +706,9 @@ class FakeDiscord:
     async def _followup(self, request: web.Request, p: dict[str, str], b: _Body) -> web.Response:
         record = self._interaction_by_token(p["webhook_token"])
         if not record.callbacks:
-            message = f"interaction {record.id}: follow-up sent before the initial response"
-            record.errors.append(message)
-            self.fail(message)
+            problem = f"interaction {record.id}: follow-up sent before the initial response"
+            record.errors.append(problem)
+            self.fail(problem)
             raise DiscordError(404, 10015, "Unknown Webhook")
         data = dict(b.json or {})
         if record.response_type == 5 and record.original_edits == 0 and record.original_message_id:

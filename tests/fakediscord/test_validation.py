@@ -355,7 +355,7 @@ def test_error_body_is_what_discord_py_understands() -> None:
         status = 400
         reason = "Bad Request"
 
-    exc = discord.HTTPException(_Response(), error)  # type: ignore[arg-type]
+    exc = discord.HTTPException(_Response(), error)
     assert "embeds.0.fields.0.value" in str(exc)
 
 

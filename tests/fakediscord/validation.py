@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -127,8 +127,9 @@ def load_spec() -> dict[str, Any]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
-    resource = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
-    return Registry().with_resource(_SPEC_URI, resource)
+    resource: Resource[Any] = Resource.from_contents(load_spec(), default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+    return registry
 
 
 @functools.cache
@@ -228,7 +229,7 @@ def _short_message(error: ValidationError) -> str:
         return f"Must be {limit} or more in length (got {size})."
     if len(error.message) > 200:
         return f"Failed {error.validator} ({reprlib.repr(error.instance)})."
-    return error.message
+    return str(error.message)
 
 
 def _schema_problems(
