@@ -186,9 +186,14 @@ def _message(error: Any) -> str:
 
 def _read_files(
     directory: Path,
-) -> tuple[dict[str, Any], dict[str, _Origin], list[ContentProblem]]:
-    """Parse every ``*.yaml`` file: the raw value of each kind, where it was, and problems."""
+) -> tuple[dict[str, Any], dict[str, _Origin], list[ContentProblem], bool]:
+    """Parse every ``*.yaml`` file.
+
+    Returns the raw value of each kind, where it was defined, the problems, and whether every
+    file could be parsed.
+    """
     problems: list[ContentProblem] = []
+    all_parsed = True
     raw: dict[str, Any] = {}
     origins: dict[str, _Origin] = {}
     files = sorted(directory.rglob("*.yaml"))
@@ -199,6 +204,7 @@ def _read_files(
         data, node, file_problems = _parse(path, rel)
         problems.extend(file_problems)
         if node is None:
+            all_parsed = all_parsed and not file_problems
             if not file_problems:
                 problems.append(ContentProblem(rel, None, "", "file is empty"))
             continue
@@ -229,7 +235,7 @@ def _read_files(
             else:
                 origins[key] = _Origin(rel, _line(key_node), value_node)
                 raw[key] = data.get(key)
-    return raw, origins, problems
+    return raw, origins, problems, all_parsed
 
 
 def _validate_items(
@@ -263,7 +269,9 @@ def _validate_items(
 def _load(directory: Path) -> tuple[Catalog | None, list[ContentProblem]]:
     if not directory.is_dir():
         return None, [ContentProblem(str(directory), None, "", "content directory not found")]
-    raw, origins, problems = _read_files(directory)
+    raw, origins, problems, all_parsed = _read_files(directory)
+    # A file that does not parse hides its kinds: do not also flag every reference to them.
+    unchecked = frozenset() if all_parsed else frozenset(set(KINDS) - set(origins))
 
     def problem(loc: Loc, message: str) -> ContentProblem:
         origin = origins[str(loc[0])]
@@ -275,7 +283,7 @@ def _load(directory: Path) -> tuple[Catalog | None, list[ContentProblem]]:
         valid[kind], invalid_ids[kind], kind_problems = _validate_items(kind, value, problem)
         problems.extend(kind_problems)
     problems.extend(
-        problem(loc, message) for loc, message in integrity_problems(valid, invalid_ids)
+        problem(loc, message) for loc, message in integrity_problems(valid, invalid_ids, unchecked)
     )
     if problems:
         return None, problems

@@ -252,6 +252,7 @@ class RoadmapStep(Item):
     resources: tuple[ResourceRef, ...] = ()
     tools: tuple[ToolRef, ...] = ()
     certifications: tuple[CertificationRef, ...] = ()
+    roles: tuple[RoleRef, ...] = ()
     source_steps: tuple[SourceStep, ...] = ()
 
     @property
@@ -374,13 +375,16 @@ def iter_references(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, Ref,
 def integrity_problems(
     kinds: Mapping[str, Sequence[tuple[int, BaseModel]]],
     also_known: Mapping[str, set[str]] | None = None,
+    unchecked: frozenset[str] = frozenset(),
 ) -> list[tuple[Loc, str]]:
     """Cross-item checks: duplicate ids and aliases, dangling references, season order.
 
     ``kinds`` maps a kind to ``(index in its YAML list, item)`` pairs, so problems point at
     the right list element even when some items were dropped for failing validation.
     ``also_known`` adds ids of items that failed validation, so they do not also show up as
-    dangling references. Returns ``(loc, message)`` with ``loc = (kind, index, field, ...)``.
+    dangling references; references to a kind in ``unchecked`` are not checked (the loader
+    passes the kinds it could not read because a file did not parse).
+    Returns ``(loc, message)`` pairs with ``loc = (kind, index, field, ...)``.
     """
     problems: list[tuple[Loc, str]] = []
     ids: dict[str, set[str]] = {
@@ -419,9 +423,9 @@ def integrity_problems(
     for kind, items in kinds.items():
         for index, item in items:
             for loc, ref, target in iter_references(item, (kind, index)):
-                if target not in ids.get(ref.kind, set()):
+                if ref.kind not in unchecked and target not in ids.get(ref.kind, set()):
                     known = sorted(ids.get(ref.kind, set()))
-                    hint = f" (known: {', '.join(known)})" if len(known) <= 8 else ""
+                    hint = f" (known: {', '.join(known)})" if 0 < len(known) <= 8 else ""
                     problems.append(
                         (loc, f"unknown {_KIND_LABELS.get(ref.kind, ref.kind)} {target!r}{hint}")
                     )

@@ -28,7 +28,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def edit(directory: Path, file: str, old: str, new: str) -> int:
-    """Replace the single occurrence of ``old`` by ``new``; the 1-based line where ``new`` starts."""
+    """Replace the one occurrence of ``old`` by ``new``; returns the line where ``new`` starts."""
     path = directory / file
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} must occur once in {file}"
