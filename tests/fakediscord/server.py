@@ -294,6 +294,18 @@ class FakeDiscord:
         ws, session.ws = session.ws, None
         await ws.close(code=code, message=b"fake discord dropped the connection")
 
+    async def wait_for_gateway(self, *, within: float = 10.0) -> None:
+        """Wait until the bot identified and was sent READY and every GUILD_CREATE."""
+        await self.wait_until(
+            lambda: (
+                self.connected
+                and self.session is not None
+                and self.session.seq >= 1 + len(self.guilds)
+            ),
+            within=within,
+            what="the bot to identify on the gateway",
+        )
+
     async def wait_for_resume(self, resumes: int = 1, *, within: float = 10.0) -> None:
         await self.wait_until(
             lambda: self.session is not None and self.session.resumes >= resumes and self.connected,

@@ -1,0 +1,133 @@
+"""Fixtures that run the real bot (``python -m bot run``) against the fake Discord.
+
+``mlebot`` starts the bot as a subprocess pointed at the fake through ``MLEBOT_DISCORD_API_BASE``
+and ``MLEBOT_DISCORD_GATEWAY``, with a fresh SQLite file, and waits until it has synced its
+commands to the fake's guild. At teardown it sends SIGTERM (SIGKILL after 10 s) and fails the
+test if the bot's output shows a traceback or the fake saw anything Discord would reject.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakediscord.harness import GuildHandle
+from tests.fakediscord.server import FakeDiscord
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_WITHIN = 20.0  # seconds for the bot to log in and sync
+STOP_WITHIN = 10.0  # seconds for the bot to exit after SIGTERM
+
+
+@dataclass
+class BotProcess:
+    """The running bot process, its output files and the command tree it synced."""
+
+    process: asyncio.subprocess.Process
+    stdout: Path
+    stderr: Path
+    database: Path
+    synced: list[dict[str, Any]]
+
+    def output(self) -> str:
+        """Everything the bot printed so far (stdout then stderr)."""
+        return _read(self.stdout) + _read(self.stderr)
+
+    async def stop(self) -> int:
+        """SIGTERM, wait up to 10 s, then SIGKILL; returns the exit code."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), STOP_WITHIN)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+                raise AssertionError(
+                    f"the bot did not exit within {STOP_WITHIN:.0f}s of SIGTERM"
+                ) from None
+        return self.process.returncode or 0
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
+def bot_environment(fake: FakeDiscord, guild_id: int, database: Path) -> dict[str, str]:
+    """The environment for ``python -m bot run``: the fake's URLs, a fresh DB, DEBUG logs."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MLEBOT_", "DISCORD_"))
+    }
+    env.update(
+        DISCORD_TOKEN=fake.token,
+        MLEBOT_DISCORD_API_BASE=fake.api_base,
+        MLEBOT_DISCORD_GATEWAY=fake.gateway_url,
+        MLEBOT_DATABASE=str(database),
+        MLEBOT_DEV_GUILD_ID=str(guild_id),
+        MLEBOT_LOG_LEVEL="DEBUG",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+async def start_bot(fake: FakeDiscord, guild: GuildHandle, workdir: Path) -> BotProcess:
+    """Start the bot; wait for its guild command sync and gateway identify.
+
+    Not for ``on_ready``: nothing on the wire marks it, and interactions work before it.
+    """
+    stdout, stderr = workdir / "bot.stdout.log", workdir / "bot.stderr.log"
+    database = workdir / "bot.sqlite3"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=REPO_ROOT,
+            env=bot_environment(fake, guild.id, database),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+        )
+    bot = BotProcess(process, stdout, stderr, database, [])
+    synced = asyncio.create_task(fake.wait_for_sync(guild.id, within=START_WITHIN))
+    exited = asyncio.create_task(process.wait())
+    await asyncio.wait([synced, exited], return_when=asyncio.FIRST_COMPLETED)
+    if not synced.done():
+        synced.cancel()
+        raise AssertionError(
+            f"the bot exited with {process.returncode} before syncing its commands:\n"
+            + bot.output()[-4000:]
+        )
+    exited.cancel()
+    try:
+        bot.synced = synced.result()
+        await fake.wait_for_gateway(within=START_WITHIN)
+    except AssertionError as error:
+        await bot.stop()
+        raise AssertionError(f"{error}\nbot output:\n{bot.output()[-4000:]}") from None
+    return bot
+
+
+@pytest.fixture
+async def mlebot(
+    fake_discord: FakeDiscord, fake_guild: GuildHandle, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    """The real bot, logged in to the fake and synced to its guild."""
+    bot = await start_bot(fake_discord, fake_guild, tmp_path)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    output = bot.output()
+    if "Traceback" in output:
+        pytest.fail(f"the bot logged a traceback:\n{output[-6000:]}")
