@@ -3,12 +3,12 @@
 Every ``datetime`` going in or out of this module is timezone-aware; instants come back in UTC.
 The guild's own zone is only used to interpret its wall clock and calendar.
 
-Why this is hand-written instead of relying on APScheduler's ``CronTrigger``: in APScheduler 3.11
-the cron trigger computes wall-clock candidates and converts them with ``zoneinfo``, and for some
-local times in the week a zone changes its clocks it skips a week or fires twice (see
-``tests/scheduler/test_crontrigger_defect.py`` for concrete cases). The functions below define the
-post instant per ISO week directly, so "exactly one post per ISO week" holds by construction, and
-the runner schedules the result with a one-shot ``DateTrigger``.
+Why this is written by hand instead of using APScheduler's ``CronTrigger`` (the library we
+would otherwise prefer): with APScheduler 3.11.3 and ``zoneinfo`` zones the cron trigger skips a
+week (Monday 00:00-00:59 right after a spring-forward Sunday) and fires twice (any time in a
+repeated fall-back hour); ``tests/scheduler/test_crontrigger_defect.py`` reproduces both. The
+functions below define the post instant per ISO week directly, are checked against a brute-force
+walk of the time line, and the runner arms a one-shot ``DateTrigger`` with their answer.
 
 Rules, in one place:
 
@@ -17,11 +17,15 @@ Rules, in one place:
 * A local time that does not exist (clocks spring forward over it) is read with the UTC offset in
   force before the jump, i.e. PEP 495 ``fold=0``: 02:30 in a 02:00->03:00 gap posts at 03:30,
   as if the clock had not jumped yet. The post moves later by the size of the gap, never earlier.
+  (With a gap at midnight, 23:30 in a 23:00->00:00 gap, that is the next local day.)
 * A local time that happens twice (clocks fall back over it) posts once, at the first occurrence
   (``fold=0``).
 * :func:`next_post_at` is *strictly after* ``now`` and :func:`last_post_at_or_before` is *at or
   before* ``now``: together they split the time line with no instant counted twice, so a job that
   fires at exactly its post instant and then asks for the next one gets the following week.
+* ``week_of(post)`` is the week the post was planned for. The one exception in tzdata for
+  1970-2037 is a Sunday 23:00-24:00 gap in Africa/Algiers on 25 April 1971, which moves a Sunday
+  23:xx post into Monday; no zone in use today has a gap that crosses Sunday midnight.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 # set to, "Factory" means "zone not configured" and "posixrules" is a tzcode implementation detail.
 _NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
 
-_TIME_RE = re.compile(r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)")
+_TIME_RE = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
 
 
 class IsoWeek(NamedTuple):
@@ -82,7 +86,7 @@ class IsoWeek(NamedTuple):
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
         """Parse ``"2026-W48"`` (the form :meth:`__str__` produces); ``ValueError`` if invalid."""
-        match = re.fullmatch(r"(\d{4})-W(\d{2})", text.strip())
+        match = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text.strip())
         if match is None:
             raise ValueError(f"expected an ISO week like 2026-W48, got {text!r}")
         week = cls(int(match[1]), int(match[2]))
@@ -188,12 +192,13 @@ class WeeklySchedule:
             raise TypeError(f"zone must be a zoneinfo.ZoneInfo, got {self.zone!r}")
 
     @classmethod
-    def from_strings(cls, weekday: str, local_time: str, zone: str) -> WeeklySchedule:
+    def from_strings(cls, weekday: str, time: str, tz: str) -> WeeklySchedule:
         """Build from what a moderator types: ``("mon", "09:30", "Europe/Berlin")``.
 
-        Raises ``ValueError`` whose message can be shown to the moderator as is.
+        See :func:`parse_weekday`, :func:`parse_local_time` and :func:`parse_time_zone` for what
+        is accepted. Raises ``ValueError`` whose message can be shown to the moderator as is.
         """
-        return cls(parse_weekday(weekday), parse_local_time(local_time), parse_time_zone(zone))
+        return cls(parse_weekday(weekday), parse_local_time(time), parse_time_zone(tz))
 
     def describe(self) -> str:
         """``"Monday 09:30 (Europe/Berlin)"``."""
@@ -246,8 +251,8 @@ def next_post_at(schedule: WeeklySchedule, now: datetime) -> datetime:
     """
     _require_aware("now", now)
     # Posts increase week over week (no offset change is anywhere near a week), so the first one
-    # after ``now`` in week order is the earliest. Starting a week early covers a post pushed into
-    # the next local week by a gap that spans Sunday midnight (no current zone has one).
+    # after ``now`` in week order is the earliest. Starting a week early also covers a post pushed
+    # into the next local week by a gap across Sunday midnight (see the module docstring).
     day = _post_day_in_week_of(schedule, now) - _WEEK
     while (candidate := _post_on(schedule, day)) <= now:
         day += _WEEK

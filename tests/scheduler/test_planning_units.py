@@ -217,3 +217,10 @@ def test_naive_now_is_rejected() -> None:
         next_post_at(schedule, datetime(2026, 11, 23))  # noqa: DTZ001
     with pytest.raises(ValueError, match="timezone-aware"):
         last_post_at_or_before(schedule, datetime(2026, 11, 23))  # noqa: DTZ001
+
+
+def test_from_strings_keyword_names_and_non_ascii_digits() -> None:
+    schedule = WeeklySchedule.from_strings(weekday="Fri", time="18:00", tz="Asia/Kolkata")
+    assert schedule.describe() == "Friday 18:00 (Asia/Kolkata)"
+    with pytest.raises(ValueError, match="not a time of day"):
+        WeeklySchedule.from_strings("fri", "١٨:٠٠", "UTC")  # Arabic-Indic digits
