@@ -176,7 +176,14 @@ def _message(error: Any) -> str:
         message = message.removeprefix("Value error, ")
     if kind not in {"missing", "value_error"} and "input" in error:
         given = error["input"]
-        if not isinstance(given, dict | list):
+        if isinstance(given, dict) and kind == "string_type":
+            # `- Build it: end to end` is a one-key mapping in YAML, not a string.
+            message += " (got a mapping: quote text that contains ': ')"
+        elif isinstance(given, dict):
+            message += " (got a mapping)"
+        elif isinstance(given, list):
+            message += " (got a list)"
+        else:
             message += f" (got {given!r})"
     return message
 

@@ -269,6 +269,7 @@ class Challenge(Item):
     tasks: Annotated[tuple[NonEmptyStr, ...], Field(min_length=2, max_length=5)]
     resources: tuple[ResourceRef, ...] = ()
     tools: tuple[ToolRef, ...] = ()
+    certifications: tuple[CertificationRef, ...] = ()
     points: int = Field(gt=0)
 
     @property
@@ -433,32 +434,37 @@ def integrity_problems(
     return problems
 
 
-def _season_problems(kinds: Mapping[str, Sequence[tuple[int, BaseModel]]]) -> list[tuple[Loc, str]]:
-    """Challenges are numbered 1..N and practise the roadmap steps in roadmap order."""
+def _season_problems(
+    kinds: Mapping[str, Sequence[tuple[int, BaseModel]]],
+) -> list[tuple[Loc, str]]:
+    """Challenges are numbered 1..N and practise the roadmap steps in roadmap order.
+
+    Each challenge is compared with the one before it only, so one misplaced challenge gives
+    one problem rather than one for every challenge after it.
+    """
     problems: list[tuple[Loc, str]] = []
-    step_order = {_item_id(step): n for n, (_, step) in enumerate(kinds.get("roadmap", ()))}
-    previous_step = -1
-    for expected_week, (index, challenge) in enumerate(kinds.get("challenges", ()), start=1):
+    step_order = {_item_id(step): n for n, (_, step) in enumerate(kinds.get("roadmap", ()), 1)}
+    previous: tuple[int, Challenge, int] | None = None  # (index, challenge, step number)
+    for index, challenge in kinds.get("challenges", ()):
         if not isinstance(challenge, Challenge):
             continue
-        if challenge.week != expected_week:
+        if challenge.week != index + 1:
+            problems.append(
+                (("challenges", index, "week"), f"expected week {index + 1}, got {challenge.week}")
+            )
+        step = step_order.get(challenge.roadmap_step)
+        if step is None:
+            continue  # reported as a dangling reference
+        if previous is not None and step < previous[2]:
             problems.append(
                 (
-                    ("challenges", index, "week"),
-                    f"expected week {expected_week}, got {challenge.week}",
+                    ("challenges", index, "roadmap_step"),
+                    f"roadmap step {challenge.roadmap_step!r} (step {step}) comes before "
+                    f"{previous[1].roadmap_step!r} (step {previous[2]}) of the previous challenge "
+                    f"challenges[{previous[0]}]: the season follows the roadmap in order",
                 )
             )
-        position = step_order.get(challenge.roadmap_step)
-        if position is not None:
-            if position < previous_step:
-                problems.append(
-                    (
-                        ("challenges", index, "roadmap_step"),
-                        f"roadmap step {challenge.roadmap_step!r} comes before the step of the "
-                        "previous challenge: the season follows the roadmap in order",
-                    )
-                )
-            previous_step = max(previous_step, position)
+        previous = (index, challenge, step)
     return problems
 
 

@@ -38,6 +38,7 @@ def test_every_shipped_yaml_file_loads(catalog: Catalog) -> None:
     files = sorted(p.name for p in bundled_content_dir().rglob("*.yaml"))
     assert files == [
         "certifications.yaml",
+        "challenges.yaml",
         "market.yaml",
         "roadmap.yaml",
         "roles.yaml",
@@ -48,7 +49,7 @@ def test_every_shipped_yaml_file_loads(catalog: Catalog) -> None:
     assert check_content() == []
     counts = catalog.counts()
     assert list(counts) == list(KINDS)
-    assert all(counts[kind] > 0 for kind in KINDS if kind != "challenges"), counts
+    assert all(counts[kind] > 0 for kind in KINDS), counts
 
 
 def test_load_catalog_defaults_to_the_bundled_data(catalog: Catalog) -> None:
@@ -266,3 +267,28 @@ def test_roadmap_follows_the_articles_in_order(catalog: Catalog) -> None:
     books = [r.name for r in catalog.resources if r.kind == "book"]
     assert "Designing Data-Intensive Applications" in books
     assert catalog.resource("machine-learning-engineering-burkov").author == "Andriy Burkov"
+
+
+# -- challenges ----------------------------------------------------------------------------------
+
+
+def test_challenge_season_follows_the_roadmap(catalog: Catalog) -> None:
+    challenges = catalog.challenges
+    assert len(challenges) >= 12
+    assert [c.week for c in challenges] == list(range(1, len(challenges) + 1))
+    steps = [catalog.roadmap_step_number(c.roadmap_step) for c in challenges]
+    assert steps == sorted(steps)
+    practised = {c.roadmap_step for c in challenges}
+    assert {
+        "learn-programming",
+        "ml-fundamentals",
+        "build-projects",
+        "deployment",
+        "mlops",
+        "apply-for-roles",
+    } <= practised
+    for challenge in challenges:
+        assert 2 <= len(challenge.tasks) <= 5
+        assert challenge.points > 0
+    assert catalog.challenge_for_week(1) == challenges[0]
+    assert catalog.challenge("spam-filter").title == "Project: spam filter"

@@ -174,3 +174,54 @@ def test_missing_directory(tmp_path: Path) -> None:
     problems = check_content(tmp_path / "nope")
     assert len(problems) == 1
     assert problems[0].message == "content directory not found"
+
+
+def test_dangling_roadmap_step_in_a_challenge(content: Path) -> None:
+    line = edit(
+        content,
+        "challenges.yaml",
+        "    roadmap_step: math-and-statistics\n",
+        "    roadmap_step: linear-algebra\n",
+    )
+    problem = only_problem(content)
+    assert (problem.file, problem.line) == ("challenges.yaml", line)
+    assert problem.path == "challenges[2].roadmap_step"
+    assert problem.message == "unknown roadmap step 'linear-algebra'"
+
+
+def test_challenges_out_of_roadmap_order(content: Path) -> None:
+    edit(
+        content,
+        "challenges.yaml",
+        "    roadmap_step: math-and-statistics\n",
+        "    roadmap_step: deployment\n",
+    )
+    line = edit(
+        content,
+        "challenges.yaml",
+        "    week: 4\n    roadmap_step: ml-fundamentals\n",
+        "    week: 4\n    roadmap_step: ml-fundamentals\n",
+    )
+    problem = only_problem(content)
+    assert (problem.file, problem.line) == ("challenges.yaml", line + 1)
+    assert problem.path == "challenges[3].roadmap_step"
+    assert problem.message.startswith(
+        "roadmap step 'ml-fundamentals' (step 4) comes before 'deployment' (step 7) "
+        "of the previous challenge challenges[2]"
+    )
+
+
+def test_unquoted_colon_in_text_gets_a_hint(content: Path) -> None:
+    line = edit(
+        content,
+        "challenges.yaml",
+        "      - Write unit tests for two of your functions.\n",
+        "      - Write tests: two of them.\n",
+    )
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == (
+        "challenges.yaml",
+        line,
+        "challenges[1].tasks[2]",
+    )
+    assert problem.message.endswith("(got a mapping: quote text that contains ': ')")
