@@ -47,6 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub.add_parser("run", help="start the bot (needs DISCORD_TOKEN)")
+
+    ask = sub.add_parser(
+        "ask",
+        help="print a command's reply offline (no token, no network)",
+        description=(
+            "Render the reply a slash command would get, with the bundled (or configured) "
+            "content and no network. Exit 0 answered, 1 the reply is an error message such as "
+            "'not found', 2 the command line is invalid."
+        ),
+        epilog='examples:\n  mle-bot ask "/salary region:India level:entry"\n'
+        '  mle-bot ask "/tools name:k8s" --json',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ask.add_argument(
+        "invocation",
+        metavar="COMMAND",
+        help='the slash command as typed in Discord, e.g. "/role name:data scientist"',
+    )
+    ask.add_argument(
+        "--json",
+        action="store_true",
+        help="print the exact interaction-response JSON discord.py would send",
+    )
     sub.add_parser(
         "health",
         help="exit 0 if the running bot (same MLEBOT_DATABASE) is alive and connected, else 1",
@@ -92,6 +115,24 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Print the reply of one slash command, rendered offline with the same code as the bot."""
+    from bot.preview import ask  # noqa: PLC0415 (keeps `mle-bot --help` fast)
+
+    settings = _settings(args)
+    try:
+        catalog = load_catalog(settings.content_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    code, output = asyncio.run(
+        ask(Services(settings=settings, catalog=catalog), args.invocation, as_json=args.json)
+    )
+    print(output, file=sys.stderr if code == 2 else sys.stdout)
+    return code
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
     settings = _settings(args)
@@ -118,6 +159,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     ("run", None): cmd_run,
+    ("ask", None): cmd_ask,
     ("health", None): cmd_health,
     ("content", "check"): cmd_content_check,
 }

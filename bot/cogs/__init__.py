@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from discord.ext import commands
 
+from bot.cogs.base import Answer, CareerCog
+from bot.cogs.certs import CertsCog
+from bot.cogs.info import InfoCog
+from bot.cogs.roadmap import RoadmapCog
+from bot.cogs.roles import RolesCog
+from bot.cogs.salary import SalaryCog
+from bot.cogs.tools import ToolsCog
+from bot.lookup import GuideCache
 from bot.services import Services
+
+CAREER_COGS: tuple[type[CareerCog], ...] = (
+    RolesCog,
+    ToolsCog,
+    SalaryCog,
+    CertsCog,
+    RoadmapCog,
+    InfoCog,
+)
 
 
 def build_cogs(services: Services) -> list[commands.Cog]:
-    """Construct every cog with the services it needs."""
-    return []
+    """Construct every cog with the services it needs.
+
+    The career cogs share one :class:`GuideCache`: the fuzzy indexes are built here, once,
+    and rebuilt only when ``services.catalog`` is swapped by a content reload.
+    """
+    guides = GuideCache(lambda: services.catalog)
+    guides.current()
+    return [cog(guides) for cog in CAREER_COGS]
+
+
+def career_answers() -> Mapping[str, Answer]:
+    """Command name -> pure answer function, for every career command."""
+    return {name: answer for cog in CAREER_COGS for name, answer in cog.answers.items()}

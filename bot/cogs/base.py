@@ -1,0 +1,67 @@
+"""What every career cog shares: the guide, the error handler hook, cooldowns, choices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar, Final, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import Reply
+from bot.errors import on_app_command_error
+from bot.lookup import FuzzyIndex, Guide, GuideCache
+from bot.views import send_reply
+
+#: A pure answer: ``(guide, **options) -> Reply``; shared by the live cog and ``mle-bot ask``.
+Answer = Callable[..., Reply]
+
+#: Per-member cooldown on every career command: RATE uses per PER seconds.
+COOLDOWN_RATE: Final = 5
+COOLDOWN_PER: Final = 20.0
+
+T = TypeVar("T")
+
+
+def cooldown() -> Callable[[T], T]:
+    """The per-member cooldown all career commands share (the error handler words the reply)."""
+    return app_commands.checks.cooldown(
+        COOLDOWN_RATE, COOLDOWN_PER, key=lambda interaction: interaction.user.id
+    )
+
+
+def choices(
+    index: FuzzyIndex, current: str, only: Collection[str] | None = None
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for ``current`` (at most 25, names and values <= 100 chars)."""
+    return [
+        app_commands.Choice(name=label, value=value)
+        for label, value in index.choices(current, only=only)
+    ]
+
+
+class CareerCog(commands.Cog):
+    """Base of the career cogs: holds the guide cache and routes errors to the one handler."""
+
+    #: Command name -> its pure answer function (used by ``mle-bot ask`` and tests).
+    answers: ClassVar[Mapping[str, Answer]] = {}
+
+    def __init__(self, guides: GuideCache) -> None:
+        self.guides = guides
+
+    def guide(self) -> Guide:
+        """The current catalog with its indexes (rebuilt once after a content reload)."""
+        return self.guides.current()
+
+    async def respond(self, interaction: discord.Interaction, command: str, **options: Any) -> None:
+        """Run the pure answer for ``command`` and send it."""
+        reply = type(self).answers[command](self.guide(), **options)
+        await send_reply(interaction, reply)
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        # One handler for all commands: the same function is (or can be) the tree's on_error;
+        # it marks the interaction handled, so it never replies twice.
+        await on_app_command_error(interaction, error)

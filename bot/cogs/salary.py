@@ -1,0 +1,101 @@
+"""``/salary [region] [level]``: every figure with its source and period, or the overview."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+import discord
+from discord import app_commands
+
+from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.embeds import LEVEL_LABELS, Reply, render, salary_detail, salary_overview
+from bot.errors import UserFacingError, echo
+from bot.lookup import UNSTATED_REGION, Entry, Guide, normalise
+from content.models import Salary
+
+LEVELS: Final = ("entry", "mid", "senior")
+LEVEL_CHOICES: Final = [
+    app_commands.Choice(name="Entry level", value="entry"),
+    app_commands.Choice(name="Mid level", value="mid"),
+    app_commands.Choice(name="Senior level", value="senior"),
+]
+
+
+def _in_region(salary: Salary, region: Entry) -> bool:
+    if region.value == UNSTATED_REGION:
+        return salary.region is None
+    return salary.region is not None and normalise(salary.region) == normalise(region.value)
+
+
+def answer_salary(guide: Guide, *, region: str | None = None, level: str | None = None) -> Reply:
+    """Figures for a region and/or level, each with wording, period and source; with no
+    option, the overview across regions."""
+    salaries = guide.catalog.salaries
+    if level is not None and level not in LEVELS:
+        raise UserFacingError(f"“{echo(level)}” is not a level; pick one of: {', '.join(LEVELS)}.")
+    region_given = region is not None and bool(region.strip())
+    if not region_given and level is None:
+        return Reply(tuple(render(salary_overview(guide))))
+    level_label = LEVEL_LABELS[level].lower() if level else ""
+    if not region_given:
+        found = [s for s in salaries if s.level == level]
+        unsplit = sorted({s.region or "not stated" for s in salaries if s.level is None})
+        intro = (
+            f"Every {level_label}-level figure the articles give. Regions with figures for any "
+            f"level only: {', '.join(unsplit)} (see `/salary region:<region>`)."
+            if unsplit
+            else ""
+        )
+        title = f"{LEVEL_LABELS[level]}-level ML engineer salaries"
+        return Reply(tuple(render(salary_detail(guide, title, found, intro=intro))))
+    assert region is not None
+    entry = guide.regions.resolve(region)
+    in_region = [s for s in salaries if _in_region(s, entry)]
+    if level is None:
+        main, context = in_region, []
+        title = f"ML engineer salaries: {entry.label}"
+    else:
+        main = [s for s in in_region if s.level == level]
+        context = [s for s in in_region if s.level is None]
+        title = f"{LEVEL_LABELS[level]}-level ML engineer salaries: {entry.label}"
+    if not in_region:
+        intro = f"No article gives a salary figure for {entry.label}. `/salary` shows them all."
+    elif not main:
+        intro = (
+            f"No article gives a {level_label}-level figure for {entry.label}; "
+            "these are its figures for any level."
+        )
+    else:
+        intro = "Each figure exactly as one article states it (never averaged)."
+        if context:
+            intro += f" Figures the articles give for {entry.label} at any level follow."
+    return Reply(tuple(render(salary_detail(guide, title, main, context, intro=intro))))
+
+
+class SalaryCog(CareerCog, name="Salary"):
+    answers: ClassVar[dict[str, Answer]] = {"salary": answer_salary}
+
+    @app_commands.command(
+        name="salary", description="ML engineer salary ranges by region and level"
+    )
+    @app_commands.describe(
+        region="A country or region, e.g. India, USA, remote/freelance",
+        level="Experience level",
+    )
+    @app_commands.choices(level=LEVEL_CHOICES)
+    @cooldown()
+    async def salary(
+        self,
+        interaction: discord.Interaction,
+        region: str | None = None,
+        level: app_commands.Choice[str] | None = None,
+    ) -> None:
+        await self.respond(
+            interaction, "salary", region=region, level=level.value if level else None
+        )
+
+    @salary.autocomplete("region")
+    async def salary_region(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return choices(self.guide().regions, current)

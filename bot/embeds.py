@@ -1,0 +1,782 @@
+"""Pure rendering: content models -> ``discord.Embed`` pages that Discord accepts.
+
+Builders (``role_card``, ``salary_overview``...) describe a reply as a :class:`Card`: a title,
+a description and named :class:`Section`s of lines. :func:`render` lays a card out into embeds
+within Discord's limits (title 256, description 4096, 25 fields, field name 256, field value
+1024, footer 2048, 6000 characters per message): long text is split at line or word boundaries
+into continuation fields and pages, never cut off. Each page is one embed, sent alone, so every
+page stays under the per-message total; the paginator view turns the pages.
+
+Every fact is followed by a superscript marker of its source (``¹``..), and every page's footer
+names the articles behind those markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
+
+import discord
+
+from bot.lookup import UNSTATED_LABEL
+from content.models import (
+    Certification,
+    Challenge,
+    Fact,
+    Point,
+    Resource,
+    RoadmapStep,
+    Role,
+    Salary,
+    Tool,
+    ToolCategory,
+)
+
+if TYPE_CHECKING:
+    from bot.lookup import Guide
+
+# --------------------------------------------------------------------------- Discord's limits
+
+TITLE_LIMIT: Final = 256
+DESCRIPTION_LIMIT: Final = 4096
+FIELDS_LIMIT: Final = 25
+FIELD_NAME_LIMIT: Final = 256
+FIELD_VALUE_LIMIT: Final = 1024
+FOOTER_LIMIT: Final = 2048
+MESSAGE_TOTAL_LIMIT: Final = 6000
+EMBEDS_PER_MESSAGE: Final = 10
+CONTENT_LIMIT: Final = 2000
+
+#: Room kept in every page for the "Page 12/12 · " footer prefix.
+_PAGE_PREFIX_ROOM: Final = 20
+#: Continuation marker for a field or description split over several fields or pages.
+CONTINUED: Final = " (cont.)"
+
+
+class Colour:
+    """One colour per topic, so a reply is recognisable at a glance."""
+
+    ROLE: Final = 0x5865F2
+    TOOL: Final = 0x57F287
+    SALARY: Final = 0xFEE75C
+    CERT: Final = 0xEB459E
+    ROADMAP: Final = 0xED4245
+    INFO: Final = 0x99AAB5
+
+
+# --------------------------------------------------------------------------- cards
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named block of lines: becomes one field, or several when longer than a field holds."""
+
+    name: str
+    lines: tuple[str, ...]
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a reply says, before it is laid out into embeds."""
+
+    title: str
+    description: str = ""
+    sections: tuple[Section, ...] = ()
+    #: Footer text (the sources), repeated on every page.
+    footer: str = ""
+    colour: int = Colour.INFO
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command sends: embed pages (one shown at a time) and/or a short text."""
+
+    pages: tuple[discord.Embed, ...] = ()
+    content: str | None = None
+    ephemeral: bool = False
+
+
+_SUPERSCRIPTS: Final = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(number: int) -> str:
+    """``12`` -> ``"¹²"``."""
+    return str(number).translate(_SUPERSCRIPTS)
+
+
+@dataclass
+class Citations:
+    """Collects the sources a card cites; gives each fact its marker and the card its footer."""
+
+    guide: Guide
+    cited: set[str] = field(default_factory=set)
+
+    def mark(self, sources: Iterable[str]) -> str:
+        """`` ¹³`` for a fact citing sources 1 and 3 (leading space included)."""
+        numbers = sorted({self.guide.source_numbers[s] for s in sources})
+        self.cited.update(sources)
+        return " " + "".join(superscript(n) for n in numbers) if numbers else ""
+
+    def add(self, sources: Iterable[str]) -> None:
+        """Cite sources without a marker (for a card whose facts all come from them)."""
+        self.cited.update(sources)
+
+    def footer(self) -> str:
+        """``Sources: ¹ Title · ³ Title`` in source order."""
+        sources = [s for s in self.guide.catalog.sources if s.file in self.cited]
+        if not sources:
+            return ""
+        numbers = self.guide.source_numbers
+        return "Sources: " + " · ".join(
+            f"{superscript(numbers[s.file])} {s.title}" for s in sources
+        )
+
+
+def bullets(points: Iterable[Point], cite: Citations) -> tuple[str, ...]:
+    """One ``• text ¹`` line per point."""
+    return tuple(f"• {p.text}{cite.mark(p.sources)}" for p in points)
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split ``text`` into chunks of at most ``limit`` characters, at line breaks if possible,
+    else at spaces, else anywhere. Nothing is dropped: ``"".join`` of the chunks, with the
+    separators removed at the cut points, is the original text."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        pieces = _split_line(line, limit)
+        for piece in pieces:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                if current:
+                    chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _split_line(line: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    pieces.append(line)
+    return pieces
+
+
+def _clip(text: str, limit: int) -> str:
+    """Only for our own labels (titles, field names): visibly shortened, never silently."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class _Page:
+    title: str
+    description: str = ""
+    fields: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    def size(self) -> int:
+        return (
+            len(self.title)
+            + len(self.description)
+            + sum(len(name) + len(value) for name, value, _ in self.fields)
+        )
+
+
+def _fields_of(section: Section) -> list[tuple[str, str, bool]]:
+    name = _clip(section.name, FIELD_NAME_LIMIT - len(CONTINUED))
+    chunks = split_text("\n".join(section.lines), FIELD_VALUE_LIMIT)
+    return [
+        (name if n == 0 else name + CONTINUED, chunk, section.inline)
+        for n, chunk in enumerate(chunks)
+    ]
+
+
+def render(card: Card) -> list[discord.Embed]:
+    """Lay ``card`` out into one or more embeds, each valid on its own as a whole message."""
+    title = _clip(card.title, TITLE_LIMIT)
+    footer = _clip(card.footer, FOOTER_LIMIT - _PAGE_PREFIX_ROOM)
+    budget = MESSAGE_TOTAL_LIMIT - len(footer) - _PAGE_PREFIX_ROOM - len(CONTINUED)
+    pages: list[_Page] = []
+    description_budget = min(DESCRIPTION_LIMIT, budget - len(title))
+    for chunk in split_text(card.description, description_budget):
+        pages.append(_Page(title=title, description=chunk))
+    if not pages:
+        pages.append(_Page(title=title))
+    for section in card.sections:
+        for name, value, inline in _fields_of(section):
+            page = pages[-1]
+            fits = (
+                len(page.fields) < FIELDS_LIMIT and page.size() + len(name) + len(value) <= budget
+            )
+            if not fits:
+                page = _Page(title=title)
+                pages.append(page)
+            page.fields.append((name, value, inline))
+    embeds = []
+    for number, page in enumerate(pages, start=1):
+        page_title = page.title if number == 1 else _clip(page.title + CONTINUED, TITLE_LIMIT)
+        embed = discord.Embed(
+            title=page_title, description=page.description or None, colour=card.colour
+        )
+        for name, value, inline in page.fields:
+            embed.add_field(name=name, value=value, inline=inline)
+        prefix = f"Page {number}/{len(pages)}" if len(pages) > 1 else ""
+        text = " · ".join(part for part in (prefix, footer) if part)
+        if text:
+            embed.set_footer(text=text)
+        embeds.append(embed)
+    return embeds
+
+
+# --------------------------------------------------------------------------- formatting
+
+CURRENCY_SYMBOLS: Final = {"USD": "$", "GBP": "£", "EUR": "€", "INR": "₹", "JPY": "¥"}
+PERIOD_WORDS: Final = {"year": "per year", "month": "per month", "hour": "per hour"}
+PERIOD_SHORT: Final = {"year": "/yr", "month": "/mo", "hour": "/h"}
+LEVEL_LABELS: Final = {"entry": "Entry", "mid": "Mid", "senior": "Senior", None: "Any level"}
+LEVEL_ORDER: Final = {"entry": 0, "mid": 1, "senior": 2, None: 3}
+LAKH: Final = Decimal(100_000)
+
+
+def _number(value: Decimal) -> str:
+    """``Decimal("14.50")`` -> ``"14.5"``; ``Decimal("110")`` -> ``"110"``."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money_range(salary: Salary) -> str:
+    """Compact figure for tables: ``$110K–170K/yr``, ``₹7–12 LPA``, ``$40–120/h``, ``+`` kept."""
+    symbol = CURRENCY_SYMBOLS.get(salary.currency, salary.currency + " ")
+    values = [v for v in (salary.min, salary.max, salary.amount) if v is not None]
+    plus = "+" if salary.open_ended else ""
+    if salary.currency == "INR" and salary.period == "year" and all(v >= LAKH for v in values):
+        text = "–".join(_number(v / LAKH) for v in values)
+        return f"{symbol}{text}{plus} LPA"
+    if all(v >= 1000 for v in values):
+        text = "–".join(_number(v / 1000) + "K" for v in values)
+    else:
+        text = "–".join(_number(v) for v in values)
+    return f"{symbol}{text}{plus}{PERIOD_SHORT[salary.period]}"
+
+
+def money_exact(salary: Salary) -> str:
+    """Full figure: ``$90,000 – $120,000+ per year``."""
+    symbol = CURRENCY_SYMBOLS.get(salary.currency, salary.currency + " ")
+    values = [v for v in (salary.min, salary.max, salary.amount) if v is not None]
+    text = " – ".join(
+        f"{symbol}{v:,.0f}" if v == v.to_integral() else f"{symbol}{v:,}" for v in values
+    )
+    plus = "+" if salary.open_ended else ""
+    return f"{text}{plus} {PERIOD_WORDS[salary.period]}"
+
+
+def join_names(names: Iterable[str], empty: str = "—") -> str:
+    text = ", ".join(names)
+    return text or empty
+
+
+# --------------------------------------------------------------------------- roles
+
+ROLE_KIND_TITLES: Final = {
+    "core": "The role",
+    "related": "Related roles",
+    "job-title": "Other job titles for ML engineering",
+    "career-step": "Where an ML engineer can grow",
+}
+
+
+def role_list(guide: Guide) -> Card:
+    """All roles, grouped by kind, each with the start of its summary."""
+    cite = Citations(guide)
+    sections = []
+    for kind, heading in ROLE_KIND_TITLES.items():
+        lines = []
+        for role in guide.catalog.roles:
+            if role.kind != kind:
+                continue
+            cite.add(role.sources)
+            summary = f" — {_first_sentence(role.summary.text)}" if role.summary else ""
+            lines.append(f"• **{role.name}**{summary}")
+        if lines:
+            sections.append(Section(heading, tuple(lines)))
+    return Card(
+        title="Roles in the career guide",
+        description="Use `/role name:<role>` for a full card. Start typing to see matches.",
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.ROLE,
+    )
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    end = text.find(". ")
+    sentence = text if end == -1 else text[: end + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def role_card(guide: Guide, role: Role) -> Card:
+    """One role: summary, details, responsibilities, skills, titles, career path, and for the
+    core role also outlook, industries and the comparison tables."""
+    catalog = guide.catalog
+    cite = Citations(guide)
+    cite.add(role.sources)
+    description = ""
+    if role.summary is not None:
+        description = role.summary.text + cite.mark(role.summary.sources)
+    if role.aliases:
+        description += f"\n*Also called:* {', '.join(role.aliases)}"
+    sections: list[Section] = []
+
+    def add(name: str, lines: Sequence[str]) -> None:
+        if lines:
+            sections.append(Section(name, tuple(lines)))
+
+    add("What the role is", bullets(role.details, cite))
+    add("Responsibilities", bullets(role.responsibilities, cite))
+    add("Technical skills", bullets(role.technical_skills, cite))
+    add("Soft skills", bullets(role.soft_skills, cite))
+    add("Education", bullets(role.education, cite))
+    add("A day in the life", bullets(role.day_in_the_life, cite))
+    add("Challenges", bullets(role.challenges, cite))
+    add("Job titles", [f"• {catalog.role(r).name}" for r in role.job_titles])
+    add("Career path", [f"• {catalog.role(r).name}" for r in role.career_path])
+    add("Related roles", [f"• {catalog.role(r).name}" for r in role.related_roles])
+    for comparison in catalog.comparisons:
+        if role.id not in (comparison.left, comparison.right):
+            continue
+        left, right = catalog.role(comparison.left).name, catalog.role(comparison.right).name
+        lines = [
+            f"**{row.aspect}** — {left}: {row.left} · {right}: {row.right}{cite.mark(row.sources)}"
+            for row in comparison.rows
+        ]
+        lines += bullets(comparison.notes, cite)
+        add(comparison.name, lines)
+    if role.kind == "core":
+        add("Outlook", facts_text(catalog.outlook, cite))
+        industry_lines = []
+        for industry in catalog.industries:
+            parts = [p.text for p in (*industry.uses, *industry.employers)]
+            facts_sources = [s for p in (*industry.uses, *industry.employers) for s in p.sources]
+            industry_lines.append(
+                f"• **{industry.name}**: {'; '.join(parts)}"
+                f"{cite.mark(facts_sources or industry.sources)}"
+            )
+        add("Industries hiring", industry_lines)
+        add("Pay", ["See `/salary` for every figure the articles give, by region and level."])
+    return Card(
+        title=role.name,
+        description=description,
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.ROLE,
+    )
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def tool_categories_card(guide: Guide) -> Card:
+    """Every category with its tools' names."""
+    catalog = guide.catalog
+    cite = Citations(guide)
+    sections = []
+    for category in catalog.tool_categories:
+        cite.add(category.sources)
+        tools = catalog.tools_in(category.id)
+        sections.append(
+            Section(f"{category.name} ({len(tools)})", (join_names(t.name for t in tools),))
+        )
+    return Card(
+        title="Tools by category",
+        description=(
+            "`/tools category:<category>` lists a category with what each tool is for; "
+            "`/tools name:<tool>` shows one tool."
+        ),
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.TOOL,
+    )
+
+
+def tool_category_card(guide: Guide, category: ToolCategory) -> Card:
+    """The tools of one category, each with its purpose."""
+    cite = Citations(guide)
+    cite.add(category.sources)
+    lines = []
+    for tool in guide.catalog.tools_in(category.id):
+        cite.add(tool.sources)
+        lines.append(f"• **{tool.name}** — {tool.purpose}")
+    return Card(
+        title=f"Tools: {category.name}",
+        description=category.description or "",
+        sections=(Section("Tools", tuple(lines) or ("No tools in this category yet.",)),),
+        footer=cite.footer(),
+        colour=Colour.TOOL,
+    )
+
+
+def tool_card(guide: Guide, tool: Tool) -> Card:
+    """One tool: purpose, category, what the articles say, where the roadmap uses it."""
+    catalog = guide.catalog
+    cite = Citations(guide)
+    cite.add(tool.sources)
+    category = catalog.tool_category(tool.category)
+    description = tool.purpose
+    if tool.aliases:
+        description += f"\n*Also called:* {', '.join(tool.aliases)}"
+    sections = [Section("Category", (category.name,), inline=True)]
+    steps = guide.steps_by_tool.get(tool.id, ())
+    if steps:
+        sections.append(
+            Section(
+                "Roadmap steps",
+                tuple(
+                    f"{catalog.roadmap_step_number(s)}. {catalog.roadmap_step(s).name}"
+                    for s in steps
+                ),
+                inline=True,
+            )
+        )
+    weeks = guide.weeks_by_tool.get(tool.id, ())
+    if weeks:
+        sections.append(
+            Section("Challenge weeks", (", ".join(f"Week {w}" for w in weeks),), inline=True)
+        )
+    if tool.notes:
+        sections.append(Section("What the articles say", bullets(tool.notes, cite)))
+    return Card(
+        title=tool.name,
+        description=description,
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.TOOL,
+    )
+
+
+# --------------------------------------------------------------------------- salaries
+
+
+def _region_label(region: str | None) -> str:
+    return region if region is not None else UNSTATED_LABEL
+
+
+def _salary_sort_key(salary: Salary) -> int:
+    return LEVEL_ORDER[salary.level]
+
+
+def salary_overview(guide: Guide, salaries: Sequence[Salary] | None = None) -> Card:
+    """Every figure, grouped by region (one short line per figure, phone-friendly)."""
+    catalog = guide.catalog
+    salaries = catalog.salaries if salaries is None else salaries
+    cite = Citations(guide)
+    regions: dict[str | None, list[Salary]] = {}
+    for salary in salaries:
+        regions.setdefault(salary.region, []).append(salary)
+    sections = []
+    for region, figures in regions.items():
+        lines = tuple(
+            f"{LEVEL_LABELS[s.level]} · **{money_range(s)}**{cite.mark(s.sources)}"
+            for s in sorted(figures, key=_salary_sort_key)
+        )
+        sections.append(Section(_region_label(region), lines, inline=True))
+    notes = facts_text(catalog.salary_notes, cite)
+    if notes:
+        sections.append(Section("Good to know", notes))
+    return Card(
+        title="ML engineer salaries by region",
+        description=(
+            "Each figure exactly as one article states it (never averaged). "
+            "`/salary region:<region> level:<level>` shows the wording, period and source."
+        ),
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.SALARY,
+    )
+
+
+def salary_detail_lines(salary: Salary, guide: Guide) -> tuple[str, ...]:
+    """The lines of one figure: amount and period, the article's words, its source."""
+    titles = ", ".join(f"*{guide.catalog.source(s).title}*" for s in salary.sources)
+    lines = [f"**{money_exact(salary)}**", f"As stated: “{salary.as_stated}” ({salary.framing})"]
+    if salary.note:
+        lines.append(salary.note)
+    lines.append(f"Source: {titles}")
+    return tuple(lines)
+
+
+def salary_detail(
+    guide: Guide,
+    title: str,
+    salaries: Sequence[Salary],
+    context: Sequence[Salary] = (),
+    intro: str = "",
+) -> Card:
+    """Figures with their wording, period and source; ``context`` are related figures shown
+    after them (e.g. the region's figures for any level when a level was asked for)."""
+    cite = Citations(guide)
+    sections = []
+    for salary in (*sorted(salaries, key=_salary_sort_key), *context):
+        cite.add(salary.sources)
+        level = salary.level_as_stated or LEVEL_LABELS[salary.level]
+        name = f"{_region_label(salary.region)} · {level} · {money_range(salary)}"
+        sections.append(Section(name, salary_detail_lines(salary, guide)))
+    notes = facts_text(guide.catalog.salary_notes, cite)
+    if notes:
+        sections.append(Section("Good to know", notes))
+    return Card(
+        title=title,
+        description=intro,
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.SALARY,
+    )
+
+
+# --------------------------------------------------------------------------- certifications
+
+
+def cert_list(guide: Guide) -> Card:
+    cite = Citations(guide)
+    lines = []
+    for cert in guide.catalog.certifications:
+        cite.add(cert.sources)
+        facts = [cert.provider]
+        if cert.cost is not None:
+            facts.append(cert.cost.as_stated)
+        if cert.passing_score is not None:
+            facts.append(f"pass at {cert.passing_score}")
+        lines.append(f"• **{cert.name}** — {' · '.join(facts)}")
+    return Card(
+        title="Certifications the articles recommend",
+        description="\n".join(lines) + "\n\nUse `/cert name:<certification>` for all the facts.",
+        footer=cite.footer(),
+        colour=Colour.CERT,
+    )
+
+
+def _cost_text(cert: Certification) -> str | None:
+    cost = cert.cost
+    if cost is None:
+        return None
+    symbol = CURRENCY_SYMBOLS.get(cost.currency, cost.currency + " ")
+    approx = "about " if cost.approximate else ""
+    period = f" {PERIOD_WORDS[cost.period]}" if cost.period else ""
+    return f"{approx}{symbol}{_number(cost.amount)}{period}\n“{cost.as_stated}”"
+
+
+def cert_card(guide: Guide, cert: Certification) -> Card:
+    """Every stated fact of one certification; unknown facts say so instead of guessing."""
+    cite = Citations(guide)
+    cite.add(cert.sources)
+    unknown = "Not stated"
+    languages = ", ".join(cert.languages) if cert.languages else None
+    if cert.languages_note:
+        languages = f"{languages}\n{cert.languages_note}" if languages else cert.languages_note
+    facts: list[tuple[str, str | None]] = [
+        ("Provider", cert.provider),
+        ("Platform", cert.platform),
+        ("Cost", _cost_text(cert)),
+        ("Exam format", cert.exam_format),
+        ("Passing score", str(cert.passing_score) if cert.passing_score is not None else None),
+        ("Languages", languages),
+        ("Validity", cert.validity),
+        ("Prerequisites", cert.prerequisites),
+        ("Courses", str(cert.courses) if cert.courses is not None else None),
+        ("You earn", cert.earns),
+    ]
+    sections = [Section(name, (value or unknown,), inline=True) for name, value in facts]
+    steps = guide.steps_by_certification.get(cert.id, ())
+    if steps:
+        catalog = guide.catalog
+        sections.append(
+            Section(
+                "Roadmap steps",
+                tuple(
+                    f"{catalog.roadmap_step_number(s)}. {catalog.roadmap_step(s).name}"
+                    for s in steps
+                ),
+            )
+        )
+    description = cert.summary or ""
+    if cert.aliases:
+        description += f"\n*Also called:* {', '.join(cert.aliases)}"
+    return Card(
+        title=cert.name,
+        description=description.strip(),
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.CERT,
+    )
+
+
+# --------------------------------------------------------------------------- roadmap
+
+RESOURCE_KIND_TITLES: Final = {
+    "course": "Courses",
+    "book": "Books",
+    "platform": "Learning platforms",
+    "conference": "Conferences",
+    "journal": "Journals",
+    "community": "Communities",
+}
+
+
+def _weeks_text(guide: Guide, step: RoadmapStep) -> str:
+    weeks = [guide.catalog.challenge(c).week for c in guide.challenges_by_step.get(step.id, ())]
+    return (
+        " · Week " + ", ".join(str(w) for w in weeks)
+        if len(weeks) == 1
+        else (" · Weeks " + ", ".join(str(w) for w in weeks) if weeks else "")
+    )
+
+
+def roadmap_overview(guide: Guide) -> Card:
+    """The steps in order, each with its summary and challenge weeks, then every resource."""
+    catalog = guide.catalog
+    cite = Citations(guide)
+    lines = []
+    for number, step in enumerate(catalog.roadmap, start=1):
+        cite.add(step.sources)
+        lines.append(f"**{number}. {step.name}**{_weeks_text(guide, step)}\n{step.summary}")
+    sections = []
+    for kind, heading in RESOURCE_KIND_TITLES.items():
+        resources = [r for r in catalog.resources if r.kind == kind]
+        if resources:
+            sections.append(
+                Section(
+                    heading,
+                    tuple(f"• {_resource_text(r)}{cite.mark(r.sources)}" for r in resources),
+                )
+            )
+    return Card(
+        title="The ML engineer learning roadmap",
+        description="\n".join(lines) + "\n\nUse `/roadmap step:<step>` for skills and resources.",
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.ROADMAP,
+    )
+
+
+def _resource_text(resource: Resource) -> str:
+    by = resource.author or resource.provider
+    return f"**{resource.name}**" + (f" — {by}" if by else "")
+
+
+def roadmap_step_card(guide: Guide, step: RoadmapStep) -> Card:
+    """One step: summary, skills, resources, tools, certifications, challenge weeks, and how
+    each article words it."""
+    catalog = guide.catalog
+    cite = Citations(guide)
+    cite.add(step.sources)
+    number = catalog.roadmap_step_number(step.id)
+    sections: list[Section] = []
+    if step.skills:
+        sections.append(Section("Skills", bullets(step.skills, cite)))
+    if step.resources:
+        sections.append(
+            Section(
+                "Resources",
+                tuple(
+                    f"• {_resource_text(catalog.resource(r))}"
+                    f"{cite.mark(catalog.resource(r).sources)}"
+                    for r in step.resources
+                ),
+            )
+        )
+    if step.tools:
+        sections.append(Section("Tools", (join_names(catalog.tool(t).name for t in step.tools),)))
+    if step.certifications:
+        sections.append(
+            Section(
+                "Certifications",
+                tuple(f"• {catalog.certification(c).name}" for c in step.certifications),
+            )
+        )
+    challenges = [catalog.challenge(c) for c in guide.challenges_by_step.get(step.id, ())]
+    if challenges:
+        sections.append(Section("Challenge weeks", tuple(_challenge_line(c) for c in challenges)))
+    if step.source_steps:
+        sections.append(
+            Section(
+                "In the articles",
+                tuple(f"• {s.label}{cite.mark([s.source])}" for s in step.source_steps),
+            )
+        )
+    return Card(
+        title=f"Step {number} of {len(catalog.roadmap)}: {step.name}",
+        description=step.summary,
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.ROADMAP,
+    )
+
+
+def _challenge_line(challenge: Challenge) -> str:
+    head = f"**Week {challenge.week}: {challenge.name}** ({challenge.points} pts)"
+    return f"{head} — {challenge.summary}"
+
+
+# --------------------------------------------------------------------------- help and sources
+
+
+def sources_card(guide: Guide) -> Card:
+    """The articles behind the facts, with their numbers and how many facts cite each."""
+    lines = []
+    for source in guide.catalog.sources:
+        number = superscript(guide.source_numbers[source.file])
+        title = f"[{source.title}]({source.url})" if source.url else f"**{source.title}**"
+        count = guide.facts_per_source.get(source.file, 0)
+        line = f"{number} {title} — cited by {count} facts"
+        if source.note:
+            line += f"\n  *{source.note}*"
+        lines.append(line)
+    return Card(
+        title="Where the facts come from",
+        description=(
+            "Every fact the bot shows cites one of these articles; the small numbers after a "
+            "fact point here.\n\n" + "\n".join(lines)
+        ),
+        colour=Colour.INFO,
+    )
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    usage: str
+    what: str
+    examples: tuple[str, ...]
+
+
+def help_card(entries: Sequence[HelpEntry]) -> Card:
+    sections = tuple(
+        Section(entry.usage, (entry.what, *(f"`{example}`" for example in entry.examples)))
+        for entry in entries
+    )
+    return Card(
+        title="What I can do",
+        description=(
+            "Ask me about the ML engineer career. Options are optional; names autocomplete "
+            "and forgive typos, accents and abbreviations (aws, gcp, k8s, sklearn)."
+        ),
+        sections=sections,
+        footer="Facts come from the articles listed by /about-sources.",
+        colour=Colour.INFO,
+    )
+
+
+def facts_text(facts: Iterable[Fact], cite: Citations) -> tuple[str, ...]:
+    """``• **Name**: text ¹`` per fact (the headline figure is part of the text)."""
+    return tuple(f"• **{fact.name}**: {fact.text}{cite.mark(fact.sources)}" for fact in facts)

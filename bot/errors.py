@@ -1,0 +1,145 @@
+"""Errors a member can act on, and the one app-command error handler.
+
+:class:`UserFacingError` (and its :class:`NotFoundError`) carry a short message that is shown to
+the member as an ephemeral reply. Anything else is a bug: it is logged with a short reference
+id, and the member sees that id so a moderator can find the log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+#: ``interaction.extras`` key set once an error reply went out, so the handler can be reached
+#: both from a cog's ``cog_app_command_error`` and from ``tree.on_error`` without replying twice.
+HANDLED_KEY = "mlebot.error_handled"
+
+#: How much of a member's own input is echoed back in an error message.
+ECHO_LIMIT = 80
+
+
+class UserFacingError(Exception):
+    """An error whose ``message`` is meant for the member (short, no internals)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(UserFacingError):
+    """A looked-up value matched nothing (or several things equally well)."""
+
+    def __init__(
+        self, kind: str, query: str, suggestions: Sequence[str], *, ambiguous: bool = False
+    ) -> None:
+        self.kind = kind
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        self.ambiguous = ambiguous
+        shown = echo(query)
+        if ambiguous:
+            head = f"“{shown}” matches several {kind}s."
+        else:
+            head = f"No {kind} matches “{shown}”."
+        if self.suggestions:
+            closest = ", ".join(f"**{discord.utils.escape_markdown(s)}**" for s in suggestions)
+            tail = f" Did you mean: {closest}?"
+        else:
+            tail = ""
+        super().__init__(f"{head}{tail} Pick one from the list as you type.")
+
+
+def echo(text: str) -> str:
+    """A member's input made safe to quote: no markdown, no mentions, at most ECHO_LIMIT chars."""
+    text = " ".join(text.split())
+    if len(text) > ECHO_LIMIT:
+        text = text[: ECHO_LIMIT - 1] + "…"
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def reference_id() -> str:
+    """A short random id (8 hex characters) that ties a member's error message to a log line."""
+    return secrets.token_hex(4)
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception a command actually raised (discord.py wraps it in CommandInvokeError)."""
+    while isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return error
+
+
+def user_message(error: BaseException) -> str | None:  # noqa: PLR0911 (one per error kind)
+    """The message for a known, member-caused error; ``None`` for a bug."""
+    error = unwrap(error)
+    if isinstance(error, UserFacingError):
+        return error.message
+    if isinstance(error, app_commands.CommandOnCooldown):
+        seconds = max(1, math.ceil(error.retry_after))
+        return f"Slow down a little: try again in {seconds} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"“{echo(str(error.value))}” is not a valid value for that option."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
+        return "You do not have the permission to use this command."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        return f"I am missing a permission here: {missing}."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You cannot use this command here."
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Reply ephemerally whether or not the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True)
+    else:
+        await interaction.response.send_message(message, ephemeral=True)
+
+
+async def on_app_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """The app-command error handler (install with :func:`install_error_handler`).
+
+    Known errors become a short ephemeral message; anything else is logged with a reference id
+    that the member sees. Never raises.
+    """
+    if interaction.extras.get(HANDLED_KEY):
+        return
+    interaction.extras[HANDLED_KEY] = True
+    message = user_message(error)
+    if message is None:
+        ref = reference_id()
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error(
+            "unexpected error in /%s (ref %s, user %s, guild %s)",
+            command,
+            ref,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=unwrap(error),
+        )
+        message = (
+            f"Something went wrong on my side. Reference: `{ref}` "
+            "(a moderator can find the details with it)."
+        )
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        # Expired or already-acknowledged interaction: nothing more can be said to the member.
+        log.warning("could not send the error reply for interaction %s", interaction.id)
+
+
+def install_error_handler(tree: app_commands.CommandTree[discord.Client]) -> None:
+    """Make :func:`on_app_command_error` the tree's ``on_error``."""
+    tree.error(on_app_command_error)
