@@ -17,6 +17,7 @@ for the bot's answer and fails if it was late (3 s), invalid, or missing.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,10 @@ UserLike = FakeUser | FakeMember | str | None
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 DEFAULT_TIMEOUT = 10.0
+# A person needs a moment to click a button that just appeared; discord.py also needs it, since
+# it registers a view only after the HTTP answer that created the message has been read, and a
+# click arriving on the gateway before that is ignored.
+HUMAN_DELAY = 0.1
 
 
 class NotRegisteredError(AssertionError):
@@ -265,6 +270,10 @@ class GuildHandle:
         return await self._component(current, data, as_user)
 
     async def _component(self, message: Json, data: Json, as_user: UserLike) -> Reply:
+        changed = self.fake.message_changed_at.get(int(message["id"]), 0.0)
+        wait = changed + HUMAN_DELAY - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
         channel = self.fake.channels[int(message["channel_id"])]
         record = await self.fake.send_interaction(
             kind=3, data=data, user=self._user(as_user), channel=channel, message=message

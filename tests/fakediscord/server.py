@@ -126,6 +126,7 @@ class FakeDiscord:
         self.channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, Json] = {}  # message id -> message payload (latest state)
         self.files: dict[int, list[tuple[str, str, bytes]]] = {}  # message id -> uploads
+        self.message_changed_at: dict[int, float] = {}  # message id -> loop time of last change
         self.global_commands: list[Json] = []
         self.guild_commands: dict[int, list[Json]] = {}
         self.command_syncs: list[tuple[int | None, list[Json]]] = []  # (guild id, PUT body)
@@ -926,6 +927,7 @@ class FakeDiscord:
                 },
             )
         self.messages[message_id] = message
+        self.message_changed_at[message_id] = asyncio.get_running_loop().time()
         return message
 
     def _update_message(
@@ -944,6 +946,7 @@ class FakeDiscord:
             kept = [a for a in message["attachments"] if a["id"] in kept_ids]
             message["attachments"] = kept + self._attachments(data, files, message_id)
         message["edited_timestamp"] = iso_now()
+        self.message_changed_at[message_id] = asyncio.get_running_loop().time()
         return message
 
     # ------------------------------------------------------------------ interactions
