@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.settings import Settings
     from content.models import Catalog
+    from scheduler.runner import ChallengeScheduler
+    from storage.store import Store
 
 
 @dataclass
@@ -15,7 +17,11 @@ class Services:
     """What cogs receive through their constructors (no globals, no ``get_cog`` lookups).
 
     ``catalog`` is replaced atomically by a content reload; readers take it per call.
+    ``store`` and ``scheduler`` are set by the client's ``setup_hook`` (the database is opened
+    inside the event loop); the offline ``ask`` preview runs without them.
     """
 
     settings: Settings
     catalog: Catalog
+    store: Store | None = None
+    scheduler: ChallengeScheduler | None = None
