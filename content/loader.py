@@ -1,9 +1,9 @@
 """Load ``content/data/*.yaml`` into a :class:`~content.models.Catalog`.
 
 Each YAML file is a mapping whose top-level keys are catalog kinds (``tools:``,
-``salaries:``...), each holding a list of items; a kind lives in exactly one file. Any
+``salaries:``...), each holding a list of items; a kind lives in exactly one file. Every
 ``*.yaml`` file under the directory is loaded, so a stray file is reported when its keys are
-not catalog kinds (and silently used when they are).
+not catalog kinds (and used when they are); a ``*.yml`` file is reported, not loaded.
 
 The loader collects every problem of every file before failing, each with the file, the
 line and the field path: YAML syntax errors, duplicate mapping keys, unknown keys, wrong
@@ -14,10 +14,11 @@ composed and constructed here instead of going through ``yaml.safe_load``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -167,10 +168,36 @@ def _line_of(origin: _Origin, loc: Loc) -> int:
     return line
 
 
-def _message(error: Any) -> str:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``X``, ``X | None``, ``tuple[X, ...]`` or ``Annotated[X, ...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """Field names of the model that ``loc`` (field names and list indexes) leads to."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) if current is not None else None
+        current = _model_in(info.annotation) if info is not None else None
+    return list(current.model_fields) if current is not None else []
+
+
+def _message(error: Any, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return "unknown key"
+        loc = tuple(error["loc"])
+        allowed = _allowed_keys(model, loc[:-1])
+        close = get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key ({hint}allowed: {', '.join(allowed)})" if allowed else "unknown key"
     message = str(error["msg"])
     if kind == "value_error" and message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
@@ -206,6 +233,9 @@ def _read_files(
     files = sorted(directory.rglob("*.yaml"))
     if not files:
         problems.append(ContentProblem(str(directory), None, "", "no *.yaml files found"))
+    for path in sorted(directory.rglob("*.yml")):
+        rel = path.relative_to(directory).as_posix()
+        problems.append(ContentProblem(rel, None, "", "not loaded: rename it to end in .yaml"))
     for path in files:
         rel = path.relative_to(directory).as_posix()
         data, node, file_problems = _parse(path, rel)
@@ -265,7 +295,7 @@ def _validate_items(
             valid.append((index, model.model_validate(element)))
         except ValidationError as error:
             for detail in error.errors():
-                problems.append(problem((kind, index, *detail["loc"]), _message(detail)))
+                problems.append(problem((kind, index, *detail["loc"]), _message(detail, model)))
             if isinstance(element, dict):
                 item_id = element.get("file" if kind == "sources" else "id")
                 if isinstance(item_id, str):

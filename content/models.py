@@ -393,7 +393,6 @@ def integrity_problems(
     }
     for kind, items in kinds.items():
         first_seen: dict[str, int] = {}
-        names: dict[str, str] = {}
         for index, item in items:
             item_id = _item_id(item)
             id_field = "file" if kind == "sources" else "id"
@@ -408,19 +407,7 @@ def integrity_problems(
                 continue
             first_seen[item_id] = index
             ids.setdefault(kind, set()).add(item_id)
-            if isinstance(item, Item):
-                for alias_index, alias in enumerate(item.aliases):
-                    key = alias.casefold()
-                    owner = names.get(key)
-                    if owner is not None and owner != item_id:
-                        problems.append(
-                            (
-                                (kind, index, "aliases", alias_index),
-                                f"alias {alias!r} is already used by {owner!r}",
-                            )
-                        )
-                    names.setdefault(key, item_id)
-                names.setdefault(item.id, item_id)
+        problems.extend(_alias_problems(kind, items))
     for kind, items in kinds.items():
         for index, item in items:
             for loc, ref, target in iter_references(item, (kind, index)):
@@ -431,6 +418,31 @@ def integrity_problems(
                         (loc, f"unknown {_KIND_LABELS.get(ref.kind, ref.kind)} {target!r}{hint}")
                     )
     problems.extend(_season_problems(kinds))
+    return problems
+
+
+def _alias_problems(kind: str, items: Sequence[tuple[int, BaseModel]]) -> list[tuple[Loc, str]]:
+    """An alias may not be another item's id, name or alias: autocomplete must stay unambiguous."""
+    named = [(index, item) for index, item in items if isinstance(item, Item)]
+    primary: dict[str, str] = {}
+    for _, item in named:
+        primary.setdefault(item.id, item.id)
+        primary.setdefault(item.name.casefold(), item.id)
+    problems: list[tuple[Loc, str]] = []
+    alias_owner: dict[str, str] = {}
+    for index, item in named:
+        for alias_index, alias in enumerate(item.aliases):
+            key = alias.casefold()
+            owners = [primary.get(key), alias_owner.get(key)]
+            other = next((o for o in owners if o is not None and o != item.id), None)
+            if other is not None:
+                problems.append(
+                    (
+                        (kind, index, "aliases", alias_index),
+                        f"alias {alias!r} is already used by {other!r}",
+                    )
+                )
+            alias_owner.setdefault(key, item.id)
     return problems
 
 

@@ -62,8 +62,27 @@ def test_unknown_key(content: Path) -> None:
     line = edit(content, "tools.yaml", PYTHON_TOOL, PYTHON_TOOL + "    colour: blue\n")
     problem = only_problem(content)
     assert (problem.file, problem.line, problem.path) == ("tools.yaml", line + 2, "tools[0].colour")
-    assert problem.message == "unknown key"
-    assert str(problem) == f"tools.yaml:{line + 2}: tools[0].colour: unknown key"
+    assert problem.message.startswith("unknown key (allowed: id, name, aliases, sources, category")
+    assert str(problem).startswith(f"tools.yaml:{line + 2}: tools[0].colour: unknown key")
+
+
+def test_unknown_key_in_a_nested_item_suggests_the_right_one(content: Path) -> None:
+    line = edit(
+        content,
+        "certifications.yaml",
+        "      amount: 300\n",
+        "      amount: 300\n      currancy: USD\n",
+    )
+    with pytest.raises(ContentError) as caught:
+        load_catalog(content)
+    unknown = [p for p in caught.value.problems if p.path.endswith(".currancy")]
+    assert len(unknown) == 1
+    assert (unknown[0].file, unknown[0].line) == ("certifications.yaml", line + 1)
+    assert unknown[0].path == "certifications[1].cost.currancy"
+    assert unknown[0].message == (
+        "unknown key (did you mean 'currency'? "
+        "allowed: amount, currency, period, approximate, as_stated)"
+    )
 
 
 def test_unknown_top_level_key(content: Path) -> None:
@@ -225,3 +244,16 @@ def test_unquoted_colon_in_text_gets_a_hint(content: Path) -> None:
         "challenges[1].tasks[2]",
     )
     assert problem.message.endswith("(got a mapping: quote text that contains ': ')")
+
+
+def test_yml_file_is_reported_not_ignored(content: Path) -> None:
+    (content / "extra.yml").write_text("tools: []\n", encoding="utf-8")
+    assert str(only_problem(content)) == "extra.yml: not loaded: rename it to end in .yaml"
+
+
+def test_alias_used_by_two_items(content: Path) -> None:
+    line = edit(content, "tools.yaml", "    aliases: [torch]\n", "    aliases: [torch, tf]\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line) == ("tools.yaml", line)
+    assert problem.path.endswith(".aliases[1]")
+    assert problem.message == "alias 'tf' is already used by 'tensorflow'"
