@@ -259,7 +259,7 @@ def _read_files(
                         rel, _line(key_node), key, f"unknown key (expected one of: {expected})"
                     )
                 )
-            elif key in origins and origins[key].node is not value_node:
+            elif key in origins and origins[key].file != rel:
                 first = origins[key]
                 problems.append(
                     ContentProblem(
@@ -270,6 +270,8 @@ def _read_files(
                     )
                 )
             else:
+                # Twice in one file is reported as a duplicate key; PyYAML keeps the last one,
+                # so the origin follows it to keep line numbers right.
                 origins[key] = _Origin(rel, _line(key_node), value_node)
                 raw[key] = data.get(key)
     return raw, origins, problems, all_parsed

@@ -257,3 +257,13 @@ def test_alias_used_by_two_items(content: Path) -> None:
     assert (problem.file, problem.line) == ("tools.yaml", line)
     assert problem.path.endswith(".aliases[1]")
     assert problem.message == "alias 'tf' is already used by 'tensorflow'"
+
+
+def test_kind_twice_in_one_file_is_one_duplicate_key(content: Path) -> None:
+    path = content / "salaries.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    path.write_text(text + "salary_notes: []\n", encoding="utf-8")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == ("salaries.yaml", line, "salary_notes")
+    assert problem.message.startswith("duplicate key 'salary_notes' (first at line ")
