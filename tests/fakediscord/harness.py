@@ -436,7 +436,7 @@ class GuildHandle:
         except AssertionError:
             message = (
                 f"interaction {interaction_id} ({_describe(record.payload)}) was not answered "
-                f"within {fake.interaction_deadline:.0f}s"
+                f"within {fake.interaction_deadline:g}s"
             )
             fake.fail(message)
             raise AssertionError(message) from None

@@ -136,7 +136,9 @@ class FakeDiscord:
         self.faults = FaultPlan()
         self.sessions: dict[str, GatewaySession] = {}
         self.identifies = 0
+        self.heartbeats = 0
         self._changed = asyncio.Condition()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: dict[str, Handler] = self._build_routes()
@@ -192,7 +194,10 @@ class FakeDiscord:
         guild.members += [FakeMember(self.bot, guild.id), FakeMember(owner, guild.id)]
         self.guilds[guild.id] = guild
         for channel_name in channels:
-            self.add_channel(guild, channel_name)
+            channel = FakeChannel(snowflake(), channel_name, 0, guild.id, len(guild.channels))
+            guild.channels.append(channel)
+            self.channels[channel.id] = channel
+        self._dispatch_if_connected("GUILD_CREATE", guild.to_payload())  # the bot joined it
         return guild
 
     def add_channel(self, guild: FakeGuild, name: str) -> FakeChannel:
@@ -223,12 +228,20 @@ class FakeDiscord:
     # ------------------------------------------------------------------ waiting and failures
 
     async def wait_until(self, predicate: Callable[[], bool], *, within: float, what: str) -> None:
-        """Wait until ``predicate()`` holds after some change, or fail after ``within`` s."""
+        """Wait until ``predicate()`` holds, or fail after ``within`` seconds.
+
+        Re-checked on every change in the fake and at least every 50 ms (for predicates on
+        state outside the fake, such as an in-process client's cache).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
         async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(predicate), within)
-            except TimeoutError:
-                raise AssertionError(f"timed out after {within:.1f}s waiting for {what}") from None
+            while not predicate():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out after {within:.1f}s waiting for {what}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
     async def wait_for_sync(
         self, guild_id: int | None = None, *, within: float = 15.0
@@ -285,14 +298,22 @@ class FakeDiscord:
 
     def _dispatch_if_connected(self, event: str, data: Json) -> None:
         if self.session is not None:
-            asyncio.get_running_loop().create_task(self.dispatch(event, data))
+            task = asyncio.get_running_loop().create_task(self.dispatch(event, data))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        """Close the bot's socket like Discord does on trouble; the client should RESUME."""
+    async def drop_gateway(self, code: int = 4000, *, invalidate_session: bool = False) -> None:
+        """Close the bot's socket like Discord does on trouble; the client should RESUME.
+
+        With ``invalidate_session`` the session is forgotten too, so the RESUME is answered
+        with INVALID_SESSION (op 9) and the client has to IDENTIFY again.
+        """
         session = self.session
         if session is None or session.ws is None:
             raise AssertionError("no gateway connection to drop")
         ws, session.ws = session.ws, None
+        if invalidate_session:
+            del self.sessions[session.session_id]
         await ws.close(code=code, message=b"fake discord dropped the connection")
 
     async def wait_for_gateway(self, *, within: float = 10.0) -> None:
@@ -337,6 +358,7 @@ class FakeDiscord:
     ) -> GatewaySession | None:
         op = frame.get("op")
         if op == 1:  # heartbeat
+            self.heartbeats += 1
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2:  # identify
             if frame["d"].get("token") != self.token:
@@ -646,7 +668,7 @@ class FakeDiscord:
         if record.expired or elapsed > self.interaction_deadline:
             problem = (
                 f"interaction {record.id} answered after {elapsed:.2f}s "
-                f"(Discord allows {self.interaction_deadline:.0f}s): 10062 Unknown interaction"
+                f"(Discord allows {self.interaction_deadline:g}s): 10062 Unknown interaction"
             )
             record.errors.append(problem)
             self.fail(problem)

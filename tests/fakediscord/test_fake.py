@@ -6,6 +6,7 @@ The tree here exists only for these tests; the real bot is exercised in ``tests/
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from collections.abc import AsyncIterator
 
@@ -22,6 +23,8 @@ FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
 EDIT_ORIGINAL = "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original"
 CREATE_MESSAGE = "POST /channels/{channel_id}/messages"
 FRUITS = ["apple", "apricot", "banana", "cherry"]
+SHORT_DEADLINE = 0.5  # the late-answer test shortens Discord's 3 s to keep the suite quick
+LATE_BY = SHORT_DEADLINE + 0.3
 
 
 class Pager(discord.ui.View):
@@ -63,6 +66,9 @@ class TinyBot(discord.Client):
         self.errors: list[BaseException] = []
         self._add_commands()
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s pause before a re-IDENTIFY (discord.py's default): the fake has no limit."""
+
     async def setup_hook(self) -> None:
         self.tree.copy_global_to(guild=self.guild_object)
         await self.tree.sync(guild=self.guild_object)
@@ -96,9 +102,9 @@ class TinyBot(discord.Client):
         ) -> list[app_commands.Choice[str]]:
             return [app_commands.Choice(name=f, value=f) for f in FRUITS if f.startswith(current)]
 
-        @tree.command(name="late", description="Answers after the 3 s deadline")
+        @tree.command(name="late", description="Answers after the deadline")
         async def late(interaction: discord.Interaction) -> None:
-            await asyncio.sleep(3.3)
+            await asyncio.sleep(LATE_BY)
             try:
                 await interaction.response.send_message("too late")
             except discord.NotFound as exc:
@@ -141,19 +147,12 @@ class TinyBot(discord.Client):
         tree.add_command(group)
 
 
-@pytest.fixture
-async def tiny_bot(
-    fake_discord: FakeDiscord, fake_guild: GuildHandle, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[TinyBot]:
-    """The tiny bot logged in to the fake, its commands synced and ready."""
-    monkeypatch.setattr(discord.http.Route, "BASE", fake_discord.api_base)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake_discord.gateway_url)
-    )
-    bot = TinyBot(fake_guild.id)
-    task = asyncio.create_task(bot.start(fake_discord.token))
+@contextlib.asynccontextmanager
+async def running(bot: TinyBot, fake: FakeDiscord, guild_id: int) -> AsyncIterator[TinyBot]:
+    """Start ``bot`` against ``fake``; yield once its commands are synced and it is ready."""
+    task = asyncio.create_task(bot.start(fake.token))
     try:
-        synced = asyncio.create_task(fake_discord.wait_for_sync(fake_guild.id, within=10))
+        synced = asyncio.create_task(fake.wait_for_sync(guild_id, within=10))
         await asyncio.wait([synced, task], return_when=asyncio.FIRST_COMPLETED)
         if task.done():
             synced.cancel()
@@ -164,6 +163,24 @@ async def tiny_bot(
     finally:
         await bot.close()
         await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+def point_discord_py_at_fake(fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the bot does with MLEBOT_DISCORD_API_BASE / MLEBOT_DISCORD_GATEWAY, in-process."""
+    monkeypatch.setattr(discord.http.Route, "BASE", fake_discord.api_base)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake_discord.gateway_url)
+    )
+
+
+@pytest.fixture
+async def tiny_bot(
+    fake_discord: FakeDiscord, fake_guild: GuildHandle, point_discord_py_at_fake: None
+) -> AsyncIterator[TinyBot]:
+    """The tiny bot logged in to the fake, its commands synced and ready."""
+    async with running(TinyBot(fake_guild.id), fake_discord, fake_guild.id) as bot:
+        yield bot
 
 
 async def test_login_sync_and_ready(
@@ -292,6 +309,7 @@ async def test_dropped_gateway_resumes_without_losing_interactions(
 async def test_late_answer_is_a_recorded_failure(
     tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
+    fake_discord.interaction_deadline = SHORT_DEADLINE
     with pytest.raises(AssertionError, match="answered"):
         await fake_guild.invoke("/late")
     await fake_discord.wait_until(lambda: len(tiny_bot.errors) == 1, within=5, what="late answer")
@@ -329,3 +347,36 @@ async def test_expired_token_rejects_followups(
     with pytest.raises(discord.HTTPException) as info:
         await webhook.send("follow-up after 15 minutes")
     assert info.value.code == 50027
+
+
+async def test_heartbeats_are_acknowledged(
+    fake_discord: FakeDiscord, fake_guild: GuildHandle, point_discord_py_at_fake: None
+) -> None:
+    fake_discord.heartbeat_interval_ms = 100
+    async with running(TinyBot(fake_guild.id), fake_discord, fake_guild.id) as bot:
+        await fake_discord.wait_until(
+            lambda: fake_discord.heartbeats >= 3, within=5, what="three heartbeats"
+        )
+        assert bot.latency < 1.0  # discord.py measures it from the ACKs
+
+
+async def test_unknown_session_on_resume_makes_the_client_identify_again(
+    tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
+) -> None:
+    await fake_discord.drop_gateway(invalidate_session=True)
+    await fake_discord.wait_until(
+        lambda: fake_discord.identifies == 2 and fake_discord.connected,
+        within=10,
+        what="a fresh IDENTIFY after INVALID_SESSION",
+    )
+    reply = await fake_guild.invoke("/echo", text="new session")
+    assert reply.content == "new session"
+
+
+async def test_guild_joined_after_ready_is_sent_as_guild_create(
+    tiny_bot: TinyBot, fake_discord: FakeDiscord
+) -> None:
+    joined = fake_discord.add_guild("Second Group", channels=("welcome",))
+    await fake_discord.wait_until(
+        lambda: tiny_bot.get_guild(joined.id) is not None, within=5, what="GUILD_CREATE"
+    )
