@@ -4,11 +4,15 @@ With APScheduler 3.11.3 and ``zoneinfo`` zones, ``CronTrigger(day_of_week=..., h
 minute=..., timezone=...)`` gets daylight-saving weeks wrong in two ways, reproduced below:
 
 * it **skips a week**: Monday 00:00 Europe/Berlin, asked on Saturday 28 March 2026, answers
-  Monday 6 April and never fires on Monday 30 March, the first Monday after clocks go forward
-  (the same for 00:00-00:59 on the day after any spring-forward Sunday: New York, London,
-  Sydney, Auckland, Casablanca...);
+  Monday 6 April and never fires on Monday 30 March, the first Monday after clocks go forward.
+  In 5-minute steps over 2026 in nine zones (Berlin, London, New York, St John's, Sydney,
+  Lord Howe, Auckland, Chatham, Casablanca), every Monday time from 00:00 up to the size of the
+  shift is skipped once a year (00:00-00:55; 00:00-00:25 on Lord Howe's 30-minute shift);
 * it **fires twice**: Sunday 02:30 Europe/Berlin fires at 02:30 CEST and again an hour later at
-  02:30 CET on 25 October 2026, when the clocks go back (any time in a repeated hour).
+  02:30 CET on 25 October 2026, when the clocks go back; in the same sweep, every time in the
+  repeated hour fired twice (on Chatham from 03:00; 02:45-02:55 happened to be right).
+
+Inside spring-forward gaps it agrees with us (02:30 -> 03:30), and everywhere else too.
 
 ``planning.next_post_at`` gets every one of these weeks right (it is checked against a brute-force
 walk in test_planning_reference.py), so the runner arms a one-shot ``DateTrigger`` at its answer.
