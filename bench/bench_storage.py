@@ -1,0 +1,320 @@
+"""Storage benchmark: repositories (aiosqlite) against raw stdlib sqlite3 on the same file.
+
+    python bench/bench_storage.py                      # 100k members, 1M completions, 50 guilds
+    python bench/bench_storage.py --members 10000 --completions 100000
+
+Builds the database in a temporary directory (schema from the real migrations, data bulk
+loaded with ``executemany`` in one transaction, totals kept by the real triggers), prints
+``EXPLAIN QUERY PLAN`` for every timed statement, then median and p99 per call for each
+operation through the repositories and through raw ``sqlite3`` with the same SQL, and the
+overhead between them. Not a test: it prints numbers for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from storage import progress as progress_sql
+from storage.db import BUSY_TIMEOUT_MS, migrate
+from storage.leaderboards import leaderboard_sql
+from storage.models import CompletionSource, IsoWeek, Period
+from storage.store import open_store
+
+FIRST_MONDAY = date(2025, 12, 29)  # ISO 2026-W01
+GUILD_BASE = 900_000_000_000_000_000
+USER_BASE = 100_000_000_000_000_000
+
+
+def week_of(index: int) -> str:
+    return str(IsoWeek.of(FIRST_MONDAY + timedelta(weeks=index)))
+
+
+def us(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -> None:
+    """Schema via the real migrations, then one bulk transaction of synthetic data."""
+    migrate(path, verify=False)
+    rng = random.Random(6)
+    per_guild = members // guilds
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")  # a throwaway file: load speed only
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute("BEGIN")
+    season_week = weeks // 2
+    start = datetime(2025, 12, 29, 9, tzinfo=UTC)
+    conn.executemany(
+        "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
+        " season_start, season_start_us, enabled, leaderboard_public, updated_at_us)"
+        " VALUES (?, 1, 0, '09:00', 'UTC', ?, ?, 1, 1, 0)",
+        [
+            (
+                GUILD_BASE + g,
+                (FIRST_MONDAY + timedelta(weeks=season_week)).isoformat(),
+                us(start + timedelta(weeks=season_week, hours=-9)),
+            )
+            for g in range(guilds)
+        ],
+    )
+    points = [rng.choice((10, 20, 30, 50)) for _ in range(weeks)]
+    conn.executemany(
+        "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
+        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
+        " VALUES (?, ?, ?, 1, 'sent', ?, ?, ?, ?)",
+        [
+            (
+                GUILD_BASE + g,
+                week_of(w),
+                f"c{w:03d}",
+                us(start + timedelta(weeks=w)),
+                us(start + timedelta(weeks=w)),
+                g * 1000 + w + 1,
+                us(start + timedelta(weeks=w)),
+            )
+            for g in range(guilds)
+            for w in range(weeks)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, 0)",
+        [
+            (GUILD_BASE + g, USER_BASE + g * per_guild + m, f"member-{g}-{m}")
+            for g in range(guilds)
+            for m in range(per_guild)
+        ],
+    )
+    mean = completions / (guilds * per_guild)
+
+    def rows() -> object:
+        for g in range(guilds):
+            for m in range(per_guild):
+                # Engagement is skewed: a few members do nearly everything.
+                k = min(weeks, max(1, int(rng.expovariate(1 / mean))))
+                for w in sorted(rng.sample(range(weeks), k)):
+                    done = start + timedelta(weeks=w, seconds=rng.randrange(6 * 86400))
+                    yield (
+                        GUILD_BASE + g,
+                        USER_BASE + g * per_guild + m,
+                        f"c{w:03d}",
+                        week_of(w),
+                        points[w],
+                        us(done),
+                        "button",
+                    )
+
+    conn.executemany(
+        "INSERT INTO completions (guild_id, user_id, challenge_id, iso_week, points,"
+        " completed_at_us, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows(),  # type: ignore[arg-type]
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def explain(conn: sqlite3.Connection, title: str, sql: str, params: object) -> None:
+    print(f"\n-- {title}")
+    for _, parent, _, detail in conn.execute("EXPLAIN QUERY PLAN " + sql, params):  # type: ignore[call-overload]
+        print(f"   {parent:>3} {detail}")
+
+
+def stats(samples: list[int]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) / 1000, ordered[int(len(ordered) * 0.99) - 1] / 1000
+
+
+async def compare(
+    calls: int, repo: Callable[[int], Awaitable[object]], raw: Callable[[int], object]
+) -> tuple[list[int], list[int]]:
+    """Alternate the two paths call by call, so both see the same machine noise."""
+    repo_samples, raw_samples = [], []
+    for i in range(calls):
+        t0 = time.perf_counter_ns()
+        raw(i)
+        t1 = time.perf_counter_ns()
+        await repo(i)
+        t2 = time.perf_counter_ns()
+        raw_samples.append(t1 - t0)
+        repo_samples.append(t2 - t1)
+    return repo_samples, raw_samples
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
+        path = Path(tmp) / "bench.db"
+        t0 = time.perf_counter()
+        build(path, args.guilds, args.members, args.completions, args.weeks)
+        size = path.stat().st_size / 2**20
+        print(
+            f"built {args.members} members, ~{args.completions} completions, {args.guilds} guilds,"
+            f" {args.weeks} weeks in {time.perf_counter() - t0:.1f}s ({size:.0f} MiB)"
+        )
+        raw = sqlite3.connect(path, isolation_level=None)
+        for pragma in (
+            "foreign_keys = ON",
+            f"busy_timeout = {BUSY_TIMEOUT_MS}",
+            "synchronous = NORMAL",
+        ):
+            raw.execute(f"PRAGMA {pragma}")
+        total = raw.execute("SELECT count(*) FROM completions").fetchone()[0]
+        print(f"completions actually generated: {total}")
+
+        per_guild = args.members // args.guilds
+        rng = random.Random(48)
+        guilds = [GUILD_BASE + rng.randrange(args.guilds) for _ in range(args.calls)]
+        users = [
+            (g, USER_BASE + (g - GUILD_BASE) * per_guild + rng.randrange(per_guild)) for g in guilds
+        ]
+        sql = {period: leaderboard_sql(period) for period in Period}
+        top_params = [{"guild": g, "week": None, "limit": 10, "offset": 0} for g in guilds]
+        rank_params = [{"guild": g, "week": None, "user": u, "radius": 2} for g, u in users]
+        record_params = [
+            {
+                "guild": g,
+                "user": u,
+                "challenge": f"bench-{i}",
+                "points": 10,
+                "at": us(datetime.now(UTC)),
+                "source": "command",
+                "note": None,
+            }
+            for i, (g, u) in enumerate(users)
+        ]
+
+        print("\n== EXPLAIN QUERY PLAN ==")
+        explain(raw, "top-10, all time", sql[Period.ALL_TIME]["top"], top_params[0])
+        explain(
+            raw,
+            "my rank + 2 neighbours, all time",
+            sql[Period.ALL_TIME]["standing"],
+            rank_params[0],
+        )
+        explain(raw, "top-10, season", sql[Period.SEASON]["top"], top_params[0])
+        explain(raw, "top-10, this week", sql[Period.WEEK]["top"], top_params[0])
+        explain(raw, "my rank, this week", sql[Period.WEEK]["standing"], rank_params[0])
+        explain(
+            raw,
+            "record a completion: member upsert",
+            progress_sql._UPSERT_MEMBER,
+            (guilds[0], users[0][1], None, 0),
+        )
+        explain(
+            raw,
+            "record a completion (triggers: member row, totals)",
+            progress_sql._INSERT,
+            record_params[0],
+        )
+
+        store = await open_store(path, verify=False)
+        try:
+            lb, prog = store.leaderboards, store.progress
+            n = args.calls
+            results: list[tuple[str, list[int], list[int]]] = []
+
+            def raw_query(
+                period: Period, key: str, plist: list[dict[str, object]]
+            ) -> Callable[[int], object]:
+                statement = sql[period][key]
+                return lambda i: raw.execute(statement, plist[i]).fetchall()
+
+            # Warm both paths (page cache, statement caches) before timing.
+            await compare(
+                min(300, n),
+                lambda i: lb.top(guilds[i], Period.ALL_TIME),
+                raw_query(Period.ALL_TIME, "top", top_params),
+            )
+
+            cases: list[tuple[str, Callable[[int], Awaitable[object]], Callable[[int], object]]] = [
+                (
+                    "top-10 (all time)",
+                    lambda i: lb.top(guilds[i], Period.ALL_TIME),
+                    raw_query(Period.ALL_TIME, "top", top_params),
+                ),
+                (
+                    "my rank + 2 neighbours (all time)",
+                    lambda i: lb.standing(*users[i], Period.ALL_TIME),
+                    raw_query(Period.ALL_TIME, "standing", rank_params),
+                ),
+                (
+                    "top-10 (season)",
+                    lambda i: lb.top(guilds[i], Period.SEASON),
+                    raw_query(Period.SEASON, "top", top_params),
+                ),
+                (
+                    "my rank + 2 neighbours (season)",
+                    lambda i: lb.standing(*users[i], Period.SEASON),
+                    raw_query(Period.SEASON, "standing", rank_params),
+                ),
+                (
+                    "top-10 (this week)",
+                    lambda i: lb.top(guilds[i], Period.WEEK),
+                    raw_query(Period.WEEK, "top", top_params),
+                ),
+                (
+                    "my rank + 2 neighbours (this week)",
+                    lambda i: lb.standing(*users[i], Period.WEEK),
+                    raw_query(Period.WEEK, "standing", rank_params),
+                ),
+                (
+                    "record a completion (commit)",
+                    lambda i: prog.record_completion(
+                        guilds[i],
+                        users[i][1],
+                        f"bench-{i}",
+                        points=10,
+                        source=CompletionSource.COMMAND,
+                    ),
+                    lambda i: raw.execute(
+                        progress_sql._INSERT, record_params[i] | {"challenge": f"raw-{i}"}
+                    ).fetchall(),
+                ),
+            ]
+            for name, repo_fn, raw_fn in cases:
+                results.append((name, *await compare(n, repo_fn, raw_fn)))
+            round_trip, _ = await compare(n, lambda i: store.db.fetch("SELECT 1"), lambda i: None)
+        finally:
+            await store.close()
+            raw.close()
+
+        print(f"\n== timings: {n} calls each, microseconds ==")
+        print(
+            f"{'operation':36} {'repo med':>9} {'repo p99':>9} {'raw med':>9} {'raw p99':>9}"
+            f" {'overhead med':>13} {'ratio':>6}"
+        )
+        for name, repo, base in results:
+            rm, rp = stats(repo)
+            bm, bp = stats(base)
+            print(
+                f"{name:36} {rm:9.1f} {rp:9.1f} {bm:9.1f} {bp:9.1f} {rm - bm:13.1f} {rm / bm:6.2f}"
+            )
+        rt_m, rt_p = stats(round_trip)
+        print(f"{'aiosqlite round trip (SELECT 1)':36} {rt_m:9.1f} {rt_p:9.1f}")
+        print(
+            "\ntargets: top-10 p99 < 200 us, my-rank p99 < 500 us, record p99 < 2000 us,"
+            " read overhead <= ~1 round trip (~100 us)"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--completions", type=int, default=1_000_000)
+    parser.add_argument("--guilds", type=int, default=50)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--calls", type=int, default=3000)
+    asyncio.run(run(parser.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

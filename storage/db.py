@@ -1,0 +1,358 @@
+"""Opening the database: checks, PRAGMAs, migrations, and the two connections.
+
+Storage conventions (the repositories follow them):
+
+* Instants are ``INTEGER`` microseconds since the Unix epoch, UTC (columns ending ``_us``);
+  the API takes and returns aware ``datetime`` values only.
+* ISO weeks are ``TEXT`` ``'2026-W48'``; calendar dates ``TEXT`` ``'YYYY-MM-DD'``.
+* Discord ids are ``INTEGER``.
+
+Connections: one *writer* and one *reader* (both ``aiosqlite``, autocommit). Writes are
+serialized by an ``asyncio.Lock`` on the writer, so a multi-statement transaction never
+interleaves with another coroutine's write. Reads go to the reader, which in WAL mode sees
+only committed data: a moderator's half-done transaction is never visible, and reads do not
+queue behind writes. Each call is one ``execute_fetchall``, i.e. one round trip to the
+connection's thread.
+
+Start-up (:func:`open_database`) first inspects an existing file on a *read-only*
+connection, so a corrupt, foreign or too-new file is refused without a single byte
+changing. Only then is it opened for writing, switched to WAL and migrated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeAlias
+
+import aiosqlite
+
+from storage.errors import (
+    DatabaseCorruptError,
+    DatabaseTooNewError,
+    DatabaseUnreadableError,
+    MigrationError,
+    StorageError,
+    UnrecognizedDatabaseError,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "Database",
+    "Migration",
+    "Params",
+    "Row",
+    "Transaction",
+    "load_migrations",
+    "migrate",
+    "open_database",
+]
+
+#: ``PRAGMA application_id`` of our files ('MLRB'); set by migration 0001.
+APPLICATION_ID = 1296847426
+#: STRICT tables need 3.37; RETURNING 3.35.
+MIN_SQLITE_VERSION = (3, 37, 0)
+BUSY_TIMEOUT_MS = 5000
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+# Primary result codes that mean "could not get at the file" rather than "bad contents".
+_UNREADABLE_CODES = {
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_AUTH,
+}
+
+Params: TypeAlias = Sequence[object] | Mapping[str, object]
+Row: TypeAlias = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered SQL file from ``storage/migrations``."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> tuple[Migration, ...]:
+    """The packaged migrations, ordered; their numbers must run 1, 2, 3... without gaps."""
+    folder = resources.files("storage").joinpath("migrations")
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    numbers = [m.version for m in found]
+    if numbers != list(range(1, len(found) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..N without gaps, found {numbers}")
+    return tuple(found)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (triggers contain ``;`` so a plain split won't do).
+
+    ``executescript`` is not used because it commits any open transaction first, and the
+    whole migration run must be one transaction.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+    if buffer.strip():
+        yield buffer  # trailing comments execute as a no-op; a cut-off statement fails loudly
+
+
+def _error_code(error: sqlite3.Error) -> int:
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF
+
+
+def _classify(path: Path, error: sqlite3.Error) -> StorageError:
+    if _error_code(error) in _UNREADABLE_CODES:
+        return DatabaseUnreadableError(path, str(error))
+    return DatabaseCorruptError(path, str(error))
+
+
+def _inspect_existing(path: Path, known: int, *, verify: bool) -> None:
+    """Refuse a file we must not touch. Read-only: nothing here can modify the file."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseUnreadableError(path, error.strerror or str(error)) from error
+    if not header:
+        return  # an empty file is an empty database
+    if header != _SQLITE_HEADER:
+        raise DatabaseCorruptError(path, "the file does not start with the SQLite header")
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as error:
+        raise _classify(path, error) from error
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT EXISTS (SELECT 1 FROM sqlite_schema)").fetchone()[0]
+        if application_id not in (0, APPLICATION_ID):
+            raise UnrecognizedDatabaseError(path, f"application_id is {application_id:#x}")
+        if version == 0 and has_tables:
+            raise UnrecognizedDatabaseError(path, "it has tables but no schema version")
+        if version > known:
+            raise DatabaseTooNewError(path, version, known)
+        if verify:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            if problems != ["ok"]:
+                raise DatabaseCorruptError(path, "quick_check: " + "; ".join(problems))
+    except sqlite3.Error as error:
+        raise _classify(path, error) from error
+    finally:
+        conn.close()
+
+
+def _inspect_or_create(path: Path, known: int, *, verify: bool) -> None:
+    if path.exists():
+        if not path.is_file():
+            raise DatabaseUnreadableError(path, "it is not a regular file")
+        _inspect_existing(path, known, verify=verify)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnreadableError(path, error.strerror or str(error)) from error
+
+
+def _apply(conn: sqlite3.Connection, path: Path, pending: Sequence[Migration]) -> None:
+    for migration in pending:
+        for statement in _statements(migration.sql):
+            try:
+                conn.execute(statement)
+            except sqlite3.Error as error:
+                first_line = statement.strip().splitlines()[0] if statement.strip() else ""
+                raise MigrationError(
+                    f"migration {migration.name} failed on {path} at {first_line!r}: {error}. "
+                    "Nothing was applied (the transaction was rolled back)."
+                ) from error
+        conn.execute(f"PRAGMA user_version = {migration.version:d}")
+    broken = conn.execute("PRAGMA foreign_key_check").fetchmany(5)
+    if broken:
+        raise MigrationError(f"migrations left foreign-key violations in {path}: {broken}")
+
+
+def migrate(path: Path, *, target_version: int | None = None, verify: bool = True) -> int:
+    """Check ``path`` and bring it to ``target_version`` (default: the latest). Blocking.
+
+    Creates the file (and its parent directory) if missing, switches it to WAL and applies
+    the pending migrations in *one* transaction, so a failure leaves the file as it was.
+    Returns the schema version the file ends at. :func:`open_database` calls this in a
+    thread; tests call it directly to build databases at older versions.
+    """
+    if sqlite3.sqlite_version_info < MIN_SQLITE_VERSION:
+        raise StorageError(
+            f"SQLite {sqlite3.sqlite_version} is too old; this bot needs "
+            f"{'.'.join(map(str, MIN_SQLITE_VERSION))} or newer (STRICT tables)."
+        )
+    migrations = load_migrations()
+    target = len(migrations) if target_version is None else target_version
+    if not 0 <= target <= len(migrations):
+        raise ValueError(f"target_version must be 0..{len(migrations)}, got {target}")
+    path = path.absolute()
+    _inspect_or_create(path, len(migrations), verify=verify)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise _classify(path, error) from error
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StorageError(f"cannot switch {path} to WAL (journal_mode stayed {mode!r})")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # IMMEDIATE takes the write lock before reading the version, so two processes
+        # starting together cannot both apply the same migration.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(migrations):
+                raise DatabaseTooNewError(path, version, len(migrations))
+            if version < target:
+                _apply(conn, path, migrations[version:target])
+                version = target
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return version
+    except sqlite3.Error as error:
+        raise _classify(path, error) from error
+    finally:
+        conn.close()
+
+
+class Transaction:
+    """Statements run inside :meth:`Database.transaction`, on the writer connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one statement in the transaction; returns its rows (e.g. ``RETURNING``)."""
+        return list(await self._conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
+
+class Database:
+    """The open database. Repositories in this package are its only users of SQL.
+
+    Use as ``async with await open_database(path) as db:`` or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        schema_version: int,
+    ) -> None:
+        self.path = path
+        self.schema_version = schema_version
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
+        """One read statement on the reader connection (committed data only)."""
+        return list(await self._reader.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
+    async def execute(self, sql: str, params: Params = ()) -> list[Row]:
+        """One write statement, committed on its own (autocommit) before this returns."""
+        async with self._write_lock:
+            return list(await self._writer.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises.
+
+        Holds the write lock throughout. The ROLLBACK is queued on the connection's thread
+        even if this task is being cancelled, so the connection never stays mid-transaction.
+        """
+        async with self._write_lock:
+            await self._writer.execute_fetchall("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._writer)
+            except BaseException:
+                await self._writer.execute_fetchall("ROLLBACK")
+                raise
+            await self._writer.execute_fetchall("COMMIT")
+
+    async def close(self) -> None:
+        """Close both connections; the writer goes last so it checkpoints the WAL."""
+        await self._reader.close()
+        async with self._write_lock:
+            try:
+                await self._writer.execute_fetchall("PRAGMA optimize")
+            finally:
+                await self._writer.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def _connect(path: Path, *pragmas: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
+    try:
+        for pragma in (
+            "PRAGMA foreign_keys = ON",
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}",
+            # In WAL mode NORMAL survives a process crash (kill -9); only power loss can
+            # drop the last commits. FULL would add an fsync to every write.
+            "PRAGMA synchronous = NORMAL",
+            *pragmas,
+        ):
+            await conn.execute_fetchall(pragma)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def open_database(path: Path, *, verify: bool = True) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Raises :class:`~storage.errors.DatabaseCorruptError`,
+    :class:`~storage.errors.DatabaseUnreadableError`,
+    :class:`~storage.errors.UnrecognizedDatabaseError`,
+    :class:`~storage.errors.DatabaseTooNewError` or :class:`~storage.errors.MigrationError`,
+    each with a message a person can act on; a refused file is left untouched.
+    ``verify=False`` skips ``PRAGMA quick_check`` (a full read of the file) at start-up.
+    """
+    path = await asyncio.to_thread(path.absolute)
+    version = await asyncio.to_thread(migrate, path, verify=verify)
+    try:
+        writer = await _connect(path)
+    except sqlite3.Error as error:
+        raise _classify(path, error) from error
+    try:
+        reader = await _connect(path, "PRAGMA query_only = ON")
+    except BaseException as error:
+        await writer.close()
+        if isinstance(error, sqlite3.Error):
+            raise _classify(path, error) from error
+        raise
+    return Database(path, writer, reader, version)

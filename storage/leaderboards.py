@@ -1,0 +1,174 @@
+"""Leaderboards: top N, pages, and a member's standing with neighbours.
+
+Ranking: competition ranking on points ("1224"): members with equal points share a rank.
+Within equal points, whoever *reached* that total first (the time of their latest counted
+completion) is listed first, then the lower user id, so the order is total and stable.
+Opted-out members and members with nothing in the period are not ranked.
+
+Speed: all-time and season boards read per-member totals kept by triggers, through partial
+indexes in ranking order, so top-N reads N index entries and a rank counts the entries
+above the member; neither touches completions except the few rows per listed member that
+streaks need. The week board reads the guild-week slice of the completions index. Every
+method is one SQL statement, i.e. one round trip. ``EXPLAIN QUERY PLAN`` output for each is
+printed by ``bench/bench_storage.py``.
+"""
+
+from __future__ import annotations
+
+from storage._codec import from_us, week_text
+from storage.db import Database, Row
+from storage.models import LeaderboardRow, MemberStanding, Period
+from storage.streaks import count_csv
+
+__all__ = ["LeaderboardRepository", "leaderboard_sql"]
+
+# Each board is a relation (user_id, display_name, points, completions, reached) in one
+# guild. The WHERE terms repeat the partial indexes' WHERE verbatim so they are usable.
+_BOARDS = {
+    Period.ALL_TIME: (
+        "SELECT user_id, display_name, points_all AS points, completions_all AS completions,"
+        " reached_all_us AS reached FROM members"
+        " WHERE guild_id = :guild AND completions_all > 0 AND opted_out = 0"
+    ),
+    Period.SEASON: (
+        "SELECT user_id, display_name, points_season AS points,"
+        " completions_season AS completions, reached_season_us AS reached FROM members"
+        " WHERE guild_id = :guild AND completions_season > 0 AND opted_out = 0"
+    ),
+    Period.WEEK: (
+        "SELECT c.user_id AS user_id, m.display_name AS display_name, c.points AS points,"
+        " 1 AS completions, c.completed_at_us AS reached"
+        " FROM completions AS c JOIN members AS m"
+        "   ON m.guild_id = c.guild_id AND m.user_id = c.user_id"
+        " WHERE c.guild_id = :guild AND m.opted_out = 0 AND c.iso_week = coalesce(:week,"
+        "   (SELECT max(iso_week) FROM challenge_posts WHERE guild_id = :guild AND state = 'sent'))"
+    ),
+}
+
+_ORDER = "ORDER BY points DESC, reached, user_id"
+# Per listed row: its completed weeks (for streaks); once per statement: how many rank
+# above the first listed row (the rest of the ranks follow from positions), and the
+# guild's sent weeks.
+_TAIL = (
+    "SELECT r.user_id, r.display_name, r.points, r.completions, r.reached,"
+    " (SELECT group_concat(c.iso_week) FROM completions AS c"
+    "   WHERE c.guild_id = :guild AND c.user_id = r.user_id),"
+    " (SELECT count(*) FROM board AS b WHERE b.points > (SELECT max(points) FROM listed)),"
+    " (SELECT group_concat(s.iso_week) FROM challenge_posts AS s"
+    "   WHERE s.guild_id = :guild AND s.state = 'sent')"
+)
+
+
+def leaderboard_sql(period: Period) -> dict[str, str]:
+    """The statements behind each method for ``period`` (the benchmark explains them).
+
+    Composed from this module's literals only; values always travel as parameters.
+    """
+    board = f"WITH board AS NOT MATERIALIZED ({_BOARDS[period]})"
+    return {
+        "top": (
+            f"{board}, listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"  # noqa: S608
+            " LIMIT :limit OFFSET :offset)"
+            f" {_TAIL}, 0 FROM listed AS r {_ORDER}"
+        ),
+        "standing": (
+            f"{board}, me AS MATERIALIZED (SELECT points, reached, user_id FROM board"  # noqa: S608
+            "   WHERE user_id = :user),"
+            " ahead AS MATERIALIZED (SELECT count(*) AS n FROM board AS b, me"
+            "   WHERE b.points >= me.points AND (b.points > me.points"
+            "   OR (b.reached, b.user_id) < (me.reached, me.user_id))),"
+            f" listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"
+            "   LIMIT 2 * :radius + 1 OFFSET max(0, (SELECT n FROM ahead) - :radius))"
+            f" {_TAIL}, (SELECT n FROM ahead) FROM listed AS r {_ORDER}"
+        ),
+        "count": f"{board} SELECT count(*) FROM board",  # noqa: S608
+    }
+
+
+_SQL = {period: leaderboard_sql(period) for period in Period}
+
+
+def _ranked(rows: list[Row], first_position: int) -> list[LeaderboardRow]:
+    """Rows in order -> LeaderboardRows; ``first_position`` is the first row's 0-based index."""
+    if not rows:
+        return []
+    posted = rows[0][7]
+    result: list[LeaderboardRow] = []
+    rank = rows[0][6] + 1
+    previous_points = rows[0][2]
+    for i, (user_id, name, points, completions, reached, weeks, *_) in enumerate(rows):
+        if points != previous_points:
+            # Everyone listed earlier has more points, so the rank is the position + 1.
+            rank = first_position + i + 1
+            previous_points = points
+        current, best = count_csv(posted, weeks)
+        result.append(
+            LeaderboardRow(
+                rank=rank,
+                user_id=user_id,
+                display_name=name,
+                points=points,
+                completions=completions,
+                current_streak=current,
+                best_streak=best,
+                reached_at=from_us(reached),
+            )
+        )
+    return result
+
+
+def _params(guild_id: int, week: tuple[int, int] | None) -> dict[str, object]:
+    return {"guild": guild_id, "week": None if week is None else week_text(week)}
+
+
+class LeaderboardRepository:
+    """Read-only rankings for a guild over a :class:`~storage.models.Period`.
+
+    ``week`` matters only for ``Period.WEEK``: default is the guild's latest sent post.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def top(
+        self,
+        guild_id: int,
+        period: Period,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        week: tuple[int, int] | None = None,
+    ) -> list[LeaderboardRow]:
+        """``limit`` rows from 0-based position ``offset`` (page ``p`` = offset ``p*limit``)."""
+        params = _params(guild_id, week) | {"limit": limit, "offset": offset}
+        rows = await self._db.fetch(_SQL[period]["top"], params)
+        return _ranked(rows, offset)
+
+    async def count_ranked(
+        self, guild_id: int, period: Period, *, week: tuple[int, int] | None = None
+    ) -> int:
+        """How many members are ranked (for "page 3 of 12")."""
+        rows = await self._db.fetch(_SQL[period]["count"], _params(guild_id, week))
+        return int(rows[0][0])
+
+    async def standing(
+        self,
+        guild_id: int,
+        user_id: int,
+        period: Period,
+        *,
+        radius: int = 2,
+        week: tuple[int, int] | None = None,
+    ) -> MemberStanding | None:
+        """The member's row and up to ``radius`` neighbours each side; ``None`` if unranked."""
+        params = _params(guild_id, week) | {"user": user_id, "radius": radius}
+        rows = await self._db.fetch(_SQL[period]["standing"], params)
+        if not rows:
+            return None
+        position = rows[0][8]
+        first_position = max(0, position - radius)
+        ranked = _ranked(rows, first_position)
+        mine = position - first_position
+        if mine >= len(ranked) or ranked[mine].user_id != user_id:
+            return None  # not on the board: "ahead" counted nothing, the list is the top
+        return MemberStanding(row=ranked[mine], position=position, neighbours=tuple(ranked))

@@ -1,0 +1,80 @@
+"""Members: the display-name cache, opting out of leaderboards, and forgetting a member."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from storage._codec import to_us, utc_now
+from storage.db import Database
+from storage.models import ForgetReport
+
+__all__ = ["MembersRepository"]
+
+_UPSERT = (
+    "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name"
+    " WHERE display_name IS NOT excluded.display_name"
+)
+_OPT_OUT = (
+    "INSERT INTO members (guild_id, user_id, opted_out, first_seen_us) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out"
+)
+# A NULL guild means every guild. Completions go first and explicitly (not by cascade) so
+# the totals triggers see a consistent member row while they run.
+_FORGET = (
+    (
+        "completions",
+        "DELETE FROM completions WHERE user_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+    (
+        "members",
+        "DELETE FROM members WHERE user_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+    (
+        "audit_entries",
+        "DELETE FROM audit_log WHERE target_user_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+    (
+        "audit_entries_anonymized",
+        "UPDATE audit_log SET actor_id = NULL WHERE actor_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+)
+
+
+class MembersRepository:
+    """Per-member data that is not progress: names, opt-out, and deletion on request."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def set_display_name(self, guild_id: int, user_id: int, display_name: str) -> None:
+        """Refresh the cached name shown on leaderboards (Discord stays the source of truth)."""
+        await self._db.execute(_UPSERT, (guild_id, user_id, display_name, to_us(self._clock())))
+
+    async def set_opted_out(self, guild_id: int, user_id: int, opted_out: bool) -> None:
+        """Hide (or show again) the member on leaderboards and in exports.
+
+        Their own progress keeps being recorded and shown to them.
+        """
+        await self._db.execute(_OPT_OUT, (guild_id, user_id, int(opted_out), to_us(self._clock())))
+
+    async def forget_member(self, user_id: int, *, guild_id: int | None = None) -> ForgetReport:
+        """Delete everything stored about ``user_id``, in one transaction.
+
+        ``guild_id=None`` forgets them in every guild. Removed: their completions, their
+        member row (name cache, opt-out, totals) and audit entries about them. Audit
+        entries they wrote as a moderator stay, with the actor blanked, so the history of
+        other members' records keeps its shape without naming them.
+        """
+        params = {"user": user_id, "guild": guild_id}
+        counts: dict[str, int] = {}
+        async with self._db.transaction() as tx:
+            for name, sql in _FORGET:
+                counts[name] = len(await tx.execute(sql, params))
+        return ForgetReport(**counts)

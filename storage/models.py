@@ -1,0 +1,292 @@
+"""Value types the repositories take and return: frozen dataclasses and enums, no rows.
+
+Time: every ``datetime`` here is timezone-aware; storage keeps UTC (see :mod:`storage.db`).
+Ids: Discord snowflakes are plain ``int`` (64-bit, stored as SQLite INTEGER).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "EXPORT_HEADER",
+    "AuditEntry",
+    "ClaimResult",
+    "CompletionRecord",
+    "CompletionResult",
+    "CompletionSource",
+    "CompletionStatus",
+    "ExportRow",
+    "ForgetReport",
+    "GuildSchedule",
+    "IsoWeek",
+    "LeaderboardRow",
+    "MemberStanding",
+    "Period",
+    "PostRecord",
+    "PostState",
+    "ProgressSummary",
+]
+
+
+class IsoWeek(NamedTuple):
+    """An ISO 8601 week, printed (and stored) as ``"2026-W48"``.
+
+    Same shape as ``scheduler.planning.IsoWeek``: methods here accept any ``(year, week)``
+    tuple, so either type can be passed in.
+    """
+
+    year: int
+    week: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-W{self.week:02d}"
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        """The ISO week that contains ``day``."""
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        """Parse ``"2026-W48"``; ``ValueError`` if malformed or the week does not exist."""
+        match = re.fullmatch(r"(\d{4})-W(\d{2})", text)
+        if match is None:
+            raise ValueError(f"expected an ISO week like 2026-W48, got {text!r}")
+        week = cls(int(match[1]), int(match[2]))
+        date.fromisocalendar(week.year, week.week, 1)  # ValueError for W00, W53 of 52-week years
+        return week
+
+
+class Period(StrEnum):
+    """What a leaderboard counts.
+
+    * ``WEEK``: completions attributed to one ISO week (by default the guild's latest sent post).
+    * ``SEASON``: completions at or after the guild's season start (all of them if none is set).
+    * ``ALL_TIME``: every completion in the guild.
+    """
+
+    WEEK = "week"
+    SEASON = "season"
+    ALL_TIME = "all_time"
+
+
+class CompletionSource(StrEnum):
+    """How a completion was recorded."""
+
+    BUTTON = "button"
+    COMMAND = "command"
+    MODERATOR = "moderator"
+
+
+class CompletionStatus(StrEnum):
+    """Outcome of recording a completion: double clicks and retries are ``ALREADY_DONE``."""
+
+    RECORDED = "recorded"
+    ALREADY_DONE = "already_done"
+
+
+class PostState(StrEnum):
+    """Life of a weekly post in the ledger.
+
+    ``claimed`` -> ``sent`` | ``failed`` | ``missed``; ``failed`` -> ``claimed`` (retry) |
+    ``missed``. ``sent`` and ``missed`` are final.
+    """
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    MISSED = "missed"
+
+
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSchedule:
+    """A guild's settings for weekly challenges.
+
+    ``weekday`` is 0 = Monday .. 6 = Sunday; ``post_time`` is a naive wall-clock time in
+    ``timezone`` (an IANA key). ``season_start`` is a date in that zone: the season counts
+    completions from its local midnight on. ``enabled=False`` pauses posting.
+    ``channel_id`` is ``None`` until a moderator picks the challenge channel.
+    """
+
+    guild_id: int
+    channel_id: int | None = None
+    weekday: int = 0
+    post_time: time = time(9, 0)
+    timezone: str = "UTC"
+    season_start: date | None = None
+    enabled: bool = True
+    leaderboard_public: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), got {self.weekday}")
+        if self.post_time.tzinfo is not None or self.post_time.second or self.post_time.microsecond:
+            raise ValueError("post_time must be a naive hour:minute time")
+        _check_zone(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """One row of the post ledger: the challenge a guild gets in one ISO week."""
+
+    post_id: int
+    guild_id: int
+    week: IsoWeek
+    challenge_id: str
+    channel_id: int
+    state: PostState
+    scheduled_for: datetime
+    claimed_at: datetime
+    attempts: int
+    message_id: int | None
+    posted_at: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """``owned`` is true only for the caller whose claim created (or re-claimed) the post."""
+
+    owned: bool
+    post: PostRecord
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRecord:
+    """One member's completion of one challenge in one guild.
+
+    ``week`` is the ISO week of the guild's post of that challenge (``None`` if the challenge
+    was never posted there, e.g. a moderator marked it by hand).
+    """
+
+    guild_id: int
+    user_id: int
+    challenge_id: str
+    week: IsoWeek | None
+    points: int
+    completed_at: datetime
+    source: CompletionSource
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionResult:
+    """``completion`` is the new row, or for ``ALREADY_DONE`` the one recorded earlier."""
+
+    status: CompletionStatus
+    completion: CompletionRecord
+
+    @property
+    def recorded(self) -> bool:
+        """True when this call stored the completion."""
+        return self.status is CompletionStatus.RECORDED
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSummary:
+    """A member's totals in one guild, with streaks (see :func:`storage.streaks.streaks`)."""
+
+    guild_id: int
+    user_id: int
+    display_name: str | None
+    opted_out: bool
+    points: int
+    completions: int
+    season_points: int
+    season_completions: int
+    current_streak: int
+    best_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    """One ranked member.
+
+    ``rank`` is competition ranking on points ("1224"): equal points share a rank. Rows with
+    equal points are ordered by who reached that total first (``reached_at``), then user id.
+    """
+
+    rank: int
+    user_id: int
+    display_name: str | None
+    points: int
+    completions: int
+    current_streak: int
+    best_streak: int
+    reached_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    """A member's row, its 0-based ``position`` in the ordering, and the rows around it.
+
+    ``neighbours`` holds up to ``radius`` rows either side *and* the member's own row, in
+    leaderboard order. The page that contains the member is ``position // page_size``.
+    """
+
+    row: LeaderboardRow
+    position: int
+    neighbours: tuple[LeaderboardRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """A moderator action. ``actor_id`` is ``None`` once that moderator has been forgotten."""
+
+    audit_id: int
+    guild_id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    target_user_id: int | None
+    challenge_id: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """How many rows :meth:`storage.members.MembersRepository.forget_member` removed."""
+
+    members: int
+    completions: int
+    audit_entries: int
+    audit_entries_anonymized: int
+
+
+EXPORT_HEADER: tuple[str, ...] = (
+    "user_id",
+    "display_name",
+    "challenge_id",
+    "week",
+    "points",
+    "completed_at_utc",
+    "source",
+    "note",
+)
+
+
+class ExportRow(NamedTuple):
+    """One completion, CSV-ready: ``csv.writer(f).writerows([EXPORT_HEADER, *rows])``."""
+
+    user_id: int
+    display_name: str
+    challenge_id: str
+    week: str
+    points: int
+    completed_at_utc: str
+    source: str
+    note: str

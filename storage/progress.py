@@ -1,0 +1,251 @@
+"""Completions: record and undo them, and read a member's history, totals and streaks.
+
+Recording is idempotent: one completion per (guild, member, challenge), so double clicks
+and retries come back ``ALREADY_DONE`` with the first record. Totals for leaderboards are
+kept by triggers (migration 0002) in the same transaction as the completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from storage._codec import from_us, to_us, utc_now, week_from_text
+from storage.audit import record_audit
+from storage.db import Database, Row
+from storage.errors import StorageError
+from storage.models import (
+    CompletionRecord,
+    CompletionResult,
+    CompletionSource,
+    CompletionStatus,
+    ProgressSummary,
+)
+from storage.streaks import count_csv
+
+__all__ = ["ProgressRepository"]
+
+_UPSERT_MEMBER = (
+    "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (guild_id, user_id) DO UPDATE"
+    " SET display_name = coalesce(excluded.display_name, display_name)"
+    " WHERE excluded.display_name IS NOT display_name AND excluded.display_name IS NOT NULL"
+)
+# The week is the latest post of this challenge in the guild that was (being) sent: the
+# post whose button was clicked. NULL when the challenge was never posted there.
+_INSERT = (
+    "INSERT INTO completions (guild_id, user_id, challenge_id, iso_week, points,"
+    " completed_at_us, source, note)"
+    " VALUES (:guild, :user, :challenge, (SELECT max(iso_week) FROM challenge_posts"
+    "   WHERE guild_id = :guild AND challenge_id = :challenge AND state IN ('claimed', 'sent')),"
+    " :points, :at, :source, :note)"
+    " ON CONFLICT DO NOTHING RETURNING iso_week"
+)
+_COLUMNS = "guild_id, user_id, challenge_id, iso_week, points, completed_at_us, source, note"
+_ONE = (
+    f"SELECT {_COLUMNS} FROM completions"  # noqa: S608
+    " WHERE guild_id = ? AND user_id = ? AND challenge_id = ?"
+)
+_HISTORY = (
+    f"SELECT {_COLUMNS} FROM completions"  # noqa: S608
+    " WHERE guild_id = ? AND user_id = ? ORDER BY completed_at_us, challenge_id"
+)
+_DELETE = (
+    "DELETE FROM completions WHERE guild_id = ? AND user_id = ? AND challenge_id = ?"
+    " RETURNING points"
+)
+_SUMMARY = (
+    "SELECT m.display_name, m.opted_out, m.points_all, m.completions_all, m.points_season,"
+    " m.completions_season,"
+    " (SELECT group_concat(c.iso_week) FROM completions AS c"
+    "   WHERE c.guild_id = m.guild_id AND c.user_id = m.user_id),"
+    " (SELECT group_concat(p.iso_week) FROM challenge_posts AS p"
+    "   WHERE p.guild_id = m.guild_id AND p.state = 'sent')"
+    " FROM members AS m WHERE m.guild_id = ? AND m.user_id = ?"
+)
+
+
+def _completion(row: Row) -> CompletionRecord:
+    return CompletionRecord(
+        guild_id=row[0],
+        user_id=row[1],
+        challenge_id=row[2],
+        week=None if row[3] is None else week_from_text(row[3]),
+        points=row[4],
+        completed_at=from_us(row[5]),
+        source=CompletionSource(row[6]),
+        note=row[7],
+    )
+
+
+class ProgressRepository:
+    """Record, undo and read members' completions."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def record_completion(
+        self,
+        guild_id: int,
+        user_id: int,
+        challenge_id: str,
+        *,
+        points: int,
+        source: CompletionSource = CompletionSource.BUTTON,
+        completed_at: datetime | None = None,
+        note: str | None = None,
+        display_name: str | None = None,
+        actor_id: int | None = None,
+    ) -> CompletionResult:
+        """Record that ``user_id`` completed ``challenge_id`` worth ``points``.
+
+        Creates the member on first sight and refreshes the cached ``display_name`` when
+        given. ``actor_id`` (required for ``MODERATOR``) audits the completion (action
+        ``mark``) in the same transaction. Already completed: nothing changes, and the
+        result is ``ALREADY_DONE`` with the first record.
+        """
+        if source is CompletionSource.MODERATOR and actor_id is None:
+            raise ValueError("a moderator completion needs the moderator's actor_id")
+        if points < 0:
+            raise ValueError(f"points must be >= 0, got {points}")
+        now = self._clock()
+        at = completed_at or now
+        params = {
+            "guild": guild_id,
+            "user": user_id,
+            "challenge": challenge_id,
+            "points": points,
+            "at": to_us(at),
+            "source": source.value,
+            "note": note,
+        }
+        if display_name is not None:
+            # Its own small commit: a name refresh needs no atomicity with the completion.
+            await self._db.execute(_UPSERT_MEMBER, (guild_id, user_id, display_name, to_us(now)))
+        # A conflict means done before; the loop only repeats if that earlier completion
+        # was undone between our INSERT and our read of it.
+        for _ in range(3):
+            inserted = await self._insert(
+                params,
+                guild_id=guild_id,
+                user_id=user_id,
+                challenge_id=challenge_id,
+                note=note,
+                actor_id=actor_id,
+                now=now,
+            )
+            if inserted:
+                break
+            existing = await self.get_completion(guild_id, user_id, challenge_id)
+            if existing is not None:
+                return CompletionResult(CompletionStatus.ALREADY_DONE, existing)
+        else:
+            raise StorageError(f"completion of {challenge_id} keeps being undone; try again")
+        week = inserted[0][0]
+        return CompletionResult(
+            CompletionStatus.RECORDED,
+            CompletionRecord(
+                guild_id=guild_id,
+                user_id=user_id,
+                challenge_id=challenge_id,
+                week=None if week is None else week_from_text(week),
+                points=points,
+                completed_at=from_us(to_us(at)),
+                source=source,
+                note=note,
+            ),
+        )
+
+    async def _insert(
+        self,
+        params: dict[str, object],
+        *,
+        guild_id: int,
+        user_id: int,
+        challenge_id: str,
+        note: str | None,
+        actor_id: int | None,
+        now: datetime,
+    ) -> list[Row]:
+        if actor_id is None:
+            # The hot path: one statement (a trigger creates the member, others keep the
+            # totals) committed on its own: one round trip.
+            return await self._db.execute(_INSERT, params)
+        async with self._db.transaction() as tx:
+            inserted = await tx.execute(_INSERT, params)
+            if inserted:
+                await record_audit(
+                    tx,
+                    guild_id=guild_id,
+                    at=now,
+                    actor_id=actor_id,
+                    action="mark",
+                    target_user_id=user_id,
+                    challenge_id=challenge_id,
+                    detail=note,
+                )
+        return inserted
+
+    async def undo_completion(
+        self,
+        guild_id: int,
+        user_id: int,
+        challenge_id: str,
+        *,
+        actor_id: int | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Remove a completion; ``False`` if there was none (undoing twice is a no-op).
+
+        With ``actor_id`` (a moderator's ``unmark``) the removal is audited in the same
+        transaction; nothing is audited when there was nothing to remove.
+        """
+        if actor_id is None:
+            return bool(await self._db.execute(_DELETE, (guild_id, user_id, challenge_id)))
+        async with self._db.transaction() as tx:
+            removed = await tx.execute(_DELETE, (guild_id, user_id, challenge_id))
+            if removed:
+                await record_audit(
+                    tx,
+                    guild_id=guild_id,
+                    at=self._clock(),
+                    actor_id=actor_id,
+                    action="unmark",
+                    target_user_id=user_id,
+                    challenge_id=challenge_id,
+                    detail=reason,
+                )
+        return bool(removed)
+
+    async def get_completion(
+        self, guild_id: int, user_id: int, challenge_id: str
+    ) -> CompletionRecord | None:
+        """The member's completion of one challenge, if any."""
+        rows = await self._db.fetch(_ONE, (guild_id, user_id, challenge_id))
+        return _completion(rows[0]) if rows else None
+
+    async def history(self, guild_id: int, user_id: int) -> list[CompletionRecord]:
+        """All of the member's completions in the guild, oldest first."""
+        rows = await self._db.fetch(_HISTORY, (guild_id, user_id))
+        return [_completion(row) for row in rows]
+
+    async def summary(self, guild_id: int, user_id: int) -> ProgressSummary | None:
+        """Totals (all time and season) and streaks; ``None`` for a member never seen."""
+        rows = await self._db.fetch(_SUMMARY, (guild_id, user_id))
+        if not rows:
+            return None
+        name, opted_out, points, count, season_points, season_count, weeks, posted = rows[0]
+        current, best = count_csv(posted, weeks)
+        return ProgressSummary(
+            guild_id=guild_id,
+            user_id=user_id,
+            display_name=name,
+            opted_out=bool(opted_out),
+            points=points,
+            completions=count,
+            season_points=season_points,
+            season_completions=season_count,
+            current_streak=current,
+            best_streak=best,
+        )

@@ -1,0 +1,285 @@
+"""Opening the database: PRAGMAs, migrations, and refusing files it must not touch."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage import db as db_module
+from storage.db import APPLICATION_ID, Migration, load_migrations, migrate, open_database
+from storage.errors import (
+    DatabaseCorruptError,
+    DatabaseTooNewError,
+    DatabaseUnreadableError,
+    MigrationError,
+    UnrecognizedDatabaseError,
+)
+
+LATEST = len(load_migrations())
+INSERT_MEMBER = "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 1, 0)"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    conn.close()
+    return rows
+
+
+def seed(path: Path, version: int) -> None:
+    """Data that a database at ``version`` could hold, written with that version's schema."""
+    if version < 1:
+        return
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(
+        "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
+        " season_start, season_start_us, updated_at_us)"
+        " VALUES (1, 10, 0, '09:00', 'UTC', '2026-01-01', 1767225600000000, 0)"
+    )
+    conn.execute(
+        "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
+        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
+        " VALUES (1, '2026-W01', 'c1', 10, 'sent', 0, 0, 99, 0)"
+    )
+    for user, at, points in ((7, 1_700_000_000_000_000, 5), (7, 1_800_000_000_000_000, 10)):
+        conn.execute(
+            "INSERT OR IGNORE INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)",
+            (user,),
+        )
+        conn.execute(
+            "INSERT INTO completions (guild_id, user_id, challenge_id, iso_week, points,"
+            " completed_at_us, source) VALUES (1, ?, ?, '2026-W01', ?, ?, 'button')",
+            (user, f"c{at}", points, at),
+        )
+    conn.close()
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    assert [m.version for m in load_migrations()] == list(range(1, LATEST + 1))
+    assert LATEST >= 2
+
+
+async def test_open_empty_creates_directory_and_sets_pragmas(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "bot.db"
+    async with await open_database(path) as db:
+        assert db.schema_version == LATEST
+        assert await db.fetch("PRAGMA journal_mode") == [("wal",)]
+        assert await db.fetch("PRAGMA foreign_keys") == [(1,)]
+        assert await db.fetch("PRAGMA synchronous") == [(1,)]  # NORMAL
+        assert (await db.fetch("PRAGMA busy_timeout"))[0][0] >= 1000
+        assert await db.fetch("PRAGMA application_id") == [(APPLICATION_ID,)]
+        assert await db.execute("PRAGMA foreign_keys") == [(1,)]
+    assert path.exists()
+
+
+async def test_reader_connection_cannot_write(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        with pytest.raises(sqlite3.OperationalError):
+            await db.fetch("DELETE FROM members")
+
+
+@pytest.mark.parametrize("start", range(LATEST))
+def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None:
+    fresh = tmp_path / "fresh.db"
+    migrate(fresh)
+    old = tmp_path / "old.db"
+    assert migrate(old, target_version=start) == start
+    seed(old, start)
+    assert migrate(old) == LATEST
+    assert schema(old) == schema(fresh)
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        if start >= 1:  # 0002's backfill counted what 0001 already held
+            totals = conn.execute(
+                "SELECT points_all, completions_all, points_season, completions_season"
+                " FROM members WHERE user_id = 7"
+            ).fetchone()
+            assert totals == (15, 2, 10, 1)
+    conn.close()
+
+
+def test_migrating_twice_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    migrate(path)
+    before = schema(path)
+    assert migrate(path) == LATEST
+    assert schema(path) == before
+
+
+def test_failed_migration_rolls_back_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bot.db"
+    migrate(path, target_version=1)
+    before = schema(path)
+    broken = (
+        *load_migrations(),
+        Migration(LATEST + 1, "9999_broken.sql", "CREATE TABLE t (x);\nSELECT nope FROM t;\n"),
+    )
+    monkeypatch.setattr(db_module, "load_migrations", lambda: broken)
+    with pytest.raises(MigrationError, match=r"9999_broken\.sql"):
+        migrate(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        tables = conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 't'").fetchone()
+        assert tables == (0,)
+    conn.close()
+    assert schema(path) == before
+
+
+def test_statement_splitter_keeps_triggers_whole() -> None:
+    script = (
+        "CREATE TABLE a (x);\n"
+        "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+        "-- trailing comment\n"
+    )
+    parts = list(db_module._statements(script))
+    assert len(parts) == 3
+    assert "SELECT 2;" in parts[1]
+
+
+async def test_too_new_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    migrate(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {LATEST + 5}")
+    conn.close()
+    before = digest(path)
+    with pytest.raises(DatabaseTooNewError, match=f"version {LATEST + 5}.*up to {LATEST}"):
+        await open_database(path)
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all" * 100, b"\x00" * 4096, os.urandom(8192)],
+    ids=["text", "zeros", "random"],
+)
+async def test_garbage_file_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bot.db"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseCorruptError, match="untouched"):
+        await open_database(path)
+    assert path.read_bytes() == content
+    assert not path.with_name("bot.db-wal").exists()
+
+
+async def _filled(path: Path) -> None:
+    async with await open_database(path) as db:
+        for i in range(3000):
+            await db.execute(
+                "INSERT INTO members (guild_id, user_id, display_name, first_seen_us)"
+                " VALUES (1, ?, ?, 0)",
+                (i, "x" * 50),
+            )
+
+
+async def test_corrupt_page_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    await _filled(path)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[4 * page : 5 * page] = b"\xff" * page  # scribble over a b-tree page
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseCorruptError, match=r"quick_check|malformed"):
+        await open_database(path)
+    assert path.read_bytes() == bytes(data)
+
+
+async def test_truncated_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    await _filled(path)
+    data = path.read_bytes()[: 3 * 4096]
+    path.write_bytes(data)
+    with pytest.raises(DatabaseCorruptError):
+        await open_database(path)
+    assert path.read_bytes() == data
+
+
+async def test_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    before = digest(path)
+    with pytest.raises(UnrecognizedDatabaseError, match="no schema version"):
+        await open_database(path)
+    assert digest(path) == before
+
+
+async def test_other_application_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA application_id = 42")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with pytest.raises(UnrecognizedDatabaseError, match="application_id"):
+        await open_database(path)
+
+
+async def test_directory_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnreadableError, match="not a regular file"):
+        await open_database(tmp_path)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads anything")
+async def test_unreadable_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    migrate(path)
+    path.chmod(0)
+    try:
+        with pytest.raises(DatabaseUnreadableError):
+            await open_database(path)
+    finally:
+        path.chmod(0o600)
+
+
+async def test_unwritable_parent_directory_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(DatabaseUnreadableError, match="cannot open"):
+        await open_database(blocker / "sub" / "bot.db")
+
+
+async def test_empty_file_is_an_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    path.write_bytes(b"")
+    async with await open_database(path) as db:
+        assert db.schema_version == LATEST
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+
+        async def fail_midway() -> None:
+            async with db.transaction() as tx:
+                await tx.execute(INSERT_MEMBER)
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            await fail_midway()
+        assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
+        # The connection is usable again, and not stuck in a transaction.
+        async with db.transaction() as tx:
+            await tx.execute(INSERT_MEMBER)
+        assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
+
+
+async def test_reader_never_sees_an_open_transaction(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        async with db.transaction() as tx:
+            await tx.execute(INSERT_MEMBER)
+            assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
+        assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
