@@ -658,7 +658,7 @@ def roadmap_overview(guide: Guide) -> Card:
             sections.append(
                 Section(
                     heading,
-                    tuple(f"• {_resource_text(r)}{cite.mark(r.sources)}" for r in resources),
+                    tuple(f"• {_resource_text(r, cite)}" for r in resources),
                 )
             )
     return Card(
@@ -670,9 +670,15 @@ def roadmap_overview(guide: Guide) -> Card:
     )
 
 
-def _resource_text(resource: Resource) -> str:
+def _resource_text(resource: Resource, cite: Citations) -> str:
+    """``**Name** — author or provider: what the articles say ¹``."""
     by = resource.author or resource.provider
-    return f"**{resource.name}**" + (f" — {by}" if by else "")
+    text = f"**{resource.name}**" + (f" — {by}" if by else "")
+    notes = "; ".join(note.text for note in resource.notes)
+    if notes:
+        text += f": {notes}"
+    sources = [*resource.sources, *(s for note in resource.notes for s in note.sources)]
+    return text + cite.mark(sources)
 
 
 def roadmap_step_card(guide: Guide, step: RoadmapStep) -> Card:
@@ -689,11 +695,7 @@ def roadmap_step_card(guide: Guide, step: RoadmapStep) -> Card:
         sections.append(
             Section(
                 "Resources",
-                tuple(
-                    f"• {_resource_text(catalog.resource(r))}"
-                    f"{cite.mark(catalog.resource(r).sources)}"
-                    for r in step.resources
-                ),
+                tuple(f"• {_resource_text(catalog.resource(r), cite)}" for r in step.resources),
             )
         )
     if step.tools:
@@ -749,6 +751,7 @@ def sources_card(guide: Guide) -> Card:
             "Every fact the bot shows cites one of these articles; the small numbers after a "
             "fact point here.\n\n" + "\n".join(lines)
         ),
+        footer="Sources: the numbers match the small markers after facts in every reply.",
         colour=Colour.INFO,
     )
 

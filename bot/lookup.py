@@ -30,8 +30,11 @@ MAX_CHOICE_TEXT = 100
 #: Fuzzy scores are scaled below exact/prefix scores so that a typo never outranks a prefix.
 FUZZY_WEIGHT = 0.9
 FUZZY_CUTOFF = 60.0
+#: Queries and terms shorter than these take part in exact/prefix matching only.
+FUZZY_MIN_QUERY = 3
+FUZZY_MIN_TERM = 3
 #: A typed value resolves to the best match when it scores this much...
-RESOLVE_MIN_SCORE = 80.0
+RESOLVE_MIN_SCORE = 70.0
 #: ...and beats the runner-up by this margin; otherwise the member gets suggestions.
 RESOLVE_MARGIN = 5.0
 SUGGESTIONS = 5
@@ -85,6 +88,8 @@ class Entry:
 class Scored:
     entry: Entry
     score: float
+    #: The entry's term that matched best ("" for the empty query).
+    term: str = ""
 
 
 class FuzzyIndex:
@@ -98,13 +103,20 @@ class FuzzyIndex:
         for entry in self.entries:
             for key in entry.keys:
                 self._by_key.setdefault(key, entry)
-        # Flat term list for rapidfuzz: terms[i] belongs to entries[owner[i]].
+        # Flat term list: terms[i] belongs to entries[owner[i]]. Terms shorter than
+        # FUZZY_MIN_TERM ("r", "tf", "np") take part in exact and prefix matching only: as fuzzy
+        # targets they would "match" any query that contains their letters.
         self._terms: list[str] = []
         self._owner: list[int] = []
+        self._fuzzy_terms: list[str] = []
+        self._fuzzy_owner: list[int] = []
         for position, entry in enumerate(self.entries):
             for term in entry.terms:
                 self._terms.append(term)
                 self._owner.append(position)
+                if len(term) >= FUZZY_MIN_TERM:
+                    self._fuzzy_terms.append(term)
+                    self._fuzzy_owner.append(position)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -119,24 +131,24 @@ class FuzzyIndex:
         q = normalise(query)
         if not q:
             return [Scored(e, 0.0) for e in entries if only is None or e.value in only]
-        best: dict[int, float] = {}
+        best: dict[int, tuple[float, str]] = {}
         q_words = q.split()
         for term, owner in zip(self._terms, self._owner, strict=True):
             score = _bonus(q, q_words, term)
-            if score and score > best.get(owner, 0.0):
-                best[owner] = score
-        if len(q) >= 3:
-            for _term, fuzzy, i in process.extract_iter(
-                q, self._terms, scorer=fuzz.WRatio, processor=None, score_cutoff=FUZZY_CUTOFF
+            if score and score > best.get(owner, (0.0, ""))[0]:
+                best[owner] = (score, term)
+        if len(q) >= FUZZY_MIN_QUERY:
+            for term, fuzzy, i in process.extract_iter(
+                q, self._fuzzy_terms, scorer=fuzz.WRatio, processor=None, score_cutoff=FUZZY_CUTOFF
             ):
-                owner = self._owner[i]
+                owner = self._fuzzy_owner[i]
                 score = fuzzy * FUZZY_WEIGHT
-                if score > best.get(owner, 0.0):
-                    best[owner] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+                if score > best.get(owner, (0.0, ""))[0]:
+                    best[owner] = (score, term)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         return [
-            Scored(entries[i], score)
-            for i, score in ranked
+            Scored(entries[i], score, term)
+            for i, (score, term) in ranked
             if only is None or entries[i].value in only
         ]
 
@@ -150,21 +162,38 @@ class FuzzyIndex:
     def resolve(self, query: str, only: Collection[str] | None = None) -> Entry:
         """The entry a typed or picked value means, or :class:`NotFoundError` with suggestions.
 
-        Exact values, names, ids and aliases win; otherwise a single clearly-best fuzzy match is
-        accepted, and anything less certain becomes "not found, did you mean...".
+        Exact values, names, ids and aliases win. Otherwise the best match is accepted when it
+        is clearly best (by RESOLVE_MARGIN), or when the query is at least half of a name it
+        starts ("tensor" -> TensorFlow); anything less certain becomes "did you mean...".
         """
         entry = self._by_value.get(query) or self._by_key.get(normalise(query))
         if entry is not None and (only is None or entry.value in only):
             return entry
-        ranked = self.rank(query, only) if normalise(query) else []
+        q = normalise(query)
+        ranked = self.rank(query, only) if q else []
         if ranked:
             top = ranked[0]
             runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            if top.score >= RESOLVE_MIN_SCORE and top.score - runner_up >= RESOLVE_MARGIN:
+            clear = top.score - runner_up >= RESOLVE_MARGIN
+            completes = top.term.startswith(q) and 2 * len(q) >= len(top.term)
+            if top.score >= RESOLVE_MIN_SCORE and (clear or completes):
                 return top.entry
-        suggestions = [s.entry.label for s in ranked[:SUGGESTIONS]]
         ambiguous = len(ranked) > 1 and ranked[0].score >= RESOLVE_MIN_SCORE
-        raise NotFoundError(self.kind, query, suggestions, ambiguous=ambiguous)
+        raise NotFoundError(
+            self.kind, query, self.suggest(query, ranked, only), ambiguous=ambiguous
+        )
+
+    def suggest(
+        self, query: str, ranked: Sequence[Scored], only: Collection[str] | None = None
+    ) -> list[str]:
+        """The closest labels: the ranked matches, else whatever rapidfuzz finds nearest."""
+        if ranked:
+            return [s.entry.label for s in ranked[:SUGGESTIONS]]
+        q = normalise(query)
+        allowed = [i for i, e in enumerate(self.entries) if only is None or e.value in only]
+        labels = [normalise(self.entries[i].label) for i in allowed]
+        nearest = process.extract(q, labels, scorer=fuzz.ratio, processor=None, limit=SUGGESTIONS)
+        return [self.entries[allowed[i]].label for _label, score, i in nearest if score > 0]
 
 
 def _bonus(q: str, q_words: Sequence[str], term: str) -> float:
@@ -178,7 +207,7 @@ def _bonus(q: str, q_words: Sequence[str], term: str) -> float:
         return 92.0
     if len(q_words) > 1 and all(any(t.startswith(w) for t in t_words) for w in q_words):
         return 90.0
-    if len(q) >= 3 and q in term:
+    if len(q) >= FUZZY_MIN_QUERY and q in term:
         return 86.0
     return 0.0
 

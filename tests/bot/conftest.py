@@ -1,0 +1,68 @@
+"""Shared fixtures for the bot's unit tests: the bundled catalog, its guide, payload checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.embeds import Reply
+from bot.lookup import Guide
+from bot.services import Services
+from bot.settings import Settings
+from bot.views import initial_response_payload
+from content.loader import load_catalog
+from content.models import Catalog
+from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def guide(catalog: Catalog) -> Guide:
+    return Guide.build(catalog)
+
+
+@pytest.fixture
+def services(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
+    for name in ("MLEBOT_CONTENT_DIR", "DISCORD_TOKEN", "MLEBOT_DEV_GUILD_ID"):
+        monkeypatch.delenv(name, raising=False)
+    return Services(settings=Settings(database=tmp_path / "db.sqlite3"), catalog=catalog)
+
+
+def page_payloads(reply: Reply) -> Iterator[dict[str, Any]]:
+    """The initial response of ``reply`` and, for every further page, the message it shows."""
+    yield initial_response_payload(reply)
+    for page in reply.pages[1:]:
+        yield initial_response_payload(Reply(pages=(page,), ephemeral=reply.ephemeral))
+
+
+def assert_reply_valid(reply: Reply) -> None:
+    """Every message ``reply`` can show is a body Discord accepts (spec and extra limits)."""
+    assert reply.pages or reply.content, "empty reply"
+    for payload in page_payloads(reply):
+        assert_valid(validate_interaction_callback(payload))
+        assert payload["data"]["allowed_mentions"] == {"parse": []}
+    for page in reply.pages:
+        assert len(page) <= 6000
+        assert page.footer.text, f"page without a footer: {page.title}"
+
+
+def reply_text(reply: Reply) -> str:
+    """Everything a member can read across all pages of ``reply``."""
+    parts = [reply.content or ""]
+    for page in reply.pages:
+        parts += [page.title or "", page.description or "", page.footer.text or ""]
+        for field in page.fields:
+            parts += [field.name or "", field.value or ""]
+    return "\n".join(parts)
+
+
+def embeds_of(reply: Reply) -> list[discord.Embed]:
+    return list(reply.pages)

@@ -1,0 +1,95 @@
+"""The command tree the bot registers (the JSON ``tree.sync()`` PUTs) is valid for Discord."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from discord import app_commands
+
+from bot.cogs import CAREER_COGS, build_cogs, career_answers
+from bot.cogs.base import CareerCog
+from bot.cogs.info import HELP
+from bot.preview import build_tree, command_tree_payload
+from bot.services import Services
+from tests.fakediscord.validation import assert_valid, validate_command_tree
+
+EXPECTED = {
+    "role": ["name"],
+    "tools": ["category", "name"],
+    "salary": ["region", "level"],
+    "cert": ["name"],
+    "roadmap": ["step"],
+    "mlebot-help": [],
+    "about-sources": [],
+}
+
+
+async def _payload(services: Services) -> list[dict[str, Any]]:
+    return command_tree_payload(await build_tree(services))
+
+
+async def test_tree_json_is_valid_for_discord(services: Services) -> None:
+    payload = await _payload(services)
+    assert_valid(validate_command_tree(payload))
+
+
+async def test_command_names_and_options_are_exactly_the_documented_ones(
+    services: Services,
+) -> None:
+    payload = await _payload(services)
+    career = {
+        c["name"]: [o["name"] for o in c["options"]] for c in payload if c["name"] in EXPECTED
+    }
+    assert career == EXPECTED
+    for command in payload:
+        if command["name"] not in EXPECTED:
+            continue
+        for option in command["options"]:
+            assert not option.get("required", False), (command["name"], option["name"])
+
+
+async def test_autocomplete_and_choices(services: Services) -> None:
+    options = {
+        (c["name"], o["name"]): o
+        for c in await _payload(services)
+        for o in c["options"]
+        if c["name"] in EXPECTED
+    }
+    for key in [("role", "name"), ("tools", "category"), ("tools", "name"), ("salary", "region")]:
+        assert options[key]["autocomplete"] is True, key
+    assert options[("cert", "name")]["autocomplete"] is True
+    assert options[("roadmap", "step")]["autocomplete"] is True
+    level = options[("salary", "level")]
+    assert [c["value"] for c in level["choices"]] == ["entry", "mid", "senior"]
+    assert not level.get("autocomplete")
+
+
+def test_every_command_has_an_answer_with_the_same_options() -> None:
+    answers = career_answers()
+    assert set(answers) == set(EXPECTED)
+    for name, answer in answers.items():
+        params = list(inspect.signature(answer).parameters)
+        assert params[0] == "guide"
+        assert params[1:] == EXPECTED[name], name
+
+
+def test_every_command_is_in_the_help() -> None:
+    usages = " ".join(entry.usage for entry in HELP)
+    for name in EXPECTED:
+        assert f"/{name}" in usages
+
+
+def test_every_career_command_has_a_cooldown(services: Services) -> None:
+    for cog in build_cogs(services):
+        assert isinstance(cog, CareerCog)
+        for command in cog.get_app_commands():
+            assert isinstance(command, app_commands.Command)
+            assert command.checks, f"/{command.name} has no cooldown"
+
+
+def test_build_cogs_builds_one_cog_per_topic(services: Services) -> None:
+    cogs = build_cogs(services)
+    assert [type(c) for c in cogs] == list(CAREER_COGS)
+    guides = {id(c.guides) for c in cogs if isinstance(c, CareerCog)}
+    assert len(guides) == 1  # one index, built once, shared
