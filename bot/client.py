@@ -16,6 +16,8 @@ from bot.cogs import build_cogs
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.services import Services
 from bot.settings import Settings
+from storage.errors import StorageError
+from storage.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,12 @@ class MLEBot(commands.Bot):
 async def run_bot(services: Services, token: str) -> int:
     """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code."""
     point_at_discord(services.settings)
+    try:
+        store = await open_store(services.settings.database)
+    except StorageError as exc:
+        log.error("%s", exc)  # names the file and what to do; the file is left untouched
+        return 1
+    services.store = store
     bot = MLEBot(services)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
@@ -132,5 +140,6 @@ async def run_bot(services: Services, token: str) -> int:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+        await store.close()
     log.info("stopped")
     return 0

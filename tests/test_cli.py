@@ -75,3 +75,21 @@ def test_content_check_lists_problems_with_file_and_line(tmp_path: Path) -> None
 @pytest.mark.parametrize("argv", [["content"], ["bogus"], []])
 def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert run_cli(*argv).returncode == 2
+
+
+def test_corrupt_database_stops_start_up_and_is_left_untouched(tmp_path: Path) -> None:
+    database = tmp_path / "mlebot.sqlite3"
+    garbage = b"this is not an sqlite database\x00" * 100
+    database.write_bytes(garbage)
+    env = {
+        "DISCORD_TOKEN": "fake-token-for-tests",
+        "MLEBOT_DATABASE": str(database),
+        # Never reached: the database is opened before any connection is made.
+        "MLEBOT_DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+        "MLEBOT_DISCORD_GATEWAY": "ws://127.0.0.1:9/gateway",
+    }
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "corrupt or not an SQLite database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert database.read_bytes() == garbage
