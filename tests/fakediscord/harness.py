@@ -18,6 +18,7 @@ for the bot's answer and fails if it was late (3 s), invalid, or missing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -444,14 +445,21 @@ class GuildHandle:
             raise AssertionError("; ".join(record.errors))
 
         def settled() -> bool:
-            # After a defer (5) or deferred update (6) the answer is an edit or a follow-up.
-            if record.response_type not in {5, 6}:
+            # After a defer (5) the answer is an edit of the original or a follow-up.
+            if record.errors or record.response_type not in {5, 6}:
                 return True
             return record.original_edits > 0 or bool(record.followup_ids)
 
-        await fake.wait_until(
-            settled, within=within, what=f"the deferred answer to interaction {interaction_id}"
-        )
+        if record.response_type == 6:
+            # A deferred update needs nothing more; give a following edit a moment to land.
+            with contextlib.suppress(AssertionError):
+                await fake.wait_until(settled, within=min(within, 1.0), what="an edit")
+        else:
+            await fake.wait_until(
+                settled, within=within, what=f"the deferred answer to interaction {interaction_id}"
+            )
+        if record.errors:
+            raise AssertionError("; ".join(record.errors))
         return Reply(fake, self, interaction_id)
 
 

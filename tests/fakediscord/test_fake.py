@@ -46,6 +46,15 @@ class Pager(discord.ui.View):
         self.page = max(0, self.page - 1)
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
+    @discord.ui.button(label="Refresh", custom_id="pager:refresh")
+    async def refresh(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Pager]
+    ) -> None:
+        await interaction.response.defer()  # type 6: deferred update, then edit the message
+        embed = self.embed()
+        embed.title = f"{embed.title} (refreshed)"
+        await interaction.edit_original_response(embed=embed, view=self)
+
     @discord.ui.button(label="Next", custom_id="pager:next")
     async def next(
         self, interaction: discord.Interaction, button: discord.ui.Button[Pager]
@@ -226,7 +235,7 @@ async def test_only_registered_commands_and_options_can_be_invoked(
 async def test_buttons_page_in_place(tiny_bot: TinyBot, fake_guild: GuildHandle) -> None:
     reply = await fake_guild.invoke("/pages")
     assert reply.embeds[0]["title"] == "Page 1"
-    assert [b["label"] for b in reply.buttons] == ["Previous", "Next"]
+    assert [b["label"] for b in reply.buttons] == ["Previous", "Refresh", "Next"]
     alice = fake_guild.add_member("alice")
     page2 = await reply.click("Next", as_user=alice)
     assert page2.type == 7
@@ -236,6 +245,9 @@ async def test_buttons_page_in_place(tiny_bot: TinyBot, fake_guild: GuildHandle)
     assert reply.embeds[0]["title"] == "Page 2"
     back = await page2.click("pager:prev")
     assert back.embeds[0]["title"] == "Page 1"
+    refreshed = await back.click("Refresh")
+    assert refreshed.type == 6
+    assert refreshed.embeds[0]["title"] == "Page 1 (refreshed)"
 
 
 async def test_deferred_reply_and_followups(tiny_bot: TinyBot, fake_guild: GuildHandle) -> None:
