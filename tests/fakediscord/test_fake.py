@@ -10,6 +10,7 @@ import contextlib
 import io
 from collections.abc import AsyncIterator
 
+import aiohttp
 import discord
 import pytest
 import yarl
@@ -17,6 +18,7 @@ from discord import app_commands
 
 from tests.fakediscord.harness import GuildHandle, NotRegisteredError
 from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.state import InteractionRecord, new_token, snowflake
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 FOLLOWUP = "POST /webhooks/{webhook_id}/{webhook_token}"
@@ -392,3 +394,52 @@ async def test_guild_joined_after_ready_is_sent_as_guild_create(
     await fake_discord.wait_until(
         lambda: tiny_bot.get_guild(joined.id) is not None, within=5, what="GUILD_CREATE"
     )
+
+
+# ----------------------------------------------------------------------------- raw HTTP strictness
+
+
+async def test_raw_requests_get_discords_answers(fake_discord: FakeDiscord) -> None:
+    """Wrong auth, an invalid tree, an unknown route and a double answer, without discord.py."""
+    base = fake_discord.api_base
+    auth = {"Authorization": f"Bot {fake_discord.token}"}
+    app = fake_discord.application_id
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/users/@me") as response:
+            assert response.status == 401
+        bad_tree = [{"name": "Bad Name", "description": "x" * 101, "type": 1}]
+        url = f"{base}/applications/{app}/commands"
+        async with http.put(url, json=bad_tree, headers=auth) as response:
+            assert response.status == 400
+            assert response.headers["Content-Type"] == "application/json"
+            body = await response.json()
+        assert body["code"] == 50035
+        assert body["message"] == "Invalid Form Body"
+        assert set(body["errors"]["0"]) == {"name", "description"}
+        assert "_errors" in body["errors"]["0"]["name"]
+        async with http.get(f"{base}/guilds/1/audit-logs", headers=auth) as response:
+            assert response.status == 404
+
+        record = InteractionRecord(
+            id=snowflake(),
+            token=new_token(),
+            type=2,
+            payload={},
+            created=asyncio.get_running_loop().time(),
+            guild_id=None,
+            channel_id=next(iter(fake_discord.channels)),
+            user=fake_discord.bot,
+        )
+        fake_discord.interactions[record.id] = record
+        callback = f"{base}/interactions/{record.id}/{record.token}/callback?with_response=true"
+        answer = {"type": 4, "data": {"content": "hello"}}
+        async with http.post(callback, json=answer) as response:
+            assert response.status == 200
+            assert (await response.json())["resource"]["message"]["content"] == "hello"
+        async with http.post(callback, json=answer) as response:
+            assert response.status == 400
+            assert (await response.json())["code"] == 40060
+    failures = fake_discord.take_failures()
+    assert any("[0].name" in f and "[0].description" in f for f in failures), failures
+    assert any("does not implement" in f for f in failures), failures
+    assert any("answered twice" in f for f in failures), failures
