@@ -78,7 +78,8 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
             "   WHERE b.points >= me.points AND (b.points > me.points"
             "   OR (b.reached, b.user_id) < (me.reached, me.user_id))),"
             f" listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"
-            "   LIMIT 2 * :radius + 1 OFFSET max(0, (SELECT n FROM ahead) - :radius))"
+            "   LIMIT (SELECT min(n, :radius) FROM ahead) + :radius + 1"
+            "   OFFSET max(0, (SELECT n FROM ahead) - :radius))"
             f" {_TAIL}, (SELECT n FROM ahead) FROM listed AS r {_ORDER}"
         ),
         "count": f"{board} SELECT count(*) FROM board",  # noqa: S608

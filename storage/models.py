@@ -60,7 +60,10 @@ class IsoWeek(NamedTuple):
         if match is None:
             raise ValueError(f"expected an ISO week like 2026-W48, got {text!r}")
         week = cls(int(match[1]), int(match[2]))
-        date.fromisocalendar(week.year, week.week, 1)  # ValueError for W00, W53 of 52-week years
+        try:
+            date.fromisocalendar(week.year, week.week, 1)
+        except ValueError:  # W00, or W53 of a 52-week year
+            raise ValueError(f"there is no ISO week {text}") from None
         return week
 
 

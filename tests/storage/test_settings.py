@@ -1,0 +1,71 @@
+"""Guild settings round-trip, validation, and audit of moderators' changes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, time
+
+import pytest
+
+from storage.models import GuildSchedule
+from storage.store import Store
+
+
+async def test_round_trip_and_replace(store: Store) -> None:
+    assert await store.settings.get(1) is None
+    schedule = GuildSchedule(
+        guild_id=1,
+        channel_id=2**63 - 1,
+        weekday=3,
+        post_time=time(18, 30),
+        timezone="America/Sao_Paulo",
+        season_start=date(2026, 9, 1),
+        enabled=True,
+        leaderboard_public=True,
+    )
+    await store.settings.save(schedule)
+    assert await store.settings.get(1) == schedule
+    paused = dataclasses.replace(schedule, enabled=False, season_start=None)
+    await store.settings.save(paused)
+    assert await store.settings.get(1) == paused
+
+
+async def test_defaults() -> None:
+    schedule = GuildSchedule(guild_id=1)
+    assert (schedule.enabled, schedule.leaderboard_public, schedule.channel_id) == (
+        True,
+        False,
+        None,
+    )
+
+
+async def test_list_all(store: Store) -> None:
+    await store.settings.save(GuildSchedule(guild_id=2))
+    await store.settings.save(GuildSchedule(guild_id=1, enabled=False))
+    assert [s.guild_id for s in await store.settings.list_all()] == [1, 2]
+    assert [s.guild_id for s in await store.settings.list_all(enabled_only=True)] == [2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"weekday": 7}, "weekday"),
+        ({"timezone": "Mars/Olympus"}, "IANA"),
+        ({"post_time": time(9, 0, 30)}, "hour:minute"),
+    ],
+)
+def test_validation(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        GuildSchedule(guild_id=1, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_moderator_changes_are_audited(store: Store) -> None:
+    await store.settings.save(GuildSchedule(guild_id=1), actor_id=42)
+    await store.settings.save(GuildSchedule(guild_id=1, weekday=4), actor_id=42)
+    await store.settings.save(GuildSchedule(guild_id=1, weekday=4), actor_id=42)  # no change
+    await store.settings.save(GuildSchedule(guild_id=1, weekday=5))  # no actor: not audited
+    entries = await store.audit.recent(1)
+    assert [e.action for e in entries] == ["settings", "settings"]
+    assert entries[0].detail == "weekday: 0 -> 4"
+    assert entries[1].detail is not None
+    assert entries[1].detail.startswith("created")
