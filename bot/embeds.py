@@ -574,7 +574,8 @@ def _cost_text(cert: Certification) -> str | None:
     symbol = CURRENCY_SYMBOLS.get(cost.currency, cost.currency + " ")
     approx = "about " if cost.approximate else ""
     period = f" {PERIOD_WORDS[cost.period]}" if cost.period else ""
-    return f"{approx}{symbol}{_number(cost.amount)}{period}\n“{cost.as_stated}”"
+    text = f"{approx}{symbol}{_number(cost.amount)}{period}"
+    return text if cost.as_stated == text else f"{text}\n“{cost.as_stated}”"
 
 
 def cert_card(guide: Guide, cert: Certification) -> Card:
@@ -585,19 +586,24 @@ def cert_card(guide: Guide, cert: Certification) -> Card:
     languages = ", ".join(cert.languages) if cert.languages else None
     if cert.languages_note:
         languages = f"{languages}\n{cert.languages_note}" if languages else cert.languages_note
-    facts: list[tuple[str, str | None]] = [
+    # The facts members compare certifications by are always shown ("Not stated" when the
+    # articles do not say); the others only when stated.
+    always: list[tuple[str, str | None]] = [
         ("Provider", cert.provider),
-        ("Platform", cert.platform),
         ("Cost", _cost_text(cert)),
         ("Exam format", cert.exam_format),
         ("Passing score", str(cert.passing_score) if cert.passing_score is not None else None),
         ("Languages", languages),
         ("Validity", cert.validity),
         ("Prerequisites", cert.prerequisites),
+    ]
+    when_stated: list[tuple[str, str | None]] = [
+        ("Platform", cert.platform),
         ("Courses", str(cert.courses) if cert.courses is not None else None),
         ("You earn", cert.earns),
     ]
-    sections = [Section(name, (value or unknown,), inline=True) for name, value in facts]
+    sections = [Section(name, (value or unknown,), inline=True) for name, value in always]
+    sections += [Section(name, (value,), inline=True) for name, value in when_stated if value]
     steps = guide.steps_by_certification.get(cert.id, ())
     if steps:
         catalog = guide.catalog
@@ -781,5 +787,12 @@ def help_card(entries: Sequence[HelpEntry]) -> Card:
 
 
 def facts_text(facts: Iterable[Fact], cite: Citations) -> tuple[str, ...]:
-    """``• **Name**: text ¹`` per fact (the headline figure is part of the text)."""
-    return tuple(f"• **{fact.name}**: {fact.text}{cite.mark(fact.sources)}" for fact in facts)
+    """``• **Name**: text ¹`` per fact (the headline figure is part of the text); the name is
+    left out when the text already starts with it."""
+    return tuple(f"• {_fact_line(fact)}{cite.mark(fact.sources)}" for fact in facts)
+
+
+def _fact_line(fact: Fact) -> str:
+    if fact.text.casefold().startswith(fact.name.casefold()):
+        return fact.text
+    return f"**{fact.name}**: {fact.text}"
