@@ -195,9 +195,13 @@ class _Page:
         )
 
 
+#: Discord rejects blank field names and values; a zero-width space stands in for a blank name.
+BLANK: Final = "\u200b"
+
+
 def _fields_of(section: Section) -> list[tuple[str, str, bool]]:
-    name = _clip(section.name, FIELD_NAME_LIMIT - len(CONTINUED))
-    chunks = split_text("\n".join(section.lines), FIELD_VALUE_LIMIT)
+    name = _clip(section.name.strip(), FIELD_NAME_LIMIT - len(CONTINUED)) or BLANK
+    chunks = [c for c in split_text("\n".join(section.lines), FIELD_VALUE_LIMIT) if c.strip()]
     return [
         (name if n == 0 else name + CONTINUED, chunk, section.inline)
         for n, chunk in enumerate(chunks)
@@ -212,6 +216,8 @@ def render(card: Card) -> list[discord.Embed]:
     pages: list[_Page] = []
     description_budget = min(DESCRIPTION_LIMIT, budget - len(title))
     for chunk in split_text(card.description, description_budget):
+        if not chunk.strip():
+            continue
         pages.append(_Page(title=title, description=chunk))
     if not pages:
         pages.append(_Page(title=title))

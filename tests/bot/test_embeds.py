@@ -158,3 +158,49 @@ def test_money_keeps_decimals() -> None:
 def test_superscript() -> None:
     assert superscript(1) == "¹"
     assert superscript(40) == "⁴⁰"
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=400),
+    description=_TEXT,
+    sections=st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=300),
+            st.lists(st.text(min_size=1, max_size=1500), max_size=8),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    footer=st.text(max_size=2500),
+)
+def test_any_card_renders_to_pages_discord_accepts(
+    title: str,
+    description: str,
+    sections: list[tuple[str, list[str], bool]],
+    footer: str,
+) -> None:
+    card = Card(
+        title=title,
+        description=description,
+        sections=tuple(Section(name, tuple(lines), inline) for name, lines, inline in sections),
+        footer=footer or "f",
+    )
+    pages = render(card)
+    for page in pages:
+        assert len(page) <= MESSAGE_TOTAL_LIMIT
+        _page_ok(page.to_dict())  # type: ignore[arg-type]
+        assert page.description is None or page.description.strip()
+        assert all(f.name and f.name.strip() and f.value and f.value.strip() for f in page.fields)
+    assert_reply_valid(Reply(pages=tuple(pages)))
+
+
+def test_blank_lines_and_names_never_make_blank_fields() -> None:
+    pages = render(
+        Card(title="t", description="  ", sections=(Section(" ", ("x",)), Section("s", (" ",))))
+    )
+    assert pages[0].description is None
+    assert [(f.name, f.value) for f in pages[0].fields] == [("\u200b", "x")]
