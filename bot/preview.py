@@ -67,9 +67,15 @@ def parse_invocation(line: str, tree: app_commands.CommandTree[Any]) -> Invocati
     head, _, rest = text.partition(" ")
     name = head.removeprefix("/").lower()
     command = tree.get_command(name)
-    known = sorted(f"/{c.name}" for c in tree.get_commands())
-    if not isinstance(command, app_commands.Command):
+    previewable = career_answers()
+    known = sorted(f"/{c.name}" for c in tree.get_commands() if c.name in previewable)
+    if command is None:
         raise UsageError(f"unknown command /{name}; commands: {', '.join(known)}")
+    if not isinstance(command, app_commands.Command) or command.name not in previewable:
+        raise UsageError(
+            f"/{name} needs the running bot (members' progress lives in its database); "
+            f"ask previews: {', '.join(known)}"
+        )
     params = {param.name: param for param in command.parameters}
     matches = list(_OPTION.finditer(rest))
     if rest.strip() and (not matches or rest[: matches[0].start()].strip()):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.__main__ import main
 from bot.preview import UsageError, ask, build_tree, parse_invocation
@@ -55,6 +57,17 @@ async def test_parse(tree: Any, line: str, command: str, options: dict[str, str]
 async def test_parse_errors(tree: Any, line: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         parse_invocation(line, tree)
+
+
+async def test_commands_without_an_offline_answer_are_refused_clearly(services: Services) -> None:
+    tree = await build_tree(services)
+    tree.add_command(app_commands.Command(name="live-only", description="d", callback=_noop))
+    with pytest.raises(UsageError, match="needs the running bot"):
+        parse_invocation("/live-only", tree)
+
+
+async def _noop(interaction: discord.Interaction) -> None:
+    """A command with no offline answer."""
 
 
 async def test_ask_text(services: Services) -> None:

@@ -82,14 +82,15 @@ def test_every_command_is_in_the_help() -> None:
 
 def test_every_career_command_has_a_cooldown(services: Services) -> None:
     for cog in build_cogs(services):
-        assert isinstance(cog, CareerCog)
+        if not isinstance(cog, CareerCog):
+            continue  # other topics' cogs choose their own limits
         for command in cog.get_app_commands():
             assert isinstance(command, app_commands.Command)
             assert command.checks, f"/{command.name} has no cooldown"
 
 
 def test_build_cogs_builds_one_cog_per_topic(services: Services) -> None:
-    cogs = build_cogs(services)
+    cogs = [c for c in build_cogs(services) if isinstance(c, CareerCog)]
     assert [type(c) for c in cogs] == list(CAREER_COGS)
-    guides = {id(c.guides) for c in cogs if isinstance(c, CareerCog)}
+    guides = {id(c.guides) for c in cogs}
     assert len(guides) == 1  # one index, built once, shared
