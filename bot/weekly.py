@@ -1,0 +1,281 @@
+"""The weekly post on Discord: render a ``ChallengePost``; the persistent **Mark done** button.
+
+:func:`render_weekly_post` is the ``Renderer`` the :class:`bot.publisher.DiscordPublisher` takes:
+one embed (the post's marker in its footer, so a crash between "send" and "record as sent" can
+be settled by finding the message) and a ``View(timeout=None)`` holding a :class:`MarkDoneButton`.
+
+The button is a ``DynamicItem``: its ``custom_id`` (``mlebot:done:<challenge id>``) carries all
+the state it needs, so once the client calls ``bot.add_dynamic_items(MarkDoneButton)`` at
+start-up, every button ever posted works again after a restart, on old posts too, without
+re-creating views per message. discord.py builds the item from the ``custom_id`` at click time,
+so it reaches the store and catalog through ``interaction.client.services``.
+
+:func:`record_done` is the one way a member's own completion is recorded: the button and
+``/challenge done`` both call it, so they answer alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Final, Self
+
+import discord
+
+from bot.embeds import (
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+    split_text,
+)
+from bot.errors import UserFacingError, reference_id, send_ephemeral, unwrap, user_message
+from bot.services import Services
+from content.models import Catalog, Challenge
+from scheduler.ports import ChallengePost
+from storage.models import CompletionSource
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+#: ``custom_id`` of the Mark done button; the challenge id is a content slug.
+DONE_PREFIX: Final = "mlebot:done:"
+DONE_TEMPLATE: Final = r"mlebot:done:(?P<challenge>[a-z0-9-]+)"
+CUSTOM_ID_LIMIT: Final = 100
+
+#: Embed colour of the weekly post and challenge cards.
+CHALLENGE_COLOUR: Final = 0xF1C40F
+
+DESCRIPTION_ROOM: Final = 2000  # the summary is a sentence or two; keep room for the fields
+OVERFLOW_NOTE: Final = ("More", "The rest is in `/challenge current`.")
+
+
+# --------------------------------------------------------------------------- services
+
+
+def services_of(client: discord.Client) -> Services:
+    """The :class:`Services` of the running bot (``MLEBot.services``), from any interaction."""
+    services = getattr(client, "services", None)
+    if not isinstance(services, Services):
+        raise UserFacingError("I am still starting up; try again in a minute.")
+    return services
+
+
+def require_store(services: Services) -> Store:
+    """The open store, or a friendly error while the bot is starting or stopping."""
+    if services.store is None:
+        raise UserFacingError(
+            "Progress tracking is not available right now; try again in a minute."
+        )
+    return services.store
+
+
+def challenge_or_error(catalog: Catalog, challenge_id: str) -> Challenge:
+    """The catalog's challenge, or a member-facing error if content no longer has it."""
+    try:
+        return catalog.challenge(challenge_id)
+    except KeyError:
+        raise UserFacingError(
+            "That challenge is no longer part of the season, so it cannot be marked here. "
+            "Ask a moderator if you think it should count."
+        ) from None
+
+
+def discord_time(instant: Any, style: str = "f") -> str:
+    """``<t:1700000000:f>``: shown in each reader's own time zone and locale."""
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+# --------------------------------------------------------------------------- recording
+
+
+async def record_done(
+    store: Store,
+    catalog: Catalog,
+    *,
+    guild_id: int,
+    user_id: int,
+    display_name: str | None,
+    challenge_id: str,
+    source: CompletionSource,
+    note: str | None = None,
+) -> str:
+    """Record a member's own completion; the (ephemeral) answer for them.
+
+    Pressing twice, or the button after the command, changes nothing and says so.
+    """
+    challenge = challenge_or_error(catalog, challenge_id)
+    result = await store.progress.record_completion(
+        guild_id,
+        user_id,
+        challenge.id,
+        points=challenge.points,
+        source=source,
+        note=note,
+        display_name=display_name,
+    )
+    name = discord.utils.escape_markdown(challenge.name)
+    if not result.recorded:
+        when = discord_time(result.completion.completed_at, "D")
+        return (
+            f"You already marked **{name}** done on {when}; it is recorded, nothing changed. "
+            "`/challenge undo` removes it."
+        )
+    summary = await store.progress.summary(guild_id, user_id)
+    text = f"✅ Recorded **{name}**: +{challenge.points} points."
+    if summary is not None:
+        streak = summary.current_streak
+        weeks = "week" if streak == 1 else "weeks"
+        text += f" Season total: {summary.season_points} points"
+        text += f", streak: {streak} {weeks} in a row." if streak else "."
+    return text + " `/progress` shows the whole picture."
+
+
+# --------------------------------------------------------------------------- the button
+
+
+def done_custom_id(challenge_id: str) -> str:
+    """``mlebot:done:<id>``; ``ValueError`` if Discord would refuse it (over 100 characters)."""
+    custom_id = DONE_PREFIX + challenge_id
+    if len(custom_id) > CUSTOM_ID_LIMIT or not re.fullmatch(DONE_TEMPLATE, custom_id):
+        raise ValueError(f"challenge id {challenge_id!r} cannot be put in a button custom_id")
+    return custom_id
+
+
+class MarkDoneButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=DONE_TEMPLATE
+):
+    """The persistent **Mark done** button of a weekly post (and of ``/challenge current``).
+
+    Register once at start-up: ``bot.add_dynamic_items(MarkDoneButton)``. It needs nothing
+    else: the challenge id comes from the ``custom_id``, the guild and member from the click,
+    and the store and catalog from ``interaction.client.services``.
+    """
+
+    def __init__(self, challenge_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Mark done",
+                emoji="✅",
+                style=discord.ButtonStyle.success,
+                custom_id=done_custom_id(challenge_id),
+            )
+        )
+        self.challenge_id = challenge_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(match["challenge"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # discord.py only logs what a dynamic item raises (the member would see "interaction
+        # failed"), so every error is answered here, as the app-command handler would.
+        try:
+            if interaction.guild_id is None:
+                raise UserFacingError("This button only works in a server.")
+            services = services_of(interaction.client)
+            text = await record_done(
+                require_store(services),
+                services.catalog,
+                guild_id=interaction.guild_id,
+                user_id=interaction.user.id,
+                display_name=interaction.user.display_name,
+                challenge_id=self.challenge_id,
+                source=CompletionSource.BUTTON,
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+        except Exception as error:  # the member must always get an answer
+            await answer_component_error(interaction, error)
+
+
+async def answer_component_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """What :func:`bot.errors.on_app_command_error` does, for buttons: never raises."""
+    message = user_message(error)
+    if message is None:
+        ref = reference_id()
+        log.error(
+            "unexpected error in a button (ref %s, user %s, guild %s)",
+            ref,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=unwrap(error),
+        )
+        message = (
+            f"Something went wrong on my side. Reference: `{ref}` "
+            "(a moderator can find the details with it)."
+        )
+    try:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not send the error reply for interaction %s", interaction.id)
+
+
+def done_view(challenge_id: str, url: str | None = None) -> discord.ui.View:
+    """A ``View(timeout=None)`` with the Mark done button (and a link to ``url`` if given)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(MarkDoneButton(challenge_id))
+    if url:
+        view.add_item(discord.ui.Button(label="Open", style=discord.ButtonStyle.link, url=url))
+    return view
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def post_fields(post: ChallengePost) -> list[tuple[str, str]]:
+    """The post's sections as embed fields; long text continues in ``(cont.)`` fields."""
+    fields: list[tuple[str, str]] = []
+    for section in post.sections:
+        name = _clip(section.heading.strip() or "—", FIELD_NAME_LIMIT - len(" (cont.)"))
+        for n, chunk in enumerate(split_text(section.text.strip() or "—", FIELD_VALUE_LIMIT)):
+            fields.append((name if n == 0 else f"{name} (cont.)", chunk))
+    return fields
+
+
+def post_footer(post: ChallengePost) -> str:
+    """Footer text; always ends with the post's marker, whole (the publisher searches for it)."""
+    lead = f"Challenge {post.challenge_number} · {post.week} · Press Mark done when finished · "
+    return _clip(lead, FOOTER_LIMIT - len(post.marker)) + post.marker
+
+
+def render_weekly_post(post: ChallengePost) -> tuple[discord.Embed, discord.ui.View]:
+    """The weekly message: one embed within Discord's limits, with the marker in the footer.
+
+    Nothing is cut silently: sections that do not fit in one message (6000 characters, 25
+    fields) are replaced by a last field pointing at ``/challenge current``.
+    """
+    title = _clip(f"Challenge {post.challenge_number}: {post.title}", TITLE_LIMIT)
+    description = post.summary.strip()
+    if post.late:
+        description += "\n\n*Posted late: I was offline at the scheduled time.*"
+    description = _clip(description, DESCRIPTION_ROOM)
+    footer = post_footer(post)
+    embed = discord.Embed(
+        title=title, description=description or None, colour=CHALLENGE_COLOUR, url=post.url
+    )
+    used = len(title) + len(description) + len(footer)
+    reserve = len(OVERFLOW_NOTE[0]) + len(OVERFLOW_NOTE[1])
+    fields = post_fields(post)
+    for index, (name, value) in enumerate(fields):
+        last = index == len(fields) - 1
+        room = MESSAGE_TOTAL_LIMIT - used - (0 if last else reserve)
+        slots = FIELDS_LIMIT - len(embed.fields) - (0 if last else 1)
+        if len(name) + len(value) > room or slots < 1:
+            embed.add_field(name=OVERFLOW_NOTE[0], value=OVERFLOW_NOTE[1], inline=False)
+            break
+        embed.add_field(name=name, value=value, inline=False)
+        used += len(name) + len(value)
+    embed.set_footer(text=footer)
+    return embed, done_view(post.challenge_id)

@@ -1,0 +1,192 @@
+"""The weekly post as Discord receives it, and the persistent Mark done button."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import UserFacingError
+from bot.services import Services
+from bot.weekly import (
+    DONE_TEMPLATE,
+    MarkDoneButton,
+    done_custom_id,
+    record_done,
+    render_weekly_post,
+    require_store,
+    services_of,
+)
+from content.models import Catalog
+from scheduler.planning import IsoWeek
+from scheduler.ports import ChallengePost, PostSection
+from storage.models import CompletionSource
+from storage.store import Store, open_store
+from tests.fakediscord.validation import assert_valid, validate_message_payload
+
+GUILD = 111_222_333_444_555_666
+WEEK = IsoWeek(2026, 48)
+
+
+def post(**changes: Any) -> ChallengePost:
+    values: dict[str, Any] = {
+        "guild_id": GUILD,
+        "week": WEEK,
+        "challenge_id": "python-foundations",
+        "challenge_number": 1,
+        "title": "Python foundations",
+        "summary": "Get comfortable with Python, its data libraries and Git.",
+        "sections": (
+            PostSection("Tasks", "1. Set up Python\n2. Solve five exercises\n3. Push to GitHub"),
+            PostSection("Points", "10"),
+            PostSection("Last week", "7 members finished. Top: <@1>, Ada, Lin"),
+        ),
+    }
+    values.update(changes)
+    return ChallengePost(**values)
+
+
+def message_body(embed: discord.Embed, view: discord.ui.View) -> dict[str, Any]:
+    """What ``channel.send(embed=..., view=..., allowed_mentions=none)`` POSTs."""
+    return {
+        "embeds": [embed.to_dict()],
+        "components": view.to_components(),
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def embed_size(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def test_weekly_post_is_valid_and_carries_the_marker_and_button() -> None:
+    weekly = post()
+    embed, view = render_weekly_post(weekly)
+    assert_valid(validate_message_payload(message_body(embed, view)))
+    assert embed.footer.text is not None
+    assert embed.footer.text.endswith(weekly.marker)
+    assert embed.title == "Challenge 1: Python foundations"
+    assert [f.name for f in embed.fields] == ["Tasks", "Points", "Last week"]
+    assert view.timeout is None
+    assert view.is_persistent()
+    (button,) = view.children
+    assert isinstance(button, MarkDoneButton)
+    assert button.custom_id == "mlebot:done:python-foundations"
+    assert button.item.label == "Mark done"
+
+
+def test_late_post_says_so() -> None:
+    embed, _ = render_weekly_post(post(late=True))
+    assert "Posted late" in (embed.description or "")
+
+
+def test_a_huge_post_stays_within_discords_limits_and_keeps_the_marker() -> None:
+    sections = tuple(PostSection(f"Section {n} " + "h" * 300, "word " * 700) for n in range(40))
+    weekly = post(title="T" * 400, summary="s " * 3000, sections=sections)
+    embed, view = render_weekly_post(weekly)
+    assert_valid(validate_message_payload(message_body(embed, view)))
+    assert embed_size(embed) <= 6000
+    assert len(embed.fields) <= 25
+    assert embed.fields[-1].name == "More"  # the overflow is said, not silently dropped
+    assert (embed.footer.text or "").endswith(weekly.marker)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=300),
+    summary=st.text(max_size=5000),
+    sections=st.lists(st.tuples(st.text(max_size=300), st.text(max_size=3000)), max_size=30),
+)
+def test_any_post_renders_to_a_valid_message(
+    title: str, summary: str, sections: list[tuple[str, str]]
+) -> None:
+    weekly = post(
+        title=title, summary=summary, sections=tuple(PostSection(h, t) for h, t in sections)
+    )
+    embed, view = render_weekly_post(weekly)
+    assert_valid(validate_message_payload(message_body(embed, view)))
+    assert embed_size(embed) <= 6000
+    assert weekly.marker in (embed.footer.text or "")
+
+
+def test_custom_id_template_round_trips_every_bundled_challenge(catalog: Catalog) -> None:
+    for challenge in catalog.challenges:
+        custom_id = done_custom_id(challenge.id)
+        assert len(custom_id) <= 100
+        match = re.fullmatch(DONE_TEMPLATE, custom_id)
+        assert match is not None
+        assert match["challenge"] == challenge.id
+
+
+def test_custom_id_refuses_what_discord_would_reject() -> None:
+    with pytest.raises(ValueError, match="custom_id"):
+        done_custom_id("x" * 100)
+    with pytest.raises(ValueError, match="custom_id"):
+        done_custom_id("Not A Slug")
+
+
+async def test_from_custom_id_rebuilds_the_button_after_a_restart() -> None:
+    match = MarkDoneButton.__discord_ui_compiled_template__.fullmatch("mlebot:done:math-for-ml")
+    assert match is not None
+    template = discord.ui.Button[discord.ui.View](custom_id="mlebot:done:math-for-ml")
+    rebuilt = await MarkDoneButton.from_custom_id(None, template, match)  # type: ignore[arg-type]
+    assert rebuilt.challenge_id == "math-for-ml"
+    assert rebuilt.custom_id == "mlebot:done:math-for-ml"
+
+
+def test_services_are_found_on_the_client_or_a_friendly_error(services: Services) -> None:
+    class Client:
+        pass
+
+    client: Any = Client()
+    with pytest.raises(UserFacingError, match="starting up"):
+        services_of(client)
+    client.services = services
+    assert services_of(client) is services
+    with pytest.raises(UserFacingError, match="not available"):
+        require_store(services)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with await open_store(tmp_path / "bot.db") as opened:
+        yield opened
+
+
+async def test_record_done_twice_says_already_and_changes_nothing(
+    store: Store, catalog: Catalog
+) -> None:
+    kwargs: dict[str, Any] = {
+        "guild_id": GUILD,
+        "user_id": 42,
+        "display_name": "Ada",
+        "challenge_id": "python-foundations",
+        "source": CompletionSource.BUTTON,
+    }
+    first = await record_done(store, catalog, **kwargs)
+    assert "Recorded **Python foundations**" in first
+    assert "+10 points" in first
+    again = await record_done(store, catalog, **{**kwargs, "source": CompletionSource.COMMAND})
+    assert "already marked" in again
+    summary = await store.progress.summary(GUILD, 42)
+    assert summary is not None
+    assert (summary.points, summary.completions) == (10, 1)
+
+
+async def test_record_done_of_a_challenge_gone_from_content(store: Store, catalog: Catalog) -> None:
+    with pytest.raises(UserFacingError, match="no longer part of the season"):
+        await record_done(
+            store,
+            catalog,
+            guild_id=GUILD,
+            user_id=42,
+            display_name=None,
+            challenge_id="removed-challenge",
+            source=CompletionSource.BUTTON,
+        )
