@@ -7,11 +7,14 @@ from typing import Any
 
 from discord import app_commands
 
+from bot.client import MLEBot
 from bot.cogs import CAREER_COGS, build_cogs, career_answers
 from bot.cogs.base import CareerCog
 from bot.cogs.info import HELP
+from bot.errors import install_error_handler, on_app_command_error
 from bot.preview import build_tree, command_tree_payload
 from bot.services import Services
+from bot.views import ALLOWED_MENTIONS
 from tests.fakediscord.validation import assert_valid, validate_command_tree
 
 EXPECTED = {
@@ -94,3 +97,15 @@ def test_build_cogs_builds_one_cog_per_topic(services: Services) -> None:
     assert [type(c) for c in cogs] == list(CAREER_COGS)
     guides = {id(c.guides) for c in cogs}
     assert len(guides) == 1  # one index, built once, shared
+
+
+def test_offline_payloads_use_the_clients_allowed_mentions(services: Services) -> None:
+    bot = MLEBot(services)
+    assert bot.allowed_mentions is not None
+    assert bot.allowed_mentions.to_dict() == ALLOWED_MENTIONS.to_dict() == {"parse": []}
+
+
+async def test_install_error_handler_makes_it_the_trees_on_error(services: Services) -> None:
+    tree = await build_tree(services)
+    install_error_handler(tree)
+    assert tree.on_error is on_app_command_error
