@@ -327,7 +327,7 @@ def role_list(guide: Guide) -> Card:
     )
 
 
-def _first_sentence(text: str, limit: int = 120) -> str:
+def _first_sentence(text: str, limit: int = 200) -> str:
     end = text.find(". ")
     sentence = text if end == -1 else text[: end + 1]
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
@@ -364,8 +364,9 @@ def role_card(guide: Guide, role: Role) -> Card:
         if role.id not in (comparison.left, comparison.right):
             continue
         left, right = catalog.role(comparison.left).name, catalog.role(comparison.right).name
+        # One short block per aspect (not a wide table): readable on a phone.
         lines = [
-            f"**{row.aspect}** — {left}: {row.left} · {right}: {row.right}{cite.mark(row.sources)}"
+            f"**{row.aspect}**{cite.mark(row.sources)}\n{left}: {row.left}\n{right}: {row.right}"
             for row in comparison.rows
         ]
         lines += bullets(comparison.notes, cite)
