@@ -220,7 +220,7 @@ def item_entry(
     """An entry for a content item: matched by name, id, aliases and derived abbreviations."""
     name = item.name
     aliases: tuple[str, ...] = item.aliases if isinstance(item, Item) else ()
-    exact = {normalise(text) for text in (name, item.id, *aliases, *extra_keys)}
+    exact = {normalise(text) for text in (name, item.id, *aliases, *extra_keys, label or "")}
     exact.discard("")
     terms = set(exact)
     terms |= {term.replace(" ", "") for term in exact if " " in term}

@@ -96,9 +96,15 @@ def test_tool_typos_and_aliases_resolve(guide: Guide, query: str, tool_id: str) 
 def test_other_indexes_resolve(guide: Guide, index: str, query: str, value: str | None) -> None:
     found = getattr(guide, index).resolve(query)
     if value is None:
-        assert found.label.startswith(f"{query}. ")
+        assert found.label.startswith("3. ")
     else:
         assert found.value == value
+
+
+def test_roadmap_steps_resolve_by_number_and_by_their_label(guide: Guide) -> None:
+    for number, step in enumerate(guide.catalog.roadmap, start=1):
+        assert guide.roadmap.resolve(str(number)).value == step.id
+        assert guide.roadmap.resolve(f"{number}. {step.name}").value == step.id
 
 
 def test_unknown_value_gives_not_found_with_suggestions(guide: Guide) -> None:
