@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 from discord.ext import commands
 
+from bot.cogs.admin import AdminCog
 from bot.cogs.base import Answer, CareerCog
 from bot.cogs.certs import CertsCog
+from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
 from bot.cogs.roadmap import RoadmapCog
 from bot.cogs.roles import RolesCog
@@ -15,6 +17,7 @@ from bot.cogs.salary import SalaryCog
 from bot.cogs.tools import ToolsCog
 from bot.lookup import GuideCache
 from bot.services import Services
+from scheduler.ports import Clock, SystemClock
 
 CAREER_COGS: tuple[type[CareerCog], ...] = (
     RolesCog,
@@ -30,11 +33,23 @@ def build_cogs(services: Services) -> list[commands.Cog]:
     """Construct every cog with the services it needs.
 
     The career cogs share one :class:`GuideCache`: the fuzzy indexes are built here, once,
-    and rebuilt only when ``services.catalog`` is swapped by a content reload.
+    and rebuilt only when ``services.catalog`` is swapped by a content reload. The weekly
+    challenge cogs follow (:func:`build_challenge_cogs`).
     """
     guides = GuideCache(lambda: services.catalog)
     guides.current()
-    return [cog(guides) for cog in CAREER_COGS]
+    career: list[commands.Cog] = [cog(guides) for cog in CAREER_COGS]
+    return [*career, *build_challenge_cogs(services)]
+
+
+def build_challenge_cogs(services: Services, clock: Clock | None = None) -> list[commands.Cog]:
+    """The weekly-challenge cogs: member commands and ``/admin``.
+
+    They read ``services.store`` and ``services.scheduler`` per call (both are opened in
+    ``setup_hook``, possibly after the cogs are built) and take the time from ``clock``.
+    """
+    now = clock or SystemClock()
+    return [ChallengesCog(services, now), AdminCog(services, now)]
 
 
 def career_answers() -> Mapping[str, Answer]:

@@ -1,0 +1,543 @@
+"""Moderator commands: ``/admin schedule|show|pause|resume|post-now|leaderboard-visibility|
+mark|unmark|export``.
+
+The group carries ``default_member_permissions`` Manage Server (Discord hides it from others) and
+the cog checks Manage Server again on every invocation, since server admins can change who sees
+a command. Every reply is ephemeral. Input is validated by the scheduler's own parsers, so a bad
+weekday, time or zone gets the same friendly message everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import logging
+import zoneinfo
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError, echo, on_app_command_error
+from bot.services import Services
+from bot.weekly import challenge_or_error, discord_time, require_store
+from content.models import Catalog, Challenge
+from scheduler.jobs import Outcome, PostOutcome
+from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule, next_post_at
+from scheduler.ports import Clock
+from scheduler.season import challenge_for_week, current_week, weekly_schedule
+from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from scheduler.runner import ChallengeScheduler
+
+log = logging.getLogger(__name__)
+
+#: What the publisher needs in the challenge channel (``bot.publisher.REQUIRED_PERMISSIONS``)
+#: and what lets it find its own post again after a crash.
+POST_PERMISSIONS: Final = ("view_channel", "send_messages", "embed_links")
+RECOVERY_PERMISSION: Final = "read_message_history"
+
+COMMON_ZONES: Final = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Africa/Lagos",
+)
+MAX_CHOICES: Final = 25
+NOTE_MAX: Final = 200
+#: A spreadsheet runs a cell starting with these as a formula (CSV injection): quote them.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+OUTCOME_TEXT: Final = {
+    "sent": "✅ Posted this week's challenge.",
+    "already_sent": "This week's challenge is already posted; I do not post it twice.",
+    "failed": "❌ Posting failed",
+    "not_due": "This week's post time has not come yet.",
+    "missed": "This week's post was given up as missed (too late to send).",
+    "no_challenge": "There is no challenge for this week (the season has not started or is over).",
+    "not_configured": "Set the schedule first with `/admin schedule`.",
+}
+
+
+def describe_outcome(outcome: PostOutcome) -> str:
+    """What ``/admin post-now`` tells the moderator."""
+    status = Outcome(outcome.outcome).value
+    text = OUTCOME_TEXT.get(status, f"Result: {status}")
+    if outcome.outcome is Outcome.SENT and outcome.recovered:
+        text = "✅ This week's post was already in the channel (found after a restart)."
+    if outcome.message_id is not None and outcome.outcome in (Outcome.SENT, Outcome.ALREADY_SENT):
+        text += f" Message id {outcome.message_id}."
+    if outcome.outcome is Outcome.FAILED:
+        text += f": {echo(outcome.reason)}." if outcome.reason else "."
+        text += " Fix it and run `/admin post-now` again."
+    elif outcome.reason:
+        text += f" ({echo(outcome.reason)})"
+    return text
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    not_places = {"localtime", "Factory", "posixrules"}
+    return tuple(sorted(zoneinfo.available_timezones() - not_places))
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 IANA zones for what was typed: prefix matches first, then city matches."""
+    typed = current.strip().lower().replace(" ", "_")
+    if not typed:
+        names: Sequence[str] = COMMON_ZONES
+    else:
+        starts = [z for z in zone_names() if z.lower().startswith(typed)]
+        city = [
+            z
+            for z in zone_names()
+            if z not in starts and z.lower().rsplit("/", 1)[-1].startswith(typed)
+        ]
+        inside = [
+            z for z in zone_names() if z not in starts and z not in city and typed in z.lower()
+        ]
+        names = (starts + city + inside)[:MAX_CHOICES]
+    return [app_commands.Choice(name=z, value=z) for z in names[:MAX_CHOICES]]
+
+
+def weekday_choices(current: str) -> list[app_commands.Choice[str]]:
+    typed = current.strip().lower()
+    return [
+        app_commands.Choice(name=day, value=day)
+        for day in WEEKDAY_NAMES
+        if day.lower().startswith(typed[:3]) or not typed
+    ] or [app_commands.Choice(name=day, value=day) for day in WEEKDAY_NAMES]
+
+
+def challenge_choices(catalog: Catalog, current: str) -> list[app_commands.Choice[str]]:
+    typed = current.strip().lower()
+    found = [
+        c
+        for c in catalog.challenges
+        if not typed or typed in c.name.lower() or typed in c.id or typed == str(c.week)
+    ]
+    return [
+        app_commands.Choice(name=f"Week {c.week}: {c.name}"[:100], value=c.id)
+        for c in found[:MAX_CHOICES]
+    ]
+
+
+def find_challenge(catalog: Catalog, typed: str) -> Challenge:
+    """A challenge by id (what autocomplete sends), exact name or week number."""
+    text = typed.strip()
+    for challenge in catalog.challenges:
+        if text in (challenge.id, str(challenge.week)) or text.lower() == challenge.name.lower():
+            return challenge
+    return challenge_or_error(catalog, text)
+
+
+def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
+    try:
+        return WeeklySchedule.from_strings(weekday, time, timezone)
+    except ValueError as error:
+        raise UserFacingError(discord.utils.escape_mentions(str(error))) from None
+
+
+def parse_season_start(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserFacingError(
+            f"“{echo(text)}” is not a date; use YYYY-MM-DD, e.g. 2026-01-05."
+        ) from None
+
+
+def csv_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in free text (names, notes); numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_csv(rows: Sequence[ExportRow]) -> bytes:
+    """UTF-8 CSV with a header row (``storage.models.EXPORT_HEADER``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def describe_settings(
+    settings: GuildSchedule, catalog: Catalog, now: datetime, next_at: datetime | None
+) -> list[str]:
+    """The lines ``/admin show`` and ``/admin schedule`` answer with."""
+    schedule = WeeklySchedule(
+        settings.weekday, settings.post_time, zoneinfo.ZoneInfo(settings.timezone)
+    )
+    channel = f"<#{settings.channel_id}>" if settings.channel_id else "no channel yet"
+    lines = [f"**Weekly post:** {schedule.describe()} in {channel}"]
+    if settings.season_start is not None:
+        week = current_week(settings, now)
+        planned = challenge_for_week(catalog, settings, week)
+        this_week = (
+            f"challenge {planned.number} of {len(catalog.challenges)} this week "
+            f"(**{planned.challenge.name}**)"
+            if planned
+            else "no challenge this week (before the start or after the last one)"
+        )
+        lines.append(f"**Season:** started {settings.season_start.isoformat()}, {this_week}")
+    else:
+        lines.append("**Season:** no start date, so nothing is posted")
+    lines.append("**State:** " + ("running" if settings.enabled else "paused (`/admin resume`)"))
+    if next_at is not None and settings.enabled:
+        lines.append(f"**Next post:** {discord_time(next_at, 'F')} ({discord_time(next_at, 'R')})")
+    visibility = "public" if settings.leaderboard_public else "moderators only"
+    lines.append(f"**Leaderboard:** {visibility}")
+    return lines
+
+
+# --------------------------------------------------------------------------- the cog
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id
+
+
+class AdminCog(commands.Cog, name="Admin"):
+    """``/admin ...``: schedule, posting, corrections and export, for Manage Server."""
+
+    admin = app_commands.Group(
+        name="admin",
+        description="Weekly challenge settings and corrections (moderators)",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, services: Services, clock: Clock) -> None:
+        self.services = services
+        self.clock = clock
+
+    def store(self) -> Store:
+        return require_store(self.services)
+
+    def scheduler(self) -> ChallengeScheduler | None:
+        return self.services.scheduler
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Checked again at run time: ``default_member_permissions`` is only the default.
+        if not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        await on_app_command_error(interaction, error)
+
+    async def _settings(self, guild_id: int) -> GuildSchedule:
+        settings = await self.store().settings.get(guild_id)
+        if settings is None:
+            raise UserFacingError(
+                "Nothing is set up yet: start with `/admin schedule` (channel, weekday, time, "
+                "time zone)."
+            )
+        return settings
+
+    async def _save(self, settings: GuildSchedule, actor_id: int) -> datetime | None:
+        """Save and re-arm the guild's timer; the next post instant if the scheduler says."""
+        await self.store().settings.save(settings, actor_id=actor_id)
+        scheduler = self.scheduler()
+        if scheduler is None:
+            log.warning("settings of guild %d saved with no scheduler running", settings.guild_id)
+            return None
+        return await scheduler.reschedule(settings.guild_id)
+
+    async def _reply(self, interaction: discord.Interaction[Any], text: str) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(text[:2000], ephemeral=True)
+        else:
+            await interaction.response.send_message(text[:2000], ephemeral=True)
+
+    # ------------------------------------------------------------------ schedule
+
+    @admin.command(name="schedule", description="Where and when the weekly challenge is posted")
+    @app_commands.describe(
+        channel="Channel for the weekly post",
+        weekday="Day of the week, e.g. Monday",
+        time="Local time, 24-hour HH:MM, e.g. 09:30",
+        timezone="IANA time zone, e.g. Europe/Berlin",
+        season_start="First day of the season, YYYY-MM-DD (default: keep, or this week)",
+    )
+    async def schedule(  # noqa: PLR0917 -- Discord passes options positionally
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel,
+        weekday: app_commands.Range[str, 1, 20],
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64],
+        season_start: app_commands.Range[str, 1, 20] | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        planned = parse_schedule(weekday, time, timezone)
+        now = self.clock.now()
+        existing = await self.store().settings.get(guild_id)
+        if season_start is not None:
+            start: date | None = parse_season_start(season_start)
+        elif existing is not None and existing.season_start is not None:
+            start = existing.season_start
+        else:
+            start = now.astimezone(planned.zone).date()  # the season starts this week
+        warning = self._check_channel(interaction, channel)
+        settings = GuildSchedule(
+            guild_id=guild_id,
+            channel_id=channel.id,
+            weekday=planned.weekday,
+            post_time=planned.local_time,
+            timezone=planned.zone.key,
+            season_start=start,
+            enabled=existing.enabled if existing else True,
+            leaderboard_public=existing.leaderboard_public if existing else False,
+        )
+        next_at = await self._save(settings, interaction.user.id)
+        lines = ["Saved.", *describe_settings(settings, self.services.catalog, now, next_at)]
+        if warning:
+            lines.append(warning)
+        await self._reply(interaction, "\n".join(lines))
+
+    def _check_channel(
+        self, interaction: discord.Interaction[Any], channel: discord.TextChannel
+    ) -> str | None:
+        """Refuse a channel the bot cannot post in; a warning if it cannot read its history."""
+        guild = interaction.guild
+        me = guild.me if guild is not None else None
+        cached = guild.get_channel(channel.id) if guild is not None else None
+        if me is None or not isinstance(cached, discord.TextChannel):
+            return None  # not cached: the first post will tell the moderators if it fails
+        permissions = cached.permissions_for(me)
+        missing = [p for p in POST_PERMISSIONS if not getattr(permissions, p)]
+        if missing:
+            names = ", ".join(p.replace("_", " ").title() for p in missing)
+            raise UserFacingError(
+                f"I cannot post in {cached.mention}: I need {names} there. "
+                "Grant it and run `/admin schedule` again."
+            )
+        if not getattr(permissions, RECOVERY_PERMISSION):
+            return (
+                f"⚠️ Give me Read Message History in {cached.mention}, so after a crash I can "
+                "find a post I already sent instead of guessing."
+            )
+        return None
+
+    @schedule.autocomplete("timezone")
+    async def schedule_timezone(
+        self, _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return zone_choices(current)
+
+    @schedule.autocomplete("weekday")
+    async def schedule_weekday(
+        self, _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return weekday_choices(current)
+
+    @admin.command(name="show", description="This server's weekly challenge settings")
+    async def show(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        settings = await self._settings(guild_id)
+        now = self.clock.now()
+        lines = describe_settings(
+            settings, self.services.catalog, now, next_post_time(settings, now)
+        )
+        latest = await self.store().posts.latest_sent(guild_id)
+        if latest is not None:
+            when = latest.posted_at or latest.scheduled_for
+            link = (
+                f"https://discord.com/channels/{guild_id}/{latest.channel_id}/{latest.message_id}"
+            )
+            lines.append(f"**Last post:** {latest.week}, {discord_time(when, 'f')} ({link})")
+        if self.scheduler() is None:
+            lines.append("⚠️ The scheduler is not running: nothing will be posted.")
+        await self._reply(interaction, "\n".join(lines))
+
+    @admin.command(name="pause", description="Stop the weekly posts (settings are kept)")
+    async def pause(self, interaction: discord.Interaction[Any]) -> None:
+        settings = await self._settings(guild_of(interaction))
+        if not settings.enabled:
+            await self._reply(interaction, "Already paused. `/admin resume` starts posting again.")
+            return
+        await self._save(_replace(settings, enabled=False), interaction.user.id)
+        await self._reply(interaction, "Paused: no weekly posts until `/admin resume`.")
+
+    @admin.command(name="resume", description="Start the weekly posts again")
+    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+        settings = await self._settings(guild_of(interaction))
+        if settings.enabled:
+            await self._reply(interaction, "The weekly posts are already running.")
+            return
+        resumed = _replace(settings, enabled=True)
+        next_at = await self._save(resumed, interaction.user.id)
+        next_at = next_at or next_post_time(resumed, self.clock.now())
+        when = f" Next post {discord_time(next_at, 'F')}." if next_at else ""
+        await self._reply(interaction, f"Resumed.{when}")
+
+    @admin.command(name="post-now", description="Post this week's challenge now (never twice)")
+    async def post_now(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        await self._settings(guild_id)
+        scheduler = self.scheduler()
+        if scheduler is None:
+            raise UserFacingError("The scheduler is not running right now; try again in a minute.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await scheduler.post_now(guild_id)
+        await self._reply(interaction, describe_outcome(outcome))
+
+    @admin.command(
+        name="leaderboard-visibility", description="Who can see /leaderboard and others' progress"
+    )
+    @app_commands.describe(visibility="public: every member; moderators: Manage Server only")
+    @app_commands.choices(
+        visibility=[
+            app_commands.Choice(name="public", value="public"),
+            app_commands.Choice(name="moderators", value="moderators"),
+        ]
+    )
+    async def leaderboard_visibility(
+        self, interaction: discord.Interaction[Any], visibility: app_commands.Choice[str]
+    ) -> None:
+        settings = await self._settings(guild_of(interaction))
+        public = visibility.value == "public"
+        if settings.leaderboard_public != public:
+            await self.store().settings.save(
+                _replace(settings, leaderboard_public=public), actor_id=interaction.user.id
+            )
+        text = (
+            "The leaderboard is now public: every member can use `/leaderboard`, see others' "
+            "`/progress`, and the weekly recap names the top members."
+            if public
+            else "The leaderboard is now for moderators only; the weekly recap gives numbers only."
+        )
+        await self._reply(interaction, text)
+
+    # ------------------------------------------------------------------ corrections
+
+    @admin.command(name="mark", description="Record a challenge as done for a member")
+    @app_commands.describe(
+        member="The member", challenge="The challenge", note="Why (kept in the audit log)"
+    )
+    async def mark(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.Member,
+        challenge: app_commands.Range[str, 1, 100],
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        if member.bot:
+            raise UserFacingError("Bots do not take part in the challenges.")
+        found = find_challenge(self.services.catalog, challenge)
+        result = await self.store().progress.record_completion(
+            guild_id,
+            member.id,
+            found.id,
+            points=found.points,
+            source=CompletionSource.MODERATOR,
+            note=note,
+            display_name=member.display_name,
+            actor_id=interaction.user.id,
+        )
+        name = discord.utils.escape_markdown(found.name)
+        if result.recorded:
+            text = (
+                f"Marked **{name}** done for {member.mention} (+{found.points} points). "
+                "Recorded in the audit log."
+            )
+        else:
+            when = discord_time(result.completion.completed_at, "D")
+            text = f"{member.mention} already has **{name}** (since {when}); nothing changed."
+        await self._reply(interaction, text)
+
+    @admin.command(name="unmark", description="Remove a member's completion of a challenge")
+    @app_commands.describe(
+        member="The member", challenge="The challenge", reason="Why (kept in the audit log)"
+    )
+    async def unmark(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.Member,
+        challenge: app_commands.Range[str, 1, 100],
+        reason: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        found = find_challenge(self.services.catalog, challenge)
+        removed = await self.store().progress.undo_completion(
+            guild_id, member.id, found.id, actor_id=interaction.user.id, reason=reason
+        )
+        name = discord.utils.escape_markdown(found.name)
+        text = (
+            f"Removed {member.mention}'s completion of **{name}**. Recorded in the audit log."
+            if removed
+            else f"{member.mention} had not completed **{name}**; nothing changed."
+        )
+        await self._reply(interaction, text)
+
+    @mark.autocomplete("challenge")
+    @unmark.autocomplete("challenge")
+    async def challenge_autocomplete(
+        self, _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return challenge_choices(self.services.catalog, current)
+
+    @admin.command(name="export", description="The season's progress as a CSV file")
+    @app_commands.describe(period="season: every completion this season; week: the latest post's")
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name="season", value="season"),
+            app_commands.Choice(name="week", value="week"),
+        ]
+    )
+    async def export(
+        self, interaction: discord.Interaction[Any], period: app_commands.Choice[str] | None = None
+    ) -> None:
+        guild_id = guild_of(interaction)
+        store = self.store()
+        rows = await store.export.season_rows(guild_id)
+        label = "season"
+        if period is not None and period.value == "week":
+            latest = await store.posts.latest_sent(guild_id)
+            week = str(latest.week) if latest is not None else None
+            rows = [row for row in rows if week is not None and row.week == week]
+            label = week or "week"
+        data = export_csv(rows)
+        stamp = self.clock.now().strftime("%Y%m%d")
+        file = discord.File(io.BytesIO(data), filename=f"mlebot-{label}-{stamp}.csv")
+        text = f"{len(rows)} completions ({label}); opted-out members are left out. Times are UTC."
+        await interaction.response.send_message(text, file=file, ephemeral=True)
+
+
+def next_post_time(settings: GuildSchedule, now: datetime) -> datetime | None:
+    """The next post instant by planning alone (when the scheduler gave none)."""
+    if settings.channel_id is None or not settings.enabled:
+        return None
+    return next_post_at(weekly_schedule(settings), now)
+
+
+def _replace(settings: GuildSchedule, **changes: Any) -> GuildSchedule:
+    return dataclasses.replace(settings, **changes)

@@ -1,0 +1,631 @@
+"""Member commands of the weekly challenge: ``/challenge current|done|undo``, ``/progress``,
+``/leaderboard``, ``/forget-me`` and ``/privacy``.
+
+Each command is a thin shell over an ``answer_*`` coroutine that takes the store, the catalog
+and plain ids and returns a :class:`~bot.embeds.Reply` (or text): those are what the unit tests
+drive, with a real SQLite store. Private data (own progress, errors, confirmations) is always
+ephemeral; the leaderboard is public only where the guild made it so.
+
+"This week's challenge" is the guild's latest *sent* post (the ledger, not the calendar): it is
+what the members saw and what the Mark done button records, and it stays open until the next
+post goes out, which is also how streaks count it (see :mod:`storage.streaks`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import Card, Reply, Section, render
+from bot.errors import UserFacingError, on_app_command_error
+from bot.services import Services
+from bot.views import send_reply
+from bot.weekly import (
+    CHALLENGE_COLOUR,
+    answer_component_error,
+    challenge_or_error,
+    discord_time,
+    done_view,
+    record_done,
+    require_store,
+)
+from content.models import Catalog, Challenge
+from scheduler.planning import next_post_at
+from scheduler.ports import Clock
+from scheduler.season import challenge_for_week, current_week, weekly_schedule
+from storage.models import CompletionSource, GuildSchedule, LeaderboardRow, Period, PostRecord
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+LEADERBOARD_PAGE_SIZE: Final = 10
+LEADERBOARD_TIMEOUT: Final = 180.0
+FORGET_TIMEOUT: Final = 120.0
+NOTE_MAX: Final = 200
+NAME_MAX: Final = 32
+
+PERIODS: Final = {"week": Period.WEEK, "season": Period.SEASON, "all": Period.ALL_TIME}
+PERIOD_TITLES: Final = {
+    Period.WEEK: "This week",
+    Period.SEASON: "This season",
+    Period.ALL_TIME: "All time",
+}
+
+NOT_CONFIGURED: Final = (
+    "There is no weekly challenge in this server yet: a moderator can set one up with "
+    "`/admin schedule`."
+)
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def member_name(display_name: str | None, user_id: int) -> str:
+    """A member's cached name made safe for an embed, or their mention (which never pings)."""
+    if not display_name:
+        return f"<@{user_id}>"
+    name = " ".join(display_name.split())
+    if len(name) > NAME_MAX:
+        name = name[: NAME_MAX - 1] + "…"
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(name))
+
+
+def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """Manage Server in this channel (what ``/admin`` needs), checked at run time."""
+    return interaction.permissions.manage_guild
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def next_post(
+    settings: GuildSchedule | None, catalog: Catalog, now: datetime
+) -> tuple[datetime, Challenge | None] | None:
+    """When the guild's next post is due and which challenge it will carry (pure planning).
+
+    ``None`` when nothing is scheduled (not configured, no channel, or paused).
+    """
+    if settings is None or settings.channel_id is None or not settings.enabled:
+        return None
+    at = next_post_at(weekly_schedule(settings), now)
+    planned = challenge_for_week(catalog, settings, current_week(settings, at))
+    return at, None if planned is None else planned.challenge
+
+
+async def current_post(store: Store, guild_id: int) -> PostRecord:
+    """The guild's latest sent post, or a friendly error saying why there is none."""
+    post = await store.posts.latest_sent(guild_id)
+    if post is not None:
+        return post
+    settings = await store.settings.get(guild_id)
+    if settings is None or settings.channel_id is None:
+        raise UserFacingError(NOT_CONFIGURED)
+    raise UserFacingError(
+        "No challenge has been posted in this server yet. `/challenge current` shows it "
+        "as soon as the first weekly post is out."
+    )
+
+
+def challenge_sections(catalog: Catalog, challenge: Challenge) -> list[Section]:
+    """Tasks, resources, tools and points of a challenge, as card sections."""
+    sections = [
+        Section("Tasks", tuple(f"{n}. {task}" for n, task in enumerate(challenge.tasks, 1)))
+    ]
+    if challenge.resources:
+        resources = [catalog.resource(r) for r in challenge.resources]
+        sections.append(Section("Resources", tuple(f"• {r.name}" for r in resources)))
+    if challenge.tools:
+        names = ", ".join(catalog.tool(t).name for t in challenge.tools)
+        sections.append(Section("Tools", (names,)))
+    step = catalog.roadmap_step(challenge.roadmap_step)
+    sections.append(Section("Roadmap step", (step.name,), inline=True))
+    sections.append(Section("Points", (str(challenge.points),), inline=True))
+    return sections
+
+
+# --------------------------------------------------------------------------- answers
+
+
+async def answer_current(
+    store: Store, catalog: Catalog, *, guild_id: int, user_id: int, now: datetime
+) -> tuple[Reply, str | None]:
+    """``/challenge current``: the reply and the challenge id its Mark done button is for."""
+    settings = await store.settings.get(guild_id)
+    upcoming = next_post(settings, catalog, now)
+    post = await store.posts.latest_sent(guild_id)
+    if post is None:
+        if settings is None or settings.channel_id is None:
+            raise UserFacingError(NOT_CONFIGURED)
+        if upcoming is None:
+            raise UserFacingError(
+                "No challenge has been posted yet and the weekly post is paused here."
+            )
+        at, challenge = upcoming
+        what = f"**{challenge.name}**" if challenge else "the first challenge"
+        raise UserFacingError(f"Nothing posted yet: {what} goes out {discord_time(at, 'F')}.")
+    challenge = challenge_or_error(catalog, post.challenge_id)
+    done = await store.progress.get_completion(guild_id, user_id, challenge.id)
+    sections = challenge_sections(catalog, challenge)
+    if done is not None:
+        status = f"✅ Done on {discord_time(done.completed_at, 'D')} (+{done.points} points)."
+    else:
+        status = "Not done yet: press **Mark done** below or use `/challenge done`."
+    sections.append(Section("You", (status,)))
+    when = [f"Posted {discord_time(post.posted_at or post.scheduled_for, 'F')}"]
+    if upcoming is not None:
+        at, following = upcoming
+        label = f" (**{following.name}**)" if following else ""
+        when.append(f"Next challenge {discord_time(at, 'R')}{label}")
+    else:
+        when.append("No next post is scheduled (paused, or the season is over).")
+    sections.append(Section("When", tuple(when)))
+    card = Card(
+        title=f"Challenge {challenge.week}: {challenge.name}",
+        description=challenge.summary,
+        sections=tuple(sections),
+        footer=f"Week {post.week} · /progress shows your streak and what is left",
+        colour=CHALLENGE_COLOUR,
+    )
+    return Reply(tuple(render(card)), ephemeral=True), (None if done else challenge.id)
+
+
+async def answer_undo(store: Store, catalog: Catalog, *, guild_id: int, user_id: int) -> str:
+    """``/challenge undo``: remove the member's completion of the current challenge."""
+    post = await current_post(store, guild_id)
+    removed = await store.progress.undo_completion(guild_id, user_id, post.challenge_id)
+    try:
+        name = discord.utils.escape_markdown(catalog.challenge(post.challenge_id).name)
+    except KeyError:
+        name = post.challenge_id
+    if removed:
+        return f"Removed your completion of **{name}**. Mark it done again whenever you like."
+    return f"You had not marked **{name}** done, so there was nothing to remove."
+
+
+async def answer_progress(
+    store: Store,
+    catalog: Catalog,
+    *,
+    guild_id: int,
+    user_id: int,
+    name: str,
+    own: bool,
+    moderator: bool,
+) -> Reply:
+    """``/progress``: points, streaks, rank and what is left of the season."""
+    settings = await store.settings.get(guild_id)
+    if not own and not moderator and not (settings is not None and settings.leaderboard_public):
+        raise UserFacingError(
+            "In this server only moderators can look at another member's progress. "
+            "Use `/progress` without a member for your own."
+        )
+    summary = await store.progress.summary(guild_id, user_id)
+    shown = member_name(name, user_id)
+    if summary is None or (summary.opted_out and not own and not moderator):
+        if own:
+            raise UserFacingError(
+                "You have no recorded progress here yet. `/challenge current` shows this "
+                "week's challenge; press Mark done when you finish it."
+            )
+        raise UserFacingError(f"{shown} has no recorded progress in this server.")
+    history = await store.progress.history(guild_id, user_id)
+    done_ids = {record.challenge_id for record in history}
+    standing = await store.leaderboards.standing(guild_id, user_id, Period.SEASON, radius=0)
+    ranked = await store.leaderboards.count_ranked(guild_id, Period.SEASON)
+    if summary.opted_out:
+        rank = "Not ranked (opted out)"
+    elif standing is None:
+        rank = "Not ranked yet this season"
+    else:
+        rank = f"#{standing.row.rank} of {ranked}"
+    season = catalog.challenges
+    season_done = [c for c in season if c.id in done_ids]
+    left = [c for c in season if c.id not in done_ids]
+    sections = [
+        Section("Season points", (str(summary.season_points),), inline=True),
+        Section("All-time points", (str(summary.points),), inline=True),
+        Section("Rank this season", (rank,), inline=True),
+        Section("Completed", (f"{len(season_done)} of {len(season)} challenges",), inline=True),
+        Section("Current streak", (plural(summary.current_streak, "week"),), inline=True),
+        Section("Best streak", (plural(summary.best_streak, "week"),), inline=True),
+    ]
+    if season_done:
+        sections.append(
+            Section("Done", tuple(f"✅ {c.week}. {c.name} ({c.points} pts)" for c in season_done))
+        )
+    if left:
+        lines = tuple(f"• {c.week}. {c.name} ({c.points} pts)" for c in left)
+        sections.append(Section("Still ahead on the roadmap", lines))
+    else:
+        sections.append(Section("Still ahead on the roadmap", ("Nothing: the season is done 🎉",)))
+    card = Card(
+        title=f"Progress of {shown}" if not own else "Your progress",
+        description="" if own else f"Member: {shown}",
+        sections=tuple(sections),
+        footer="Streaks count consecutive weekly posts completed · /privacy",
+        colour=CHALLENGE_COLOUR,
+    )
+    return Reply(tuple(render(card)), ephemeral=True)
+
+
+def leaderboard_line(row: LeaderboardRow) -> str:
+    streak = f" · 🔥 {row.current_streak}" if row.current_streak else ""
+    best = f" (best {row.best_streak})" if row.best_streak else ""
+    return (
+        f"**{row.rank}.** {member_name(row.display_name, row.user_id)} — **{row.points}** pts"
+        f" · {plural(row.completions, 'challenge')}{streak}{best}"
+    )
+
+
+@dataclass(frozen=True)
+class LeaderboardPage:
+    """One page of a leaderboard, ready to show: the embed and where it is in the board."""
+
+    embed: discord.Embed
+    page: int  # 0-based
+    pages: int
+
+
+async def leaderboard_page(
+    store: Store, *, guild_id: int, period: Period, page: int, viewer_id: int
+) -> LeaderboardPage:
+    """Page ``page`` (0-based, clamped) of the guild's board, with the viewer's own standing."""
+    total = await store.leaderboards.count_ranked(guild_id, period)
+    pages = max(1, math.ceil(total / LEADERBOARD_PAGE_SIZE))
+    page = max(0, min(page, pages - 1))
+    rows = await store.leaderboards.top(
+        guild_id, period, limit=LEADERBOARD_PAGE_SIZE, offset=page * LEADERBOARD_PAGE_SIZE
+    )
+    title = f"Leaderboard · {PERIOD_TITLES[period]}"
+    if period is Period.WEEK:
+        latest = await store.posts.latest_sent(guild_id)
+        if latest is not None:
+            title += f" ({latest.week})"
+    lines = [leaderboard_line(row) for row in rows]
+    if not lines:
+        lines = ["Nobody is on the board yet: press **Mark done** on the weekly post to start."]
+    if all(row.user_id != viewer_id for row in rows):
+        mine = await store.leaderboards.standing(guild_id, viewer_id, period, radius=0)
+        if mine is not None:
+            lines += ["", f"You: #{mine.row.rank} with **{mine.row.points}** pts"]
+    embed = discord.Embed(title=title, description="\n".join(lines), colour=CHALLENGE_COLOUR)
+    embed.set_footer(
+        text=f"Page {page + 1}/{pages} · {plural(total, 'member')} ranked · "
+        "ties share a rank; earlier finishers first"
+    )
+    return LeaderboardPage(embed, page, pages)
+
+
+PRIVACY_TEXT: Final = (
+    "**What I store about you in this server**",
+    "• Your Discord user id and your display name (so leaderboards can show it).",
+    "• Each challenge you mark done: which one, when, how (button, command or a moderator),"
+    " its points and the optional note you gave.",
+    "• Corrections a moderator made to your progress, in the moderators' audit log.",
+    "",
+    "**Why**: to show your progress, streaks and the leaderboard, and so moderators can fix"
+    " mistakes. Nothing is shared outside this server and nothing is used for anything else.",
+    "",
+    "**What I do not store**: your messages, your other servers, your roles or presence.",
+    "",
+    "**Your choices**: `/challenge undo` removes this week's mark; `/forget-me` deletes all"
+    " of your data in this server after a confirmation (moderator actions you took stay in"
+    " the audit log without your id).",
+)
+
+
+def privacy_reply() -> Reply:
+    card = Card(
+        title="Privacy: what mle-roadmap-bot keeps",
+        description="\n".join(PRIVACY_TEXT),
+        footer="Data is kept in the bot's database until you or a moderator remove it",
+        colour=CHALLENGE_COLOUR,
+    )
+    return Reply(tuple(render(card)), ephemeral=True)
+
+
+async def answer_forget(store: Store, *, guild_id: int, user_id: int) -> str:
+    report = await store.members.forget_member(user_id, guild_id=guild_id)
+    return (
+        f"Done: I deleted your data in this server ({plural(report.completions, 'completion')}, "
+        f"{plural(report.audit_entries, 'audit entry')} about you). If you press Mark done "
+        "again later, a new record starts."
+    )
+
+
+# --------------------------------------------------------------------------- views
+
+
+class LeaderboardView(discord.ui.View):
+    """Previous/Next over a leaderboard, reading each page when it is asked for.
+
+    Only the member who ran the command turns its pages; buttons go away after a timeout.
+    """
+
+    def __init__(
+        self, store: Store, *, guild_id: int, period: Period, shown: LeaderboardPage, owner_id: int
+    ) -> None:
+        super().__init__(timeout=LEADERBOARD_TIMEOUT)
+        self.store = store
+        self.guild_id = guild_id
+        self.period = period
+        self.owner_id = owner_id
+        self.page = shown.page
+        self.pages = shown.pages
+        self.origin: discord.Interaction[Any] | None = None
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous_page.disabled = self.page <= 0
+        self.next_page.disabled = self.page >= self.pages - 1
+
+    async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
+        shown = await leaderboard_page(
+            self.store,
+            guild_id=self.guild_id,
+            period=self.period,
+            page=page,
+            viewer_id=self.owner_id,
+        )
+        self.page, self.pages = shown.page, shown.pages
+        self._sync()
+        await interaction.response.edit_message(embed=shown.embed, view=self)
+
+    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
+    async def previous_page(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[LeaderboardView]
+    ) -> None:
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.primary)
+    async def next_page(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[LeaderboardView]
+    ) -> None:
+        await self._show(interaction, self.page + 1)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who ran `/leaderboard` can turn its pages; run it yourself.",
+            ephemeral=True,
+        )
+        return False
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        _item: discord.ui.Item[Any],
+        /,
+    ) -> None:
+        await answer_component_error(interaction, error)
+
+    async def on_timeout(self) -> None:
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(view=None)
+        except discord.HTTPException as exc:  # deleted, or the token expired
+            log.debug("leaderboard timeout edit failed: %s", exc)
+
+
+class ForgetConfirmView(discord.ui.View):
+    """The confirmation step of ``/forget-me`` (ephemeral: only the member sees it)."""
+
+    def __init__(self, store: Store, *, guild_id: int, owner_id: int) -> None:
+        super().__init__(timeout=FORGET_TIMEOUT)
+        self.store = store
+        self.guild_id = guild_id
+        self.owner_id = owner_id
+        self.origin: discord.Interaction[Any] | None = None
+
+    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[ForgetConfirmView]
+    ) -> None:
+        self.stop()
+        text = await answer_forget(self.store, guild_id=self.guild_id, user_id=self.owner_id)
+        await interaction.response.edit_message(content=text, embed=None, view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[ForgetConfirmView]
+    ) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content="Cancelled: nothing was deleted.", embed=None, view=None
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return interaction.user.id == self.owner_id
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        _item: discord.ui.Item[Any],
+        /,
+    ) -> None:
+        await answer_component_error(interaction, error)
+
+    async def on_timeout(self) -> None:
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(
+                content="No answer in time: nothing was deleted.", view=None
+            )
+        except discord.HTTPException as exc:
+            log.debug("forget-me timeout edit failed: %s", exc)
+
+
+FORGET_PROMPT: Final = (
+    "This deletes **all** of your data in this server: every challenge you marked done, your "
+    "points and streaks, and moderator corrections about you. It cannot be undone. Continue?"
+)
+
+
+# --------------------------------------------------------------------------- the cog
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id
+
+
+class ChallengesCog(commands.Cog, name="Challenges"):
+    """Member-facing commands of the weekly challenge."""
+
+    challenge = app_commands.Group(
+        name="challenge",
+        description="This week's roadmap challenge",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
+
+    def __init__(self, services: Services, clock: Clock) -> None:
+        self.services = services
+        self.clock = clock
+
+    def store(self) -> Store:
+        return require_store(self.services)
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        await on_app_command_error(interaction, error)
+
+    @challenge.command(name="current", description="This week's challenge in this server")
+    async def current(self, interaction: discord.Interaction[Any]) -> None:
+        reply, button_for = await answer_current(
+            self.store(),
+            self.services.catalog,
+            guild_id=guild_of(interaction),
+            user_id=interaction.user.id,
+            now=self.clock.now(),
+        )
+        if button_for is None or len(reply.pages) != 1:
+            await send_reply(interaction, reply)
+            return
+        await interaction.response.send_message(
+            embed=reply.pages[0], view=done_view(button_for), ephemeral=True
+        )
+
+    @challenge.command(name="done", description="Record this week's challenge as done")
+    @app_commands.describe(note="Optional: a link or a few words on what you did")
+    async def done(
+        self,
+        interaction: discord.Interaction[Any],
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        store = self.store()
+        post = await current_post(store, guild_id)
+        text = await record_done(
+            store,
+            self.services.catalog,
+            guild_id=guild_id,
+            user_id=interaction.user.id,
+            display_name=interaction.user.display_name,
+            challenge_id=post.challenge_id,
+            source=CompletionSource.COMMAND,
+            note=" ".join(note.split()) if note else None,
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @challenge.command(name="undo", description="Remove your 'done' mark of this week's challenge")
+    async def undo(self, interaction: discord.Interaction[Any]) -> None:
+        text = await answer_undo(
+            self.store(),
+            self.services.catalog,
+            guild_id=guild_of(interaction),
+            user_id=interaction.user.id,
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="progress", description="Challenges done, points, streaks, rank and what is left"
+    )
+    @app_commands.describe(member="Someone else (moderators, or when the leaderboard is public)")
+    @app_commands.guild_only()
+    async def progress(
+        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+    ) -> None:
+        target = member or interaction.user
+        if target.bot:
+            raise UserFacingError("Bots do not take part in the challenges.")
+        reply = await answer_progress(
+            self.store(),
+            self.services.catalog,
+            guild_id=guild_of(interaction),
+            user_id=target.id,
+            name=target.display_name,
+            own=target.id == interaction.user.id,
+            moderator=is_moderator(interaction),
+        )
+        await send_reply(interaction, reply)
+
+    @app_commands.command(name="leaderboard", description="Ranking by points, with streaks")
+    @app_commands.describe(period="Which completions count (default: this season)", page="Page")
+    @app_commands.choices(
+        period=[
+            app_commands.Choice(name="This week", value="week"),
+            app_commands.Choice(name="This season", value="season"),
+            app_commands.Choice(name="All time", value="all"),
+        ]
+    )
+    @app_commands.guild_only()
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction[Any],
+        period: app_commands.Choice[str] | None = None,
+        page: app_commands.Range[int, 1, 10_000] = 1,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        store = self.store()
+        settings = await store.settings.get(guild_id)
+        public = settings is not None and settings.leaderboard_public
+        if not public and not is_moderator(interaction):
+            raise UserFacingError(
+                "In this server the leaderboard is for moderators only (a moderator can make "
+                "it public with `/admin leaderboard-visibility`). `/progress` shows your own."
+            )
+        chosen = PERIODS[period.value if period else "season"]
+        shown = await leaderboard_page(
+            store, guild_id=guild_id, period=chosen, page=page - 1, viewer_id=interaction.user.id
+        )
+        ephemeral = not public
+        if shown.pages < 2:
+            await interaction.response.send_message(embed=shown.embed, ephemeral=ephemeral)
+            return
+        view = LeaderboardView(
+            store, guild_id=guild_id, period=chosen, shown=shown, owner_id=interaction.user.id
+        )
+        await interaction.response.send_message(embed=shown.embed, view=view, ephemeral=ephemeral)
+        view.origin = interaction
+
+    @app_commands.command(
+        name="forget-me", description="Delete all of your challenge data in this server"
+    )
+    @app_commands.guild_only()
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        view = ForgetConfirmView(
+            self.store(), guild_id=guild_of(interaction), owner_id=interaction.user.id
+        )
+        await interaction.response.send_message(FORGET_PROMPT, view=view, ephemeral=True)
+        view.origin = interaction
+
+    @app_commands.command(name="privacy", description="What the bot stores about you, and why")
+    @app_commands.guild_only()
+    async def privacy(self, interaction: discord.Interaction[Any]) -> None:
+        await send_reply(interaction, privacy_reply())
