@@ -1,0 +1,507 @@
+"""Post one guild's challenge for one ISO week, exactly once: the scheduler's core.
+
+:func:`post_weekly_challenge` is what the runner's timers, its start-up catch-up and
+``/admin post-now`` all call. It takes everything it touches as arguments (store, catalog,
+publisher, clock), so tests drive it without APScheduler.
+
+Exactly once comes from the storage post ledger (one row per guild and ISO week):
+
+1. ``sent`` or ``missed`` in the ledger: nothing to do, ever again.
+2. ``claimed`` or ``failed`` (an earlier run crashed between sending and recording, or failed):
+   look for the bot's own message with the week's marker first; found -> record it as sent.
+   Only otherwise send again, after re-claiming the row (``attempts`` + 1).
+3. No row: claim it (atomic; only the owner sends), send, record ``sent`` with the message id.
+
+Within one process the runner serialises calls per guild (a lock), so an unconfirmed claim
+seen here is always a dead one. One process owns a guild (Discord shards by guild), which is
+what makes "look before re-sending" safe.
+
+When (automatic runs): with ``lateness = now - scheduled post time``, on time or up to
+``grace`` late the post is sent (flagged ``late`` after a few minutes); later than ``grace`` it
+is recorded as missed and the moderators are told. ``/admin post-now`` (``on_demand``) ignores
+both windows: a moderator asked for it.
+
+Failures: missing channel and missing permission are not retried (a person must act): the
+row is marked failed and the moderators are told what to fix. Transient errors (Discord 5xx,
+timeouts, rate limits) are retried after ``retry_delays`` (checking first that the failed send
+did not get through after all), then marked failed and reported. Every outcome is logged as one
+structured ``weekly_post`` event, never with message contents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+
+from content.models import Catalog
+from scheduler.digest import build_weekly_post
+from scheduler.planning import (
+    DEFAULT_GRACE,
+    DEFAULT_ON_TIME,
+    WEEKDAY_NAMES,
+    DueStatus,
+    IsoWeek,
+    classify_due_post,
+    last_post_at_or_before,
+    post_time_in_week,
+)
+from scheduler.ports import (
+    ChallengePost,
+    ChannelMissing,
+    Clock,
+    MissingPermissions,
+    Publisher,
+    PublishError,
+    TransientPublishError,
+    post_marker,
+)
+from scheduler.season import (
+    SeasonChallenge,
+    challenge_for_week,
+    current_week,
+    planning_week,
+    weekly_schedule,
+)
+from storage.models import GuildSchedule, PostRecord, PostState
+from storage.store import Store
+
+__all__ = [
+    "DEFAULT_RETRY_DELAYS",
+    "LOOKUP_SLACK",
+    "MAX_AUTOMATIC_ATTEMPTS",
+    "Outcome",
+    "PostOutcome",
+    "PostPolicy",
+    "automatic_week",
+    "post_weekly_challenge",
+    "season_start_instant",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds to wait before each retry of a transient failure (so 4 attempts in all).
+DEFAULT_RETRY_DELAYS: tuple[float, ...] = (5.0, 30.0, 120.0)
+#: Discord's ``retry_after`` is honoured up to this many seconds.
+MAX_RETRY_AFTER = 600.0
+#: Automatic runs (timer, start-up, reschedule) re-try a ``failed`` post while its ledger
+#: ``attempts`` is below this; ``/admin post-now`` always tries.
+MAX_AUTOMATIC_ATTEMPTS = 3
+#: Looking for our own message starts this long before the claim: Discord's clock and ours
+#: may differ a little.
+LOOKUP_SLACK = timedelta(minutes=2)
+
+
+class Outcome(StrEnum):
+    """What happened to a guild's weekly post."""
+
+    SENT = "sent"
+    """Sent now (or found already in the channel after a crash: ``recovered``)."""
+    ALREADY_SENT = "already_sent"
+    """The ledger says it went out earlier; nothing was sent."""
+    FAILED = "failed"
+    """Could not send; ``reason`` says why, the moderators were told."""
+    MISSED = "missed"
+    """Too late to send (past the grace window); recorded and reported."""
+    NO_CHALLENGE = "no_challenge"
+    """The season has not started, has no start date, or is over."""
+    NOT_CONFIGURED = "not_configured"
+    """No settings or no channel, or the guild paused posting; ``reason`` says which."""
+    NOT_DUE = "not_due"
+    """Automatic runs only: the week's post time has not come yet (left to the timer)."""
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """The result of one attempt to post a guild's weekly challenge."""
+
+    outcome: Outcome
+    guild_id: int
+    week: IsoWeek | None = None
+    message_id: int | None = None
+    reason: str | None = None
+    late: bool = False
+    recovered: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """The week's post is in the channel (sent now or earlier)."""
+        return self.outcome in (Outcome.SENT, Outcome.ALREADY_SENT)
+
+
+@dataclass(frozen=True)
+class PostPolicy:
+    """Timing knobs of :func:`post_weekly_challenge`; tests pass zero delays or a fake sleep."""
+
+    grace: timedelta = DEFAULT_GRACE
+    on_time: timedelta = DEFAULT_ON_TIME
+    retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
+    max_automatic_attempts: int = MAX_AUTOMATIC_ATTEMPTS
+
+    def __post_init__(self) -> None:
+        if self.grace < self.on_time or self.on_time < timedelta(0):
+            raise ValueError(f"need 0 <= on_time <= grace, got {self.on_time} and {self.grace}")
+        if any(delay < 0 for delay in self.retry_delays):
+            raise ValueError(f"retry delays must be >= 0, got {tuple(self.retry_delays)}")
+
+
+def season_start_instant(schedule: GuildSchedule) -> datetime | None:
+    """Local midnight of the guild's season start, as an aware UTC instant."""
+    if schedule.season_start is None:
+        return None
+    zone = weekly_schedule(schedule).zone
+    return datetime.combine(schedule.season_start, time(0), zone).astimezone(UTC)
+
+
+def automatic_week(schedule: GuildSchedule, now: datetime) -> IsoWeek | None:
+    """The week whose post time is the latest at or before ``now`` within the season."""
+    planned = weekly_schedule(schedule)
+    due = last_post_at_or_before(planned, now, not_before=season_start_instant(schedule))
+    if due is None:
+        return None
+    return current_week(schedule, due)
+
+
+def _human_permission(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+def _local(schedule: GuildSchedule, instant: datetime) -> str:
+    local = instant.astimezone(weekly_schedule(schedule).zone)
+    return f"{WEEKDAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M} ({schedule.timezone})"
+
+
+def _what_to_fix(error: PublishError, week: IsoWeek, channel_id: int) -> str:
+    head = f"I could not post this week's challenge ({week})"
+    if isinstance(error, ChannelMissing):
+        return (
+            f"{head}: the challenge channel <#{error.channel_id}> no longer exists or I cannot"
+            " see it. Choose a channel with /admin schedule, then use /admin post-now."
+        )
+    if isinstance(error, MissingPermissions):
+        where = error.channel_id if error.channel_id is not None else channel_id
+        return (
+            f"{head} in <#{where}>: I need the '{_human_permission(error.permission)}'"
+            " permission there. Grant it to my role (server or channel permissions), then use"
+            " /admin post-now."
+        )
+    return f"{head}: {error}. Use /admin post-now to try again."
+
+
+def _log(outcome: PostOutcome, *, attempts: int | None = None) -> PostOutcome:
+    level = logging.WARNING if outcome.outcome in (Outcome.FAILED, Outcome.MISSED) else logging.INFO
+    logger.log(
+        level,
+        "weekly post for guild %s, week %s: %s",
+        outcome.guild_id,
+        outcome.week,
+        outcome.outcome.value,
+        extra={
+            "event": "weekly_post",
+            "guild_id": outcome.guild_id,
+            "week": None if outcome.week is None else str(outcome.week),
+            "outcome": outcome.outcome.value,
+            "late": outcome.late,
+            "recovered": outcome.recovered,
+            "attempts": attempts,
+            "reason": outcome.reason,
+        },
+    )
+    return outcome
+
+
+async def _notify(publisher: Publisher, guild_id: int, text: str) -> None:
+    """Best effort: a notice that cannot be delivered is logged, never raised."""
+    try:
+        await publisher.notify_moderators(guild_id, text)
+    except Exception:
+        logger.exception(
+            "could not notify the moderators of guild %s",
+            guild_id,
+            extra={"event": "moderator_notice_failed", "guild_id": guild_id},
+        )
+
+
+@dataclass
+class _Run:
+    """One call's context, so the helpers below take few arguments."""
+
+    store: Store
+    publisher: Publisher
+    clock: Clock
+    policy: PostPolicy
+    schedule: GuildSchedule
+    channel_id: int
+    week: IsoWeek
+    scheduled_for: datetime
+
+    @property
+    def guild_id(self) -> int:
+        return self.schedule.guild_id
+
+    def outcome(self, outcome: Outcome, **kwargs: object) -> PostOutcome:
+        return PostOutcome(outcome, self.guild_id, self.week, **kwargs)  # type: ignore[arg-type]
+
+    async def find_own(self, record: PostRecord) -> int | None:
+        """Our message for this week in the row's channel, sent after the row's claim."""
+        return await self.publisher.find_own_post(
+            self.guild_id,
+            record.channel_id,
+            post_marker(self.guild_id, self.week),
+            min(record.claimed_at, self.scheduled_for) - LOOKUP_SLACK,
+        )
+
+    async def recovered(self, record: PostRecord, message_id: int) -> PostOutcome:
+        await self.store.posts.mark_sent(record.post_id, message_id=message_id)
+        return self.outcome(Outcome.SENT, message_id=message_id, recovered=True)
+
+    async def fail(self, record: PostRecord, error: PublishError) -> PostOutcome:
+        reason = str(error)
+        await self.store.posts.mark_failed(record.post_id, error=reason)
+        await _notify(
+            self.publisher, self.guild_id, _what_to_fix(error, self.week, record.channel_id)
+        )
+        return self.outcome(Outcome.FAILED, reason=reason)
+
+    async def missed(self, record: PostRecord) -> PostOutcome:
+        late_by = self.clock.now() - self.scheduled_for
+        hours = int(late_by.total_seconds() // 3600)
+        reason = (
+            f"due {self.scheduled_for.isoformat()}, {hours} h late, past the"
+            f" {self.policy.grace} catch-up window"
+        )
+        await self.store.posts.mark_missed(record.post_id, reason=reason)
+        await _notify(
+            self.publisher,
+            self.guild_id,
+            f"The weekly challenge for {self.week} was not posted: it was due"
+            f" {_local(self.schedule, self.scheduled_for)} and I could only get to it {hours} h"
+            f" later, past the {_hours(self.policy.grace)} catch-up window. It is recorded as"
+            " missed; the next challenge goes out as planned.",
+        )
+        return self.outcome(Outcome.MISSED, reason=reason)
+
+    async def settle(  # noqa: PLR0911 -- one return per way a row settles
+        self,
+        existing: PostRecord,
+        season: SeasonChallenge | None,
+        status: DueStatus,
+        *,
+        on_demand: bool,
+    ) -> PostOutcome | None:
+        """Settle a ``claimed``/``failed`` row; ``None`` means "re-claim it and send"."""
+        if (
+            not on_demand
+            and existing.state is PostState.FAILED
+            and existing.attempts >= self.policy.max_automatic_attempts
+        ):
+            return self.outcome(Outcome.FAILED, reason=existing.error)  # told them already
+        try:
+            found = await self.find_own(existing)
+        except TransientPublishError as error:
+            # Cannot tell whether it went out, and sending now could duplicate it: the row
+            # stays as it is for the next run (start-up, /admin post-now) to settle.
+            return self.outcome(
+                Outcome.FAILED,
+                reason=f"could not check the channel for an earlier post ({error}); try again",
+            )
+        except PublishError as error:
+            if existing.channel_id == self.channel_id:
+                # The channel is gone or unreadable: sending there cannot work either, and
+                # without reading it a duplicate cannot be ruled out. It counts as an attempt
+                # (re-claim), so restarts stop retrying, and nagging, after the cap.
+                if existing.state is PostState.FAILED:
+                    claim = await self.store.posts.claim(
+                        self.guild_id,
+                        self.week,
+                        challenge_id=existing.challenge_id,
+                        channel_id=existing.channel_id,
+                        scheduled_for=existing.scheduled_for,
+                        retry_failed=True,
+                    )
+                    existing = claim.post
+                return await self.fail(existing, error)
+            found = None  # a moderator chose another channel: the old one does not matter
+        if found is not None:
+            return await self.recovered(existing, found)
+        if season is None:
+            await self.store.posts.mark_missed(existing.post_id, reason="the season changed")
+            return self.outcome(
+                Outcome.NO_CHALLENGE, reason=_no_challenge_reason(self.schedule, self.week)
+            )
+        if not on_demand and status == "missed":
+            return await self.missed(existing)
+        if existing.state is PostState.CLAIMED:
+            await self.store.posts.mark_failed(
+                existing.post_id, error="claimed but never confirmed (no message found)"
+            )
+        return None
+
+    async def send(self, record: PostRecord, post: ChallengePost) -> PostOutcome:
+        """Send with retries for transient errors; ``record`` is a row this call owns."""
+        delays = list(self.policy.retry_delays)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                message = await self.publisher.post_challenge(self.guild_id, self.channel_id, post)
+            except TransientPublishError as error:
+                if not delays:
+                    return await self.fail(
+                        record,
+                        TransientPublishError(
+                            f"Discord kept failing after {attempt} attempts ({error})"
+                        ),
+                    )
+                delay = delays.pop(0)
+                if error.retry_after is not None:
+                    delay = max(delay, min(error.retry_after, MAX_RETRY_AFTER))
+                logger.info(
+                    "weekly post for guild %s: transient error, retrying in %.0f s",
+                    self.guild_id,
+                    delay,
+                    extra={"event": "weekly_post_retry", "guild_id": self.guild_id},
+                )
+                await self.policy.sleep(delay)
+                # A timed-out send may have gone through: look before sending again.
+                try:
+                    found = await self.find_own(record)
+                except PublishError:
+                    found = None
+                if found is not None:
+                    return await self.recovered(record, found)
+                continue
+            except PublishError as error:  # missing channel/permission, or unknown: no retry
+                return await self.fail(record, error)
+            await self.store.posts.mark_sent(record.post_id, message_id=message.message_id)
+            return self.outcome(Outcome.SENT, message_id=message.message_id, late=post.late)
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+async def post_weekly_challenge(
+    store: Store,
+    catalog: Catalog,
+    publisher: Publisher,
+    clock: Clock,
+    guild_id: int,
+    *,
+    week: IsoWeek | None = None,
+    on_demand: bool = False,
+    policy: PostPolicy | None = None,
+) -> PostOutcome:
+    """Post ``guild_id``'s challenge for ``week`` unless the ledger says it is settled.
+
+    ``week=None`` means: for automatic runs, the week of the latest post time at or before now
+    (within the season); for ``on_demand`` (``/admin post-now``), the guild's current week.
+    Never raises for Discord problems (they become ``FAILED`` and a moderator notice); storage
+    errors propagate after being logged.
+    """
+    deps = _Deps(store, catalog, publisher, clock, policy or PostPolicy())
+    try:
+        outcome = await _post(deps, guild_id, week, on_demand=on_demand)
+    except Exception:
+        logger.exception(
+            "weekly post for guild %s, week %s: error",
+            guild_id,
+            week,
+            extra={
+                "event": "weekly_post",
+                "guild_id": guild_id,
+                "week": None if week is None else str(week),
+                "outcome": "error",
+            },
+        )
+        raise
+    return _log(outcome)
+
+
+@dataclass(frozen=True)
+class _Deps:
+    store: Store
+    catalog: Catalog
+    publisher: Publisher
+    clock: Clock
+    policy: PostPolicy
+
+
+async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decision order
+    deps: _Deps, guild_id: int, week: IsoWeek | None, *, on_demand: bool
+) -> PostOutcome:
+    schedule = await deps.store.settings.get(guild_id)
+    if schedule is None or schedule.channel_id is None:
+        reason = "no challenge channel: choose one with /admin schedule"
+        return PostOutcome(Outcome.NOT_CONFIGURED, guild_id, week, reason=reason)
+    if not schedule.enabled and not on_demand:
+        reason = "posting is paused: use /admin resume"
+        return PostOutcome(Outcome.NOT_CONFIGURED, guild_id, week, reason=reason)
+    now = deps.clock.now()
+    if week is None:
+        week = current_week(schedule, now) if on_demand else automatic_week(schedule, now)
+        if week is None:
+            reason = _no_challenge_reason(schedule, None)
+            return PostOutcome(Outcome.NO_CHALLENGE, guild_id, None, reason=reason)
+    week = planning_week(week)
+    scheduled_for = post_time_in_week(weekly_schedule(schedule), *week)
+    run = _Run(
+        deps.store,
+        deps.publisher,
+        deps.clock,
+        deps.policy,
+        schedule,
+        schedule.channel_id,
+        week,
+        scheduled_for,
+    )
+
+    existing = await deps.store.posts.get(guild_id, week)
+    if existing is not None and existing.state is PostState.SENT:
+        return run.outcome(Outcome.ALREADY_SENT, message_id=existing.message_id)
+    if existing is not None and existing.state is PostState.MISSED:
+        return run.outcome(Outcome.MISSED, reason=existing.error)
+
+    status = classify_due_post(scheduled_for, now, deps.policy.grace, on_time=deps.policy.on_time)
+    season = challenge_for_week(deps.catalog, schedule, week)
+    if existing is None and season is None:
+        return run.outcome(Outcome.NO_CHALLENGE, reason=_no_challenge_reason(schedule, week))
+    if not on_demand and status == "not_due":
+        return run.outcome(Outcome.NOT_DUE)
+    if existing is not None:  # claimed or failed: settle it before anything is sent again
+        settled = await run.settle(existing, season, status, on_demand=on_demand)
+        if settled is not None:
+            return settled
+    if season is None:  # pragma: no cover - settle() returned for this case
+        raise AssertionError("no challenge to send")
+
+    claim = await deps.store.posts.claim(
+        guild_id,
+        week,
+        challenge_id=season.challenge.id,
+        channel_id=schedule.channel_id,
+        scheduled_for=scheduled_for,
+        retry_failed=True,
+    )
+    if not claim.owned:  # another caller got there first (another process)
+        if claim.post.state is PostState.SENT:
+            return run.outcome(Outcome.ALREADY_SENT, message_id=claim.post.message_id)
+        return run.outcome(Outcome.FAILED, reason=f"the post is {claim.post.state} elsewhere")
+    if not on_demand and status == "missed":
+        return await run.missed(claim.post)
+    late = now - scheduled_for > deps.policy.on_time
+    post = await build_weekly_post(deps.store, deps.catalog, schedule, season, late=late)
+    return await run.send(claim.post, post)
+
+
+def _no_challenge_reason(schedule: GuildSchedule, week: IsoWeek | None) -> str:
+    if schedule.season_start is None:
+        return "no season start date: set one with /admin schedule"
+    if week is None or week < IsoWeek.of(schedule.season_start):
+        return f"the season starts on {schedule.season_start.isoformat()}"
+    return "the season is over: set a new season start with /admin schedule"
