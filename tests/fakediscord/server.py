@@ -266,6 +266,11 @@ class FakeDiscord:
         return failures
 
     def assert_no_failures(self) -> None:
+        """Fail on recorded problems and on interactions the bot never answered."""
+        for record in self.interactions.values():
+            if not record.callbacks and not record.errors:
+                self.fail(f"interaction {record.id} was never answered")
+                record.errors.append("never answered")
         if self.failures:
             raise AssertionError("fake Discord saw problems:\n  " + "\n  ".join(self.failures))
 

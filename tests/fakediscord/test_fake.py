@@ -17,7 +17,7 @@ import yarl
 from discord import app_commands
 
 from tests.fakediscord.harness import GuildHandle, NotRegisteredError
-from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord.server import FakeDiscord, GatewaySession
 from tests.fakediscord.state import InteractionRecord, new_token, snowflake
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
@@ -136,6 +136,13 @@ class TinyBot(discord.Client):
             await channel.send("Roadmap attached", file=discord.File(data, "roadmap.csv"))
             await interaction.edit_original_response(content=f"Posted in {channel.mention}")
 
+        @tree.command(name="export", description="Replies with a file")
+        async def export(interaction: discord.Interaction) -> None:
+            data = io.BytesIO(b"week,done\n1,yes\n")
+            await interaction.response.send_message(
+                "Your progress", file=discord.File(data, "progress.csv"), ephemeral=True
+            )
+
         @tree.command(name="dm", description="Sends you a DM")
         async def dm(interaction: discord.Interaction) -> None:
             await interaction.user.send("Hello in private")
@@ -205,7 +212,9 @@ async def test_login_sync_and_ready(
     assert {c.name for c in guild.text_channels} == {"general", "challenges"}
     assert guild.get_member(fake_guild.default_user.id) is not None
     names = {c["name"] for c in fake_discord.guild_commands[fake_guild.id]}
-    assert names == {"echo", "pages", "slow", "pick", "late", "huge", "post", "dm", "challenge"}
+    assert names == {
+        *("echo", "pages", "slow", "pick", "late", "huge", "post", "export", "dm", "challenge")
+    }
     assert ("GET", "/users/@me") in fake_discord.requests
 
 
@@ -277,6 +286,11 @@ async def test_channel_option_multipart_upload_and_dm(
     [posted] = fake_guild.messages("challenges")
     assert posted["attachments"][0]["filename"] == "roadmap.csv"
     assert fake_discord.files[int(posted["id"])][0][2].startswith(b"week,task")
+    export = await fake_guild.invoke("/export")
+    assert export.message is not None
+    [attachment] = export.message["attachments"]
+    assert attachment["filename"] == "progress.csv"
+    assert export.ephemeral
     dm = await fake_guild.invoke("/dm")
     assert dm.content == "Check your DMs"
     dm_channels = [c for c in fake_discord.channels.values() if c.type == 1]
@@ -443,3 +457,18 @@ async def test_raw_requests_get_discords_answers(fake_discord: FakeDiscord) -> N
     assert any("[0].name" in f and "[0].description" in f for f in failures), failures
     assert any("does not implement" in f for f in failures), failures
     assert any("answered twice" in f for f in failures), failures
+
+
+async def test_an_interaction_nobody_answers_fails_the_test(
+    fake_discord: FakeDiscord, fake_guild: GuildHandle
+) -> None:
+    fake_discord.sessions["s"] = GatewaySession("s")  # a bot that identified, then went silent
+    await fake_discord.send_interaction(
+        kind=2,
+        data={"id": "1", "name": "echo", "type": 1},
+        user=fake_guild.default_user.user,
+        channel=fake_guild.default_channel,
+    )
+    with pytest.raises(AssertionError, match="never answered"):
+        fake_discord.assert_no_failures()
+    fake_discord.take_failures()
