@@ -115,10 +115,12 @@ class Citations:
     cited: set[str] = field(default_factory=set)
 
     def mark(self, sources: Iterable[str]) -> str:
-        """`` ¹³`` for a fact citing sources 1 and 3 (leading space included)."""
-        numbers = sorted({self.guide.source_numbers[s] for s in sources})
-        self.cited.update(sources)
-        return " " + "".join(superscript(n) for n in numbers) if numbers else ""
+        """`` ¹,³`` for a fact citing sources 1 and 3 (leading space included; the comma keeps
+        it from reading as 13)."""
+        files = set(sources)
+        self.cited |= files
+        numbers = sorted(self.guide.source_numbers[s] for s in files)
+        return " " + ",".join(superscript(n) for n in numbers) if numbers else ""
 
     def add(self, sources: Iterable[str]) -> None:
         """Cite sources without a marker (for a card whose facts all come from them)."""
@@ -145,8 +147,8 @@ def bullets(points: Iterable[Point], cite: Citations) -> tuple[str, ...]:
 
 def split_text(text: str, limit: int) -> list[str]:
     """Split ``text`` into chunks of at most ``limit`` characters, at line breaks if possible,
-    else at spaces, else anywhere. Nothing is dropped: ``"".join`` of the chunks, with the
-    separators removed at the cut points, is the original text."""
+    else at spaces, else anywhere. Nothing is dropped except the line break or spaces at each
+    cut."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
