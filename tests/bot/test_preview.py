@@ -8,8 +8,11 @@ from typing import Any
 import discord
 import pytest
 from discord import app_commands
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.__main__ import main
+from bot.cogs import career_answers
 from bot.preview import UsageError, ask, build_tree, parse_invocation
 from bot.services import Services
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
@@ -154,3 +157,19 @@ def test_cli_ask_usage_error_goes_to_stderr(
     captured = capsys.readouterr()
     assert "has no option “nam”" in captured.err
     assert captured.out == ""
+
+
+async def test_any_command_line_parses_or_fails_with_a_usage_error(services: Services) -> None:
+    tree = await build_tree(services)
+    words = st.sampled_from(["/salary", "/role", "/tools", "name:", "region:", "level:", "x:", " "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(words, st.text(max_size=12)), max_size=8))
+    def check(parts: list[str]) -> None:
+        try:
+            command = parse_invocation("".join(parts), tree).command
+        except UsageError as error:
+            command = str(error)
+        assert command in career_answers() or command.startswith(("/", "empty", "unknown"))
+
+    check()
