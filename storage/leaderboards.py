@@ -6,11 +6,11 @@ completion) is listed first, then the lower user id, so the order is total and s
 Opted-out members and members with nothing in the period are not ranked.
 
 Speed: all-time and season boards read per-member totals kept by triggers, through partial
-indexes in ranking order, so top-N reads N index entries and a rank counts the entries
-above the member; neither touches completions except the few rows per listed member that
-streaks need. The week board reads the guild-week slice of the completions index. Every
-method is one SQL statement, i.e. one round trip. ``EXPLAIN QUERY PLAN`` output for each is
-printed by ``bench/bench_storage.py``.
+covering indexes in ranking order, so top-N reads N index entries and a rank counts the
+index entries above the member; neither touches completions (streak inputs are kept on
+the member row too). The week board reads the guild-week slice of the completions index.
+Every method is one SQL statement, i.e. one round trip. ``EXPLAIN QUERY PLAN`` output for
+each is printed by ``bench/bench_storage.py``.
 """
 
 from __future__ import annotations
@@ -27,17 +27,18 @@ __all__ = ["LeaderboardRepository", "leaderboard_sql"]
 _BOARDS = {
     Period.ALL_TIME: (
         "SELECT user_id, display_name, points_all AS points, completions_all AS completions,"
-        " reached_all_us AS reached FROM members"
+        " reached_all_us AS reached, completed_weeks FROM members"
         " WHERE guild_id = :guild AND completions_all > 0 AND opted_out = 0"
     ),
     Period.SEASON: (
         "SELECT user_id, display_name, points_season AS points,"
-        " completions_season AS completions, reached_season_us AS reached FROM members"
+        " completions_season AS completions, reached_season_us AS reached, completed_weeks"
+        " FROM members"
         " WHERE guild_id = :guild AND completions_season > 0 AND opted_out = 0"
     ),
     Period.WEEK: (
         "SELECT c.user_id AS user_id, m.display_name AS display_name, c.points AS points,"
-        " 1 AS completions, c.completed_at_us AS reached"
+        " 1 AS completions, c.completed_at_us AS reached, m.completed_weeks AS completed_weeks"
         " FROM completions AS c JOIN members AS m"
         "   ON m.guild_id = c.guild_id AND m.user_id = c.user_id"
         " WHERE c.guild_id = :guild AND m.opted_out = 0 AND c.iso_week = coalesce(:week,"
@@ -46,16 +47,27 @@ _BOARDS = {
 }
 
 _ORDER = "ORDER BY points DESC, reached, user_id"
-# Per listed row: its completed weeks (for streaks); once per statement: how many rank
-# above the first listed row (the rest of the ranks follow from positions), and the
-# guild's sent weeks.
+# Per listed row: its completed weeks (for streaks). Once per statement: how many rank
+# above the first listed row ({above_first}; the other ranks follow from positions) and
+# the guild's sent weeks.
 _TAIL = (
-    "SELECT r.user_id, r.display_name, r.points, r.completions, r.reached,"
-    " (SELECT group_concat(c.iso_week) FROM completions AS c"
-    "   WHERE c.guild_id = :guild AND c.user_id = r.user_id),"
-    " (SELECT count(*) FROM board AS b WHERE b.points > (SELECT max(points) FROM listed)),"
+    "SELECT r.user_id, r.display_name, r.points, r.completions, r.reached, r.completed_weeks,"
+    " {above_first},"
     " (SELECT group_concat(s.iso_week) FROM challenge_posts AS s"
     "   WHERE s.guild_id = :guild AND s.state = 'sent')"
+)
+# Keyset conditions: rows listed before / after the member, in leaderboard order.
+# Keyset conditions: rows listed before / after the member, in leaderboard order. The
+# member's values come from scalar subqueries, which the planner treats as constants and
+# so turns into index ranges (a join with ``me`` made it scan the guild).
+_MP = "(SELECT points FROM me)"
+_BEFORE_ME = (
+    f"b.points >= {_MP} AND (b.points > {_MP}"  # noqa: S608
+    " OR (b.reached, b.user_id) < (SELECT reached, user_id FROM me))"
+)
+_AFTER_ME = (
+    f"b.points <= {_MP} AND (b.points < {_MP}"  # noqa: S608
+    " OR (b.reached, b.user_id) > (SELECT reached, user_id FROM me))"
 )
 
 
@@ -63,24 +75,43 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
     """The statements behind each method for ``period`` (the benchmark explains them).
 
     Composed from this module's literals only; values always travel as parameters.
+
+    ``standing`` counts the members with more points than the member (the one scan that
+    grows with rank, over a covering index), the members tied but listed earlier (an index
+    seek within the tie), and fetches the neighbours by keyset, so it never skips rows
+    with OFFSET. The first neighbour's rank comes from the same count, minus the members
+    between it and the member.
     """
     board = f"WITH board AS NOT MATERIALIZED ({_BOARDS[period]})"
+    top_tail = _TAIL.format(
+        above_first="(SELECT count(*) FROM board AS b WHERE b.points > (SELECT max(points)"
+        " FROM listed))"
+    )
+    standing_tail = _TAIL.format(
+        above_first="(SELECT n FROM above) - (SELECT count(*) FROM board AS b"  # noqa: S608
+        f" WHERE b.points > {_MP} AND b.points <= (SELECT max(points) FROM listed))"
+    )
     return {
         "top": (
             f"{board}, listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"  # noqa: S608
             " LIMIT :limit OFFSET :offset)"
-            f" {_TAIL}, 0 FROM listed AS r {_ORDER}"
+            f" {top_tail}, 0 FROM listed AS r {_ORDER}"
         ),
         "standing": (
-            f"{board}, me AS MATERIALIZED (SELECT points, reached, user_id FROM board"  # noqa: S608
-            "   WHERE user_id = :user),"
-            " ahead AS MATERIALIZED (SELECT count(*) AS n FROM board AS b, me"
-            "   WHERE b.points >= me.points AND (b.points > me.points"
-            "   OR (b.reached, b.user_id) < (me.reached, me.user_id))),"
-            f" listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"
-            "   LIMIT (SELECT min(n, :radius) FROM ahead) + :radius + 1"
-            "   OFFSET max(0, (SELECT n FROM ahead) - :radius))"
-            f" {_TAIL}, (SELECT n FROM ahead) FROM listed AS r {_ORDER}"
+            f"{board}, me AS MATERIALIZED (SELECT * FROM board WHERE user_id = :user),"  # noqa: S608
+            " above AS MATERIALIZED (SELECT count(*) AS n FROM board AS b"
+            f"   WHERE b.points > {_MP}),"
+            " tied AS MATERIALIZED (SELECT count(*) AS n FROM board AS b"
+            f"   WHERE b.points = {_MP}"
+            "   AND (b.reached, b.user_id) < (SELECT reached, user_id FROM me)),"
+            f" before AS MATERIALIZED (SELECT * FROM board AS b WHERE {_BEFORE_ME}"
+            "   ORDER BY b.points, b.reached DESC, b.user_id DESC LIMIT :radius),"
+            f" after AS MATERIALIZED (SELECT * FROM board AS b WHERE {_AFTER_ME}"
+            "   ORDER BY b.points DESC, b.reached, b.user_id LIMIT :radius),"
+            " listed AS MATERIALIZED (SELECT * FROM before UNION ALL SELECT * FROM me"
+            "   UNION ALL SELECT * FROM after)"
+            f" {standing_tail}, (SELECT n FROM above) + (SELECT n FROM tied)"
+            f" FROM listed AS r {_ORDER}"
         ),
         "count": f"{board} SELECT count(*) FROM board",  # noqa: S608
     }
@@ -167,9 +198,8 @@ class LeaderboardRepository:
         if not rows:
             return None
         position = rows[0][8]
-        first_position = max(0, position - radius)
-        ranked = _ranked(rows, first_position)
-        mine = position - first_position
-        if mine >= len(ranked) or ranked[mine].user_id != user_id:
-            return None  # not on the board: "ahead" counted nothing, the list is the top
+        mine = next((i for i, row in enumerate(rows) if row[0] == user_id), None)
+        if mine is None:  # defensive: the member's own row is always listed
+            return None
+        ranked = _ranked(rows, position - mine)
         return MemberStanding(row=ranked[mine], position=position, neighbours=tuple(ranked))

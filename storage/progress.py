@@ -56,9 +56,7 @@ _DELETE = (
 )
 _SUMMARY = (
     "SELECT m.display_name, m.opted_out, m.points_all, m.completions_all, m.points_season,"
-    " m.completions_season,"
-    " (SELECT group_concat(c.iso_week) FROM completions AS c"
-    "   WHERE c.guild_id = m.guild_id AND c.user_id = m.user_id),"
+    " m.completions_season, m.completed_weeks,"
     " (SELECT group_concat(p.iso_week) FROM challenge_posts AS p"
     "   WHERE p.guild_id = m.guild_id AND p.state = 'sent')"
     " FROM members AS m WHERE m.guild_id = ? AND m.user_id = ?"

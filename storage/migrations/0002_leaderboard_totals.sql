@@ -1,6 +1,8 @@
 -- 0002: per-member totals maintained on write, so ranking never scans completions.
 -- reached_*_us is the completed_at of the member's latest counted completion: among equal
--- points, whoever reached the total first ranks first.
+-- points, whoever reached the total first ranks first. completed_weeks lists the ISO weeks
+-- of the member's completions (comma-separated, any order): the input for streaks, kept
+-- here so a leaderboard page reads one row per member.
 
 ALTER TABLE members ADD COLUMN points_all INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE members ADD COLUMN completions_all INTEGER NOT NULL DEFAULT 0;
@@ -8,6 +10,7 @@ ALTER TABLE members ADD COLUMN reached_all_us INTEGER;
 ALTER TABLE members ADD COLUMN points_season INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE members ADD COLUMN completions_season INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE members ADD COLUMN reached_season_us INTEGER;
+ALTER TABLE members ADD COLUMN completed_weeks TEXT;
 
 -- Leaderboard order; partial so opted-out and empty members cost nothing. Queries repeat the
 -- WHERE terms verbatim, which is what lets SQLite use a partial index. The trailing filter
@@ -27,7 +30,9 @@ BEGIN
     UPDATE members
        SET points_all = points_all + NEW.points,
            completions_all = completions_all + 1,
-           reached_all_us = max(coalesce(reached_all_us, NEW.completed_at_us), NEW.completed_at_us)
+           reached_all_us = max(coalesce(reached_all_us, NEW.completed_at_us), NEW.completed_at_us),
+           completed_weeks = CASE WHEN NEW.iso_week IS NULL THEN completed_weeks
+                                  ELSE coalesce(completed_weeks || ',', '') || NEW.iso_week END
      WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id;
     UPDATE members
        SET points_season = points_season + NEW.points,
@@ -43,8 +48,9 @@ END;
 CREATE TRIGGER completions_totals_delete AFTER DELETE ON completions
 BEGIN
     UPDATE members
-       SET (points_all, completions_all, reached_all_us) = (
-               SELECT coalesce(sum(c.points), 0), count(*), max(c.completed_at_us)
+       SET (points_all, completions_all, reached_all_us, completed_weeks) = (
+               SELECT coalesce(sum(c.points), 0), count(*), max(c.completed_at_us),
+                      group_concat(c.iso_week)
                  FROM completions AS c
                 WHERE c.guild_id = OLD.guild_id AND c.user_id = OLD.user_id),
            (points_season, completions_season, reached_season_us) = (
@@ -92,8 +98,9 @@ END;
 
 -- Backfill from what 0001 databases already hold.
 UPDATE members
-   SET (points_all, completions_all, reached_all_us) = (
-           SELECT coalesce(sum(c.points), 0), count(*), max(c.completed_at_us)
+   SET (points_all, completions_all, reached_all_us, completed_weeks) = (
+           SELECT coalesce(sum(c.points), 0), count(*), max(c.completed_at_us),
+                  group_concat(c.iso_week)
              FROM completions AS c
             WHERE c.guild_id = members.guild_id AND c.user_id = members.user_id),
        (points_season, completions_season, reached_season_us) = (

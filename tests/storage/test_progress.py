@@ -162,19 +162,24 @@ async def recomputed_totals(store: Store) -> dict[tuple[int, int], tuple[int, ..
         " count(c.user_id) FILTER (WHERE c.completed_at_us >= g.season_start_us"
         "   OR g.season_start_us IS NULL),"
         " max(c.completed_at_us) FILTER (WHERE c.completed_at_us >= g.season_start_us"
-        "   OR g.season_start_us IS NULL)"
+        "   OR g.season_start_us IS NULL),"
+        " group_concat(c.iso_week)"
         " FROM members AS m LEFT JOIN completions AS c USING (guild_id, user_id)"
         " LEFT JOIN guild_settings AS g USING (guild_id) GROUP BY m.guild_id, m.user_id"
     )
-    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+    return {(r[0], r[1]): (*r[2:8], weeks(r[8])) for r in rows}
+
+
+def weeks(csv: str | None) -> tuple[str, ...]:
+    return tuple(sorted(csv.split(","))) if csv else ()
 
 
 async def stored_totals(store: Store) -> dict[tuple[int, int], tuple[int, ...]]:
     rows = await store.db.fetch(
         "SELECT guild_id, user_id, points_all, completions_all, reached_all_us,"
-        " points_season, completions_season, reached_season_us FROM members"
+        " points_season, completions_season, reached_season_us, completed_weeks FROM members"
     )
-    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+    return {(r[0], r[1]): (*r[2:8], weeks(r[8])) for r in rows}
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -185,6 +190,16 @@ async def test_maintained_totals_match_a_recount(store: Store, seed: int) -> Non
     for step in range(300):
         user, challenge = rng.randrange(8), f"c{rng.randrange(12)}"
         guild = rng.choice((G, G + 1))
+        if step % 40 == 0:  # some completions belong to posted weeks
+            claim = await store.posts.claim(
+                guild,
+                IsoWeek(2026, 1 + step // 40),
+                challenge_id=challenge,
+                channel_id=1,
+                scheduled_for=AT,
+            )
+            if claim.owned:
+                await store.posts.mark_sent(claim.post.post_id, message_id=step)
         if rng.random() < 0.7:
             await store.progress.record_completion(
                 guild,
@@ -197,6 +212,8 @@ async def test_maintained_totals_match_a_recount(store: Store, seed: int) -> Non
             await store.progress.undo_completion(guild, user, challenge)
         if step == 150:  # moving the season start recounts the season totals
             await store.settings.save(GuildSchedule(G, season_start=date(2026, 3, 1)))
-    assert await stored_totals(store) == await recomputed_totals(store)
+    stored = await stored_totals(store)
+    assert stored == await recomputed_totals(store)
+    assert any(totals[-1] for totals in stored.values())  # weeks were attributed
     await store.settings.save(GuildSchedule(G, season_start=None))
     assert await stored_totals(store) == await recomputed_totals(store)
