@@ -22,6 +22,7 @@ changing. Only then is it opened for writing, switched to WAL and migrated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -267,6 +268,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._closed = False
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
         """One read statement on the reader connection (committed data only)."""
@@ -279,22 +281,32 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if the block raises.
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if anything raises.
 
-        Holds the write lock throughout. The ROLLBACK is queued on the connection's thread
-        even if this task is being cancelled, so the connection never stays mid-transaction.
+        Holds the write lock throughout. Statements queue on the connection's thread in
+        order, so even when this task is cancelled mid-way (or mid-``BEGIN``), the
+        ``ROLLBACK`` queued here runs after them and the connection never stays inside a
+        transaction.
         """
         async with self._write_lock:
-            await self._writer.execute_fetchall("BEGIN IMMEDIATE")
             try:
+                await self._writer.execute_fetchall("BEGIN IMMEDIATE")
                 yield Transaction(self._writer)
+                await self._writer.execute_fetchall("COMMIT")
             except BaseException:
-                await self._writer.execute_fetchall("ROLLBACK")
+                await self._rollback()
                 raise
-            await self._writer.execute_fetchall("COMMIT")
+
+    async def _rollback(self) -> None:
+        # OperationalError: BEGIN itself failed, so there is no transaction to roll back.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self._writer.execute_fetchall("ROLLBACK")
 
     async def close(self) -> None:
-        """Close both connections; the writer goes last so it checkpoints the WAL."""
+        """Close both connections (idempotent); the writer goes last to checkpoint the WAL."""
+        if self._closed:
+            return
+        self._closed = True
         await self._reader.close()
         async with self._write_lock:
             try:

@@ -22,8 +22,9 @@ from storage.streaks import count_csv
 
 __all__ = ["LeaderboardRepository", "leaderboard_sql"]
 
-# Each board is a relation (user_id, display_name, points, completions, reached) in one
-# guild. The WHERE terms repeat the partial indexes' WHERE verbatim so they are usable.
+# Each board is a relation (user_id, display_name, points, completions, reached,
+# completed_weeks) in one guild. The WHERE terms repeat the partial indexes' WHERE
+# verbatim so they are usable.
 _BOARDS = {
     Period.ALL_TIME: (
         "SELECT user_id, display_name, points_all AS points, completions_all AS completions,"
@@ -56,7 +57,6 @@ _TAIL = (
     " (SELECT group_concat(s.iso_week) FROM challenge_posts AS s"
     "   WHERE s.guild_id = :guild AND s.state = 'sent')"
 )
-# Keyset conditions: rows listed before / after the member, in leaderboard order.
 # Keyset conditions: rows listed before / after the member, in leaderboard order. The
 # member's values come from scalar subqueries, which the planner treats as constants and
 # so turns into index ranges (a join with ``me`` made it scan the guild).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
@@ -283,3 +284,36 @@ async def test_reader_never_sees_an_open_transaction(tmp_path: Path) -> None:
             await tx.execute(INSERT_MEMBER)
             assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
         assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
+
+
+async def test_cancelled_transaction_leaves_the_connection_usable(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        entered = asyncio.Event()
+
+        async def slow_transaction() -> None:
+            async with db.transaction() as tx:
+                await tx.execute(INSERT_MEMBER)
+                entered.set()
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(slow_transaction())
+        await entered.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
+        # Cancelled while BEGIN is still queued on the thread.
+        begin = asyncio.create_task(slow_transaction())
+        await asyncio.sleep(0)
+        begin.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await begin
+        async with db.transaction() as tx:
+            await tx.execute(INSERT_MEMBER)
+        assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
+
+
+async def test_close_is_idempotent(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "bot.db")
+    await db.close()
+    await db.close()
