@@ -1,0 +1,394 @@
+"""/admin: validation, autocomplete, corrections with audit, export, and the run-time check.
+
+Pure helpers are tested directly; the command shells run with a recording stand-in for
+``discord.Interaction`` (only what the commands touch) over a real SQLite store. Everything a
+command sends is checked against Discord's spec and limits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from discord import app_commands
+from discord.utils import MISSING
+from discord.webhook.async_ import interaction_message_response_params
+
+from bot.cogs.admin import (
+    COMMON_ZONES,
+    AdminCog,
+    challenge_choices,
+    csv_cell,
+    describe_outcome,
+    describe_settings,
+    export_csv,
+    find_challenge,
+    parse_schedule,
+    parse_season_start,
+    weekday_choices,
+    zone_choices,
+)
+from bot.errors import UserFacingError
+from bot.services import Services
+from content.models import Catalog
+from scheduler.jobs import Outcome, PostOutcome
+from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule
+from storage.store import Store, open_store
+from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+
+GUILD = 700_000_000_000_000_001
+CHANNEL = 700_000_000_000_000_002
+MOD, ADA = 7001, 7002
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # Wednesday, 2026-W48
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("weekday", "at", "zone", "message"),
+    [
+        ("Funday", "09:00", "UTC", "'Funday' is not a day of the week"),
+        ("mon", "25:00", "UTC", "'25:00' is not a time of day; use the 24-hour HH:MM form"),
+        ("mon", "9am", "UTC", "'9am' is not a time of day"),
+        ("mon", "09:00", "Europe/Berln", "Did you mean Europe/Berlin"),
+        ("mon", "09:00", "Mars/Olympus", "is not a known time zone"),
+    ],
+)
+def test_bad_schedule_input_gets_the_planning_message(
+    weekday: str, at: str, zone: str, message: str
+) -> None:
+    with pytest.raises(UserFacingError, match=message):
+        parse_schedule(weekday, at, zone)
+
+
+def test_good_schedule_input_is_normalised() -> None:
+    planned = parse_schedule("tues", "7:05", "europe/berlin")
+    assert (planned.weekday, planned.local_time, planned.zone.key) == (
+        1,
+        time(7, 5),
+        "Europe/Berlin",
+    )
+
+
+def test_season_start_must_be_a_date() -> None:
+    assert parse_season_start(" 2026-01-05 ") == date(2026, 1, 5)
+    with pytest.raises(UserFacingError, match="use YYYY-MM-DD"):
+        parse_season_start("05/01/2026")
+
+
+# --------------------------------------------------------------------------- autocomplete
+
+
+def assert_choices_valid(choices: list[app_commands.Choice[str]]) -> None:
+    body = {
+        "type": 8,
+        "data": {"choices": [{"name": c.name, "value": c.value} for c in choices]},
+    }
+    assert_valid(validate_interaction_callback(body))
+    assert len(choices) <= 25
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("", COMMON_ZONES[0]),
+        ("berl", "Europe/Berlin"),
+        ("new y", "America/New_York"),
+        ("kolk", "Asia/Kolkata"),
+        ("Europe/", "Europe/Amsterdam"),
+    ],
+)
+def test_zone_autocomplete(typed: str, first: str) -> None:
+    choices = zone_choices(typed)
+    assert_choices_valid(choices)
+    assert choices[0].value == first
+
+
+def test_zone_autocomplete_of_nonsense_is_empty_and_long_input_is_fine() -> None:
+    assert zone_choices("zzz-no-such-zone") == []
+    assert_choices_valid(zone_choices("x" * 100))
+
+
+def test_weekday_and_challenge_autocomplete(catalog: Catalog) -> None:
+    assert [c.value for c in weekday_choices("tu")] == ["Tuesday"]
+    assert len(weekday_choices("")) == 7
+    assert len(weekday_choices("xyz")) == 7  # nothing matches: offer the whole week
+    choices = challenge_choices(catalog, "math")
+    assert_choices_valid(choices)
+    assert choices[0].value == "math-for-ml"
+    assert choices[0].name == "Week 3: Math for machine learning"
+    assert_choices_valid(challenge_choices(catalog, ""))
+
+
+def test_find_challenge_by_id_week_or_name(catalog: Catalog) -> None:
+    assert find_challenge(catalog, "math-for-ml").week == 3
+    assert find_challenge(catalog, "3").id == "math-for-ml"
+    assert find_challenge(catalog, "math for machine learning").id == "math-for-ml"
+    with pytest.raises(UserFacingError, match="no longer part of the season"):
+        find_challenge(catalog, "no-such-challenge")
+
+
+# --------------------------------------------------------------------------- export, show
+
+
+def test_export_csv_has_the_header_and_defuses_formulas() -> None:
+    rows = [
+        ExportRow(1, '=HYPERLINK("x")', "math-for-ml", "2026-W48", 15, "2026-11-25T12:00", "b", ""),
+        ExportRow(2, "Lin, the 2nd", "math-for-ml", "", 15, "2026-11-25T12:01", "c", "+1 @all"),
+    ]
+    parsed = list(csv.reader(io.StringIO(export_csv(rows).decode("utf-8"))))
+    assert tuple(parsed[0]) == EXPORT_HEADER
+    assert parsed[1][1] == '\'=HYPERLINK("x")'
+    assert parsed[2][1] == "Lin, the 2nd"
+    assert parsed[2][7] == "'+1 @all"
+    assert csv_cell(-3) == -3  # numbers are not text formulas
+
+
+def test_describe_settings_says_when_and_which_challenge(catalog: Catalog) -> None:
+    settings = GuildSchedule(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        weekday=0,
+        post_time=time(9, 0),
+        timezone="Europe/Berlin",
+        season_start=date(2026, 11, 9),
+    )
+    next_at = datetime(2026, 11, 30, 8, tzinfo=UTC)
+    text = "\n".join(describe_settings(settings, catalog, NOW, next_at))
+    assert f"Monday 09:00 (Europe/Berlin) in <#{CHANNEL}>" in text
+    assert "challenge 3 of" in text
+    assert f"**Next post:** <t:{int(next_at.timestamp())}:F>" in text
+    assert "moderators only" in text
+
+
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_every_post_now_outcome_reads_well(outcome: Outcome) -> None:
+    text = describe_outcome(
+        PostOutcome(outcome, GUILD, message_id=5, reason="no <@&123456789012345678> role")
+    )
+    assert not text.startswith("Result:")
+    assert "<@&123456789012345678>" not in text  # a reason is echoed safely
+    body = {"type": 4, "data": {"content": text, "flags": 64, "allowed_mentions": {"parse": []}}}
+    assert_valid(validate_interaction_callback(body))
+
+
+# --------------------------------------------------------------------------- command shells
+
+
+@dataclass
+class StubUser:
+    id: int
+    display_name: str
+    bot: bool = False
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+
+@dataclass
+class Sent:
+    content: str | None
+    embeds: list[discord.Embed]
+    file: discord.File | None
+    ephemeral: bool
+
+
+@dataclass
+class StubResponse:
+    sent: list[Sent]
+    deferred: bool = False
+
+    def is_done(self) -> bool:
+        return self.deferred or bool(self.sent)
+
+    async def send_message(
+        self,
+        content: str | None = None,
+        *,
+        embed: discord.Embed | None = None,
+        file: discord.File | None = None,
+        ephemeral: bool = False,
+        **_: Any,
+    ) -> None:
+        assert not self.is_done(), "answered twice"
+        self.sent.append(Sent(content, [embed] if embed else [], file, ephemeral))
+
+    async def defer(self, *, ephemeral: bool = False, thinking: bool = False) -> None:
+        assert ephemeral
+        assert thinking
+        self.deferred = True
+
+
+@dataclass
+class StubFollowup:
+    sent: list[Sent]
+
+    async def send(self, content: str | None = None, *, ephemeral: bool = False) -> None:
+        self.sent.append(Sent(content, [], None, ephemeral))
+
+
+@dataclass
+class StubInteraction:
+    """What the /admin commands read from a ``discord.Interaction``, recording replies."""
+
+    user: StubUser
+    permissions: discord.Permissions
+    guild_id: int | None = GUILD
+    guild: None = None
+    sent: list[Sent] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.response = StubResponse(self.sent)
+        self.followup = StubFollowup(self.sent)
+
+
+def moderator() -> Any:
+    return StubInteraction(StubUser(MOD, "Mod"), discord.Permissions(manage_guild=True))
+
+
+def the_reply(interaction: Any) -> Sent:
+    (sent,) = interaction.sent
+    assert sent.ephemeral
+    params = interaction_message_response_params(
+        type=4,
+        content=sent.content,
+        embeds=sent.embeds,
+        files=[sent.file] if sent.file else MISSING,
+        flags=discord.MessageFlags(ephemeral=True),
+        previous_allowed_mentions=discord.AllowedMentions.none(),
+        allowed_mentions=MISSING,
+    )
+    payload = params.payload
+    if payload is None:  # with a file: multipart, the JSON travels as "payload_json"
+        payload = json.loads(params.multipart[0]["value"])
+    assert_valid(validate_interaction_callback(payload))
+    return sent
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with await open_store(tmp_path / "bot.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def cog(services: Services, store: Store) -> AdminCog:
+    services.store = store
+    return AdminCog(services, FixedClock())
+
+
+async def run(command: Any, cog: AdminCog, interaction: Any, *args: Any, **kwargs: Any) -> Sent:
+    await command.callback(cog, interaction, *args, **kwargs)
+    return the_reply(interaction)
+
+
+async def test_admin_is_checked_again_at_run_time(cog: AdminCog) -> None:
+    member = StubInteraction(StubUser(ADA, "Ada"), discord.Permissions.none())
+    with pytest.raises(app_commands.MissingPermissions):
+        await cog.interaction_check(member)  # type: ignore[arg-type]
+    assert await cog.interaction_check(moderator())
+
+
+async def test_schedule_saves_defaults_the_season_and_is_audited(
+    cog: AdminCog, store: Store
+) -> None:
+    channel = discord.Object(CHANNEL)
+    interaction = moderator()
+    sent = await run(AdminCog.schedule, cog, interaction, channel, "wed", "18:30", "asia/kolkata")
+    saved = await store.settings.get(GUILD)
+    assert saved == GuildSchedule(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        weekday=2,
+        post_time=time(18, 30),
+        timezone="Asia/Kolkata",
+        season_start=date(2026, 11, 25),  # no start given: the season starts this week
+    )
+    assert sent.content is not None
+    assert sent.content.startswith("Saved.")
+    assert "challenge 1 of" in sent.content
+    (entry,) = await store.audit.recent(GUILD)
+    assert (entry.action, entry.actor_id) == ("settings", MOD)
+    await run(AdminCog.schedule, cog, moderator(), channel, "Monday", "09:00", "UTC")
+    again = await store.settings.get(GUILD)
+    assert again is not None
+    assert again.season_start == date(2026, 11, 25)  # kept, not reset
+    with pytest.raises(UserFacingError, match="not a day of the week"):
+        await AdminCog.schedule.callback(cog, moderator(), channel, "Blursday", "09:00", "UTC")  # type: ignore[arg-type]
+
+
+async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> None:
+    with pytest.raises(UserFacingError, match="start with `/admin schedule`"):
+        await AdminCog.show.callback(cog, moderator())  # type: ignore[arg-type]
+    await run(AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC")
+    assert "Paused" in (await run(AdminCog.pause, cog, moderator())).content  # type: ignore[operator]
+    assert "Already paused" in (await run(AdminCog.pause, cog, moderator())).content  # type: ignore[operator]
+    shown = await run(AdminCog.show, cog, moderator())
+    assert "paused" in (shown.content or "")
+    assert "scheduler is not running" in (shown.content or "")
+    resumed = await run(AdminCog.resume, cog, moderator())
+    assert (resumed.content or "").startswith("Resumed. Next post <t:")
+    public = app_commands.Choice(name="public", value="public")
+    await run(AdminCog.leaderboard_visibility, cog, moderator(), public)
+    settings = await store.settings.get(GUILD)
+    assert settings is not None
+    assert settings.enabled
+    assert settings.leaderboard_public
+
+
+async def test_post_now_without_a_scheduler_is_a_friendly_error(cog: AdminCog) -> None:
+    await run(AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC")
+    with pytest.raises(UserFacingError, match="scheduler is not running"):
+        await AdminCog.post_now.callback(cog, moderator())  # type: ignore[arg-type]
+
+
+async def test_mark_and_unmark_are_audited_and_idempotent(cog: AdminCog, store: Store) -> None:
+    ada = StubUser(ADA, "Ada")
+    marked = await run(AdminCog.mark, cog, moderator(), ada, "math-for-ml", "did it offline")
+    assert "Marked **Math for machine learning** done for <@7002> (+15 points)" in (
+        marked.content or ""
+    )
+    again = await run(AdminCog.mark, cog, moderator(), ada, "3")
+    assert "already has" in (again.content or "")
+    removed = await run(AdminCog.unmark, cog, moderator(), ada, "math-for-ml", "wrong person")
+    assert "Removed <@7002>'s completion" in (removed.content or "")
+    nothing = await run(AdminCog.unmark, cog, moderator(), ada, "math-for-ml")
+    assert "nothing changed" in (nothing.content or "")
+    entries = await store.audit.recent(GUILD)
+    assert [(e.action, e.actor_id, e.target_user_id, e.detail) for e in entries] == [
+        ("unmark", MOD, ADA, "wrong person"),
+        ("mark", MOD, ADA, "did it offline"),
+    ]
+    with pytest.raises(UserFacingError, match="Bots do not take part"):
+        await AdminCog.mark.callback(cog, moderator(), StubUser(9, "bot", bot=True), "3")  # type: ignore[arg-type]
+
+
+async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) -> None:
+    await run(AdminCog.mark, cog, moderator(), StubUser(ADA, "=cmd|Ada"), "python-foundations")
+    sent = await run(AdminCog.export, cog, moderator())
+    assert sent.file is not None
+    assert sent.file.filename == "mlebot-season-20261125.csv"
+    rows = list(csv.reader(io.StringIO(sent.file.fp.read().decode("utf-8"))))
+    assert tuple(rows[0]) == EXPORT_HEADER
+    assert rows[1][:5] == [str(ADA), "'=cmd|Ada", "python-foundations", "", "10"]
+    assert rows[1][6] == "moderator"
+    week = app_commands.Choice(name="week", value="week")
+    empty = await run(AdminCog.export, cog, moderator(), week)
+    assert (empty.content or "").startswith("0 completions")
+    del catalog
