@@ -76,14 +76,28 @@ def assert_answered(reply: Reply, what: str) -> None:
 
 
 async def exercise(guild: GuildHandle, path: str, options: dict[str, Any]) -> Reply:
-    """Invoke as a fresh member (no cooldown carries over) and click every button once."""
-    member = guild.add_member(f"tester{next(_fresh)}")
+    """Invoke as a fresh member (no cooldown carries over) and click every button once.
+
+    The member is an administrator when the command needs permissions (Discord would not offer
+    it to others). Buttons are re-read before each click: a click may remove or disable others.
+    """
+    command = guild.command(path.lstrip("/").split()[0])
+    admin = command.get("default_member_permissions") is not None
+    member = guild.add_member(f"tester{next(_fresh)}", admin=admin)
     reply = await guild.invoke(path, as_user=member, **options)
     what = f"{path} {options}"
     assert_answered(reply, what)
-    for button in reply.buttons[:MAX_CLICKS_PER_REPLY]:
-        if "custom_id" not in button or button.get("disabled"):
-            continue
+    pressed: set[str] = set()
+    for _ in range(MAX_CLICKS_PER_REPLY):
+        clickable = [
+            b
+            for b in reply.buttons
+            if "custom_id" in b and not b.get("disabled") and b["custom_id"] not in pressed
+        ]
+        if not clickable:
+            break
+        button = clickable[0]
+        pressed.add(button["custom_id"])
         clicked = await reply.click(button["custom_id"], as_user=member)
         assert_answered(clicked, f"{what} -> button {button.get('label') or button['custom_id']}")
     return reply

@@ -22,7 +22,10 @@ def simple_command(mlebot: BotProcess, fake_guild: GuildHandle) -> str:
     """A registered top-level command with no required option (e.g. a help command)."""
     for command in fake_guild.registered_commands():
         options: list[dict[str, Any]] = command.get("options") or []
-        if not any(o.get("required") or o["type"] in {1, 2} for o in options):
+        needs_permissions = command.get("default_member_permissions") is not None
+        if not needs_permissions and not any(
+            o.get("required") or o["type"] in {1, 2} for o in options
+        ):
             return f"/{command['name']}"
     pytest.skip("the bot registers no command without required options yet")
 
@@ -89,9 +92,11 @@ async def test_button_clicks_survive_rate_limits(
 async def first_reply_with_a_button(guild: GuildHandle) -> Reply:
     """Invoke registered commands (all options sampled) until a reply has a clickable button."""
     for command in guild.registered_commands():
+        admin = command.get("default_member_permissions") is not None
         for path, options in leaf_commands(command):
             values = await sample_options(guild, path, options, only_required=False)
-            reply = await guild.invoke(path, as_user=guild.add_member("clicker"), **values)
+            clicker = guild.add_member("clicker", admin=admin)
+            reply = await guild.invoke(path, as_user=clicker, **values)
             if any("custom_id" in b and not b.get("disabled") for b in reply.buttons):
                 return reply
     pytest.skip("no command answers with a clickable button yet")

@@ -42,6 +42,10 @@ class NotRegisteredError(AssertionError):
     """The test asked for a command or option the bot never registered."""
 
 
+class NotPermittedError(AssertionError):
+    """The member lacks the command's ``default_member_permissions``: Discord hides it."""
+
+
 @dataclass
 class Reply:
     """What the bot answered to one interaction: the initial response and its follow-ups.
@@ -205,11 +209,25 @@ class GuildHandle:
         its reply or sent a follow-up. Fails if the answer was late, invalid or never came.
         """
         top, data_options, _ = self._build_options(command, options, focused=None)
+        user = self._user(as_user)
+        self._check_can_use(top, user)
         data = self._command_data(top, data_options)
         record = await self.fake.send_interaction(
-            kind=2, data=data, user=self._user(as_user), channel=self._channel(in_channel)
+            kind=2, data=data, user=user, channel=self._channel(in_channel)
         )
         return await self._await_reply(record.id, within)
+
+    def _check_can_use(self, command: Json, user: FakeUser) -> None:
+        """Discord hides a command from members without its ``default_member_permissions``."""
+        needed = command.get("default_member_permissions")
+        if needed is None:
+            return
+        has = self.guild.member(user.id).permissions(self.guild.everyone)
+        if int(needed) & ~has:
+            raise NotPermittedError(
+                f"Discord would not offer /{command['name']} to {user.username}: it needs "
+                f"permissions {int(needed)} (use add_member(..., admin=True) or a role)"
+            )
 
     async def autocomplete(
         self,

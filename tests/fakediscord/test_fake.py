@@ -16,7 +16,7 @@ import pytest
 import yarl
 from discord import app_commands
 
-from tests.fakediscord.harness import GuildHandle, NotRegisteredError
+from tests.fakediscord.harness import GuildHandle, NotPermittedError, NotRegisteredError
 from tests.fakediscord.server import FakeDiscord, GatewaySession
 from tests.fakediscord.state import InteractionRecord, new_token, snowflake
 
@@ -143,6 +143,11 @@ class TinyBot(discord.Client):
                 "Your progress", file=discord.File(data, "progress.csv"), ephemeral=True
             )
 
+        @tree.command(name="purge", description="Moderators only")
+        @app_commands.default_permissions(manage_guild=True)
+        async def purge(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("purged", ephemeral=True)
+
         @tree.command(name="dm", description="Sends you a DM")
         async def dm(interaction: discord.Interaction) -> None:
             await interaction.user.send("Hello in private")
@@ -213,7 +218,8 @@ async def test_login_sync_and_ready(
     assert guild.get_member(fake_guild.default_user.id) is not None
     names = {c["name"] for c in fake_discord.guild_commands[fake_guild.id]}
     assert names == {
-        *("echo", "pages", "slow", "pick", "late", "huge", "post", "export", "dm", "challenge")
+        *("echo", "pages", "slow", "pick", "late", "huge", "post", "export", "purge", "dm"),
+        "challenge",
     }
     assert ("GET", "/users/@me") in fake_discord.requests
 
@@ -472,3 +478,15 @@ async def test_an_interaction_nobody_answers_fails_the_test(
     with pytest.raises(AssertionError, match="never answered"):
         fake_discord.assert_no_failures()
     fake_discord.take_failures()
+
+
+async def test_commands_with_default_permissions_are_hidden_from_members(
+    tiny_bot: TinyBot, fake_guild: GuildHandle
+) -> None:
+    with pytest.raises(NotPermittedError, match="would not offer /purge"):
+        await fake_guild.invoke("/purge")
+    moderator = fake_guild.add_role("Moderator", permissions=1 << 5)  # Manage Server
+    mod = fake_guild.add_member("mod", roles=(moderator,))
+    assert (await fake_guild.invoke("/purge", as_user=mod)).content == "purged"
+    admin = fake_guild.add_member("boss", admin=True)
+    assert (await fake_guild.invoke("/purge", as_user=admin)).content == "purged"
