@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import statistics
@@ -204,18 +205,23 @@ async def run(args: argparse.Namespace) -> None:
         explain(raw, "my rank, this week", sql[Period.WEEK]["standing"], rank_params[0])
         explain(
             raw,
-            "record a completion: member upsert",
-            progress_sql._UPSERT_MEMBER,
-            (guilds[0], users[0][1], None, 0),
-        )
-        explain(
-            raw,
-            "record a completion (triggers: member row, totals)",
+            "record a completion (its triggers update members by primary key; SQLite does"
+            " not list trigger bodies here)",
             progress_sql._INSERT,
             record_params[0],
         )
+        explain(
+            raw,
+            "trigger body: season totals (the one with a lookup)",
+            "UPDATE members SET points_season = points_season + :points"
+            " WHERE guild_id = :guild AND user_id = :user AND :at >= coalesce("
+            "(SELECT season_start_us FROM guild_settings WHERE guild_id = :guild), 0)",
+            record_params[0],
+        )
 
-        store = await open_store(path, verify=False)
+        t0 = time.perf_counter()
+        store = await open_store(path)  # with the start-up quick_check, as the bot opens it
+        print(f"\nopen_store with quick_check: {(time.perf_counter() - t0) * 1000:.0f} ms")
         try:
             lb, prog = store.leaderboards, store.progress
             n = args.calls
@@ -286,7 +292,8 @@ async def run(args: argparse.Namespace) -> None:
             await store.close()
             raw.close()
 
-        print(f"\n== timings: {n} calls each, microseconds ==")
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"\n== timings: {n} calls each, microseconds (load average {load}) ==")
         print(
             f"{'operation':36} {'repo med':>9} {'repo p99':>9} {'raw med':>9} {'raw p99':>9}"
             f" {'overhead med':>13} {'ratio':>6}"
