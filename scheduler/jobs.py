@@ -34,7 +34,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from content.models import Catalog
@@ -64,6 +64,7 @@ from scheduler.season import (
     challenge_for_week,
     current_week,
     planning_week,
+    season_start_instant,
     weekly_schedule,
 )
 from storage.models import GuildSchedule, PostRecord, PostState
@@ -78,7 +79,6 @@ __all__ = [
     "PostPolicy",
     "automatic_week",
     "post_weekly_challenge",
-    "season_start_instant",
 ]
 
 logger = logging.getLogger(__name__)
@@ -147,14 +147,6 @@ class PostPolicy:
             raise ValueError(f"need 0 <= on_time <= grace, got {self.on_time} and {self.grace}")
         if any(delay < 0 for delay in self.retry_delays):
             raise ValueError(f"retry delays must be >= 0, got {tuple(self.retry_delays)}")
-
-
-def season_start_instant(schedule: GuildSchedule) -> datetime | None:
-    """Local midnight of the guild's season start, as an aware UTC instant."""
-    if schedule.season_start is None:
-        return None
-    zone = weekly_schedule(schedule).zone
-    return datetime.combine(schedule.season_start, time(0), zone).astimezone(UTC)
 
 
 def automatic_week(schedule: GuildSchedule, now: datetime) -> IsoWeek | None:

@@ -7,29 +7,41 @@ happen here, once, so the rest of the scheduler speaks planning's types.
 
 Season rules:
 
-* The ISO week (guild-local calendar) that contains ``season_start`` gets challenge 1, the next
-  week challenge 2, and so on (:func:`scheduler.planning.challenge_index_for_week`).
-* No ``season_start``, a week before it, or a week after the last challenge: no challenge
-  (``None``). The season does not wrap around; a moderator starts a new season by setting a
-  new start date.
+* The season begins at local midnight of ``season_start`` (storage counts season completions
+  from that instant too). Its first post is the first post time at or after it, and that
+  post's ISO week (guild-local calendar) gets challenge 1, the next week challenge 2, and so on
+  (:func:`scheduler.planning.challenge_index_for_week` counted from that week). So with Monday
+  posts and a season starting on a Wednesday, challenge 1 goes out the following Monday: a
+  post is never sent before the season starts, and no challenge is skipped.
+* No ``season_start``, a week before the first post's, or a week after the last challenge: no
+  challenge (``None``). The season does not wrap around; a moderator starts a new season by
+  setting a new start date.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from content.models import Catalog, Challenge
-from scheduler.planning import IsoWeek, WeeklySchedule, challenge_index_for_week, week_of
+from scheduler.planning import (
+    IsoWeek,
+    WeeklySchedule,
+    challenge_index_for_week,
+    next_post_at,
+    week_of,
+)
 from storage.models import GuildSchedule
 
 __all__ = [
     "SeasonChallenge",
     "challenge_for_week",
     "current_week",
+    "first_season_post",
     "planning_week",
     "season_length",
+    "season_start_instant",
     "weekly_schedule",
 ]
 
@@ -58,6 +70,22 @@ def current_week(schedule: GuildSchedule, now: datetime) -> IsoWeek:
     return week_of(weekly_schedule(schedule), now)
 
 
+def season_start_instant(schedule: GuildSchedule) -> datetime | None:
+    """Local midnight of the guild's ``season_start`` as a UTC instant (``None`` if unset)."""
+    if schedule.season_start is None:
+        return None
+    zone = ZoneInfo(schedule.timezone)
+    return datetime.combine(schedule.season_start, time(0), zone).astimezone(UTC)
+
+
+def first_season_post(schedule: GuildSchedule) -> datetime | None:
+    """The season's first post instant: the first post time at or after the season start."""
+    start = season_start_instant(schedule)
+    if start is None:
+        return None
+    return next_post_at(weekly_schedule(schedule), start - timedelta(microseconds=1))
+
+
 def season_length(catalog: Catalog) -> int:
     """How many weekly challenges the season has."""
     return len(catalog.challenges)
@@ -67,10 +95,12 @@ def challenge_for_week(
     catalog: Catalog, schedule: GuildSchedule, week: tuple[int, int]
 ) -> SeasonChallenge | None:
     """The season's challenge for ``week``, or ``None`` (no season start, before it, or over)."""
-    if schedule.season_start is None:
+    first_post = first_season_post(schedule)
+    if first_post is None:
         return None
     iso_week = planning_week(week)
-    index = challenge_index_for_week(schedule.season_start, iso_week)
+    first_week = current_week(schedule, first_post)
+    index = challenge_index_for_week(first_week.monday(), iso_week)
     if index is None:
         return None
     number = index + 1

@@ -13,8 +13,10 @@ from scheduler.season import (
     SeasonChallenge,
     challenge_for_week,
     current_week,
+    first_season_post,
     planning_week,
     season_length,
+    season_start_instant,
     weekly_schedule,
 )
 from storage.models import GuildSchedule
@@ -26,11 +28,14 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
-def guild(season_start: date | None = date(2026, 11, 25), tz: str = "UTC") -> GuildSchedule:
+def guild(
+    season_start: date | None = date(2026, 11, 25), tz: str = "UTC", weekday: int = 4
+) -> GuildSchedule:
+    """Fridays 09:00 by default; the season starts on Wednesday 2026-11-25 (2026-W48)."""
     return GuildSchedule(
         guild_id=1,
         channel_id=2,
-        weekday=0,
+        weekday=weekday,
         post_time=time(9, 0),
         timezone=tz,
         season_start=season_start,
@@ -38,7 +43,7 @@ def guild(season_start: date | None = date(2026, 11, 25), tz: str = "UTC") -> Gu
 
 
 def test_weekly_schedule_converts_the_zone_key() -> None:
-    converted = weekly_schedule(guild(tz="Europe/Berlin"))
+    converted = weekly_schedule(guild(tz="Europe/Berlin", weekday=0))
     assert converted == WeeklySchedule.from_strings("Mon", "09:00", "Europe/Berlin")
 
 
@@ -51,7 +56,7 @@ def test_current_week_is_the_guild_local_week() -> None:
 
 
 def test_the_week_of_season_start_gets_challenge_one(catalog: Catalog) -> None:
-    # 2026-11-25 is a Wednesday of 2026-W48.
+    # 2026-11-25 is a Wednesday of 2026-W48; its Friday post is the season's first.
     found = challenge_for_week(catalog, guild(), IsoWeek(2026, 48))
     assert found == SeasonChallenge(IsoWeek(2026, 48), 1, catalog.challenges[0])
     second = challenge_for_week(catalog, guild(), IsoWeek(2026, 49))
@@ -82,3 +87,28 @@ def test_season_crosses_the_year_and_accepts_storage_weeks(catalog: Catalog) -> 
     assert found.number == 7
     assert isinstance(found.week, IsoWeek)
     assert planning_week(StorageIsoWeek(2027, 1)) == IsoWeek(2027, 1)
+
+
+def test_a_post_day_before_the_start_day_moves_challenge_one_to_the_next_week(
+    catalog: Catalog,
+) -> None:
+    # Monday posts, season from Wednesday: W48's Monday post would precede the season (and
+    # its completions would not count for it), so W49 gets challenge 1 and none is skipped.
+    monday = guild(weekday=0)
+    assert first_season_post(monday) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert challenge_for_week(catalog, monday, IsoWeek(2026, 48)) is None
+    found = challenge_for_week(catalog, monday, IsoWeek(2026, 49))
+    assert found is not None
+    assert found.number == 1
+    # A post on the start day itself, at any time after midnight, belongs to the season.
+    wednesday = guild(weekday=2)
+    assert first_season_post(wednesday) == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    found = challenge_for_week(catalog, wednesday, IsoWeek(2026, 48))
+    assert found is not None
+    assert found.number == 1
+
+
+def test_season_start_is_local_midnight() -> None:
+    assert season_start_instant(guild(tz="Asia/Tokyo")) == datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    assert season_start_instant(guild(season_start=None)) is None
+    assert first_season_post(guild(season_start=None)) is None
