@@ -64,13 +64,9 @@ BUSY_TIMEOUT_MS = 5000
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
-# Primary result codes that mean "could not get at the file" rather than "bad contents".
-_UNREADABLE_CODES = {
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_PERM,
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_AUTH,
-}
+# Primary result codes that mean the file's *contents* are bad; any other failure to open
+# (permissions, read-only file system, locked, I/O) is reported as unreadable.
+_CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]
 Row: TypeAlias = tuple[Any, ...]
@@ -121,9 +117,9 @@ def _error_code(error: sqlite3.Error) -> int:
 
 
 def _classify(path: Path, error: sqlite3.Error) -> StorageError:
-    if _error_code(error) in _UNREADABLE_CODES:
-        return DatabaseUnreadableError(path, str(error))
-    return DatabaseCorruptError(path, str(error))
+    if _error_code(error) in _CORRUPT_CODES:
+        return DatabaseCorruptError(path, str(error))
+    return DatabaseUnreadableError(path, str(error))
 
 
 def _inspect_existing(path: Path, known: int, *, verify: bool) -> None:

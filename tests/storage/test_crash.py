@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,9 @@ def run_and_kill(path: Path, prefix: str, acks_before_kill: int) -> list[str]:
     )
     assert child.stdout is not None
     acked: list[str] = []
+    # If the child stalls, readline() would block forever: kill it after a generous limit.
+    watchdog = threading.Timer(60, child.kill)
+    watchdog.start()
     try:
         assert child.stdout.readline().strip() == "ready", child.stderr.read()  # type: ignore[union-attr]
         while len(acked) < acks_before_kill:
@@ -34,6 +38,7 @@ def run_and_kill(path: Path, prefix: str, acks_before_kill: int) -> list[str]:
             acked.append(line.split()[1])
         os.kill(child.pid, signal.SIGKILL)
     finally:
+        watchdog.cancel()
         child.kill()
         rest, _ = child.communicate(timeout=10)
     # Acks the child printed before it died are acknowledged writes too.
