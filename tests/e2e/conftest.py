@@ -43,6 +43,23 @@ class BotProcess:
         """Everything the bot printed so far (stdout then stderr)."""
         return _read(self.stdout) + _read(self.stderr)
 
+    async def wait_for_log(self, text: str, *, within: float = 10.0) -> str:
+        """Wait until the bot's output contains ``text``; return the first line with it.
+
+        For moments nothing on the wire marks, such as ``on_ready`` (the bot logs
+        ``ready as ...``), which comes about 2 s after the last GUILD_CREATE.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            for line in self.output().splitlines():
+                if text in line:
+                    return line
+            if self.process.returncode is not None:
+                break
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot never logged {text!r}:\n{self.output()[-3000:]}")
+
     async def stop(self) -> int:
         """SIGTERM, wait up to 10 s, then SIGKILL; returns the exit code."""
         if self.process.returncode is None:

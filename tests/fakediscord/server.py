@@ -429,6 +429,7 @@ class FakeDiscord:
         message = "/channels/{channel_id}/messages/{message_id}"
         routes: dict[str, Handler] = {
             "GET /users/@me": self._get_me,
+            "GET /users/{user_id}": self._get_user,
             "GET /oauth2/applications/@me": self._get_application,
             "GET /gateway": self._get_gateway,
             "GET /gateway/bot": self._get_gateway,
@@ -561,6 +562,12 @@ class FakeDiscord:
 
     async def _get_me(self, request: web.Request, p: dict[str, str], b: _Body) -> web.Response:
         return _json({**self.bot.to_payload(), "verified": True, "mfa_enabled": False})
+
+    async def _get_user(self, request: web.Request, p: dict[str, str], b: _Body) -> web.Response:
+        user = self.users.get(int(p["user_id"]))
+        if user is None:
+            raise DiscordError(404, 10013, "Unknown User")
+        return _json(user.to_payload())
 
     async def _get_application(
         self, request: web.Request, p: dict[str, str], b: _Body

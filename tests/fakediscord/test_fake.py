@@ -439,6 +439,10 @@ async def test_raw_requests_get_discords_answers(fake_discord: FakeDiscord) -> N
         assert "_errors" in body["errors"]["0"]["name"]
         async with http.get(f"{base}/guilds/1/audit-logs", headers=auth) as response:
             assert response.status == 404
+        async with http.get(f"{base}/users/{fake_discord.bot.id}", headers=auth) as response:
+            assert (await response.json())["username"] == fake_discord.bot.username
+        async with http.get(f"{base}/users/1", headers=auth) as response:
+            assert (await response.json())["code"] == 10013
 
         record = InteractionRecord(
             id=snowflake(),
