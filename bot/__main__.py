@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -129,7 +130,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     code, output = asyncio.run(
         ask(Services(settings=settings, catalog=catalog), args.invocation, as_json=args.json)
     )
-    print(output, file=sys.stderr if code == 2 else sys.stdout)
+    try:
+        print(output, file=sys.stderr if code == 2 else sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `mle-bot ask ... | head`: the reader left; say nothing more (Python's recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return code
 
 
