@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import discord
 import yarl
@@ -14,8 +14,12 @@ from discord.ext import commands
 
 from bot.cogs import build_cogs
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
+from bot.publisher import DiscordPublisher
 from bot.services import Services
 from bot.settings import Settings
+from bot.weekly import MarkDoneButton, render_weekly_post
+from scheduler.ports import SystemClock
+from scheduler.runner import ChallengeScheduler
 from storage.errors import StorageError
 from storage.store import open_store
 
@@ -58,12 +62,27 @@ class MLEBot(commands.Bot):
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
-        for cog in build_cogs(self.services):
+        services = self.services
+        if services.store is not None:
+            services.scheduler = ChallengeScheduler(
+                services.store,
+                lambda: services.catalog,
+                DiscordPublisher(self, render_weekly_post),
+                SystemClock(),
+                grace=timedelta(hours=services.settings.catchup_grace_hours),
+            )
+        # Persistent "Mark done" buttons: matched by custom_id, so old posts keep working.
+        self.add_dynamic_items(MarkDoneButton)
+        for cog in build_cogs(services):
             await self.add_cog(cog)
         await self.sync_commands()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
 
     async def close(self) -> None:
+        # Reverse order of start-up: timers (letting an in-flight post finish while the
+        # gateway is still up), heartbeat, then the connection.
+        if self.services.scheduler is not None:
+            await self.services.scheduler.stop()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -97,6 +116,10 @@ class MLEBot(commands.Bot):
             log.info("synced %d global commands", len(synced))
 
     async def on_ready(self) -> None:
+        # Start the weekly posts once the guilds are known (channel and permission checks
+        # need them); on_ready fires again after reconnects, start() is idempotent.
+        if self.services.scheduler is not None:
+            await self.services.scheduler.start()
         user = self.user
         log.info(
             "ready as %s (id %s) in %d guilds",
