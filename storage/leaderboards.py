@@ -172,6 +172,8 @@ class LeaderboardRepository:
         week: tuple[int, int] | None = None,
     ) -> list[LeaderboardRow]:
         """``limit`` rows from 0-based position ``offset`` (page ``p`` = offset ``p*limit``)."""
+        if limit < 0 or offset < 0:
+            raise ValueError(f"limit and offset must be >= 0, got {limit} and {offset}")
         params = _params(guild_id, week) | {"limit": limit, "offset": offset}
         rows = await self._db.fetch(_SQL[period]["top"], params)
         return _ranked(rows, offset)
@@ -193,6 +195,8 @@ class LeaderboardRepository:
         week: tuple[int, int] | None = None,
     ) -> MemberStanding | None:
         """The member's row and up to ``radius`` neighbours each side; ``None`` if unranked."""
+        if radius < 0:
+            raise ValueError(f"radius must be >= 0, got {radius}")
         params = _params(guild_id, week) | {"user": user_id, "radius": radius}
         rows = await self._db.fetch(_SQL[period]["standing"], params)
         if not rows:

@@ -193,3 +193,10 @@ async def test_week_board_defaults_to_latest_sent_week_and_takes_any_week(store:
     assert [r.user_id for r in await store.leaderboards.top(G, Period.WEEK)] == [2]
     old = await store.leaderboards.top(G, Period.WEEK, week=IsoWeek(2026, 47))
     assert [r.user_id for r in old] == [1]
+
+
+async def test_negative_sizes_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        await store.leaderboards.top(G, Period.ALL_TIME, limit=-1)
+    with pytest.raises(ValueError, match="radius"):
+        await store.leaderboards.standing(G, 1, Period.ALL_TIME, radius=-1)
