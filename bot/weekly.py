@@ -191,9 +191,20 @@ class MarkDoneButton(
                 challenge_id=self.challenge_id,
                 source=CompletionSource.BUTTON,
             )
-            await interaction.response.send_message(text, ephemeral=True)
         except Exception as error:  # the member must always get an answer
             await answer_component_error(interaction, error)
+            return
+        try:
+            await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException as exc:
+            # Recorded all the same; the member sees it in /progress or on a second press.
+            log.warning(
+                "recorded %s for user %s in guild %s, but the reply failed: %s",
+                self.challenge_id,
+                interaction.user.id,
+                interaction.guild_id,
+                exc,
+            )
 
 
 async def answer_component_error(interaction: discord.Interaction[Any], error: Exception) -> None:

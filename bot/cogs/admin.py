@@ -206,6 +206,8 @@ def describe_settings(
     lines.append("**State:** " + ("running" if settings.enabled else "paused (`/admin resume`)"))
     if next_at is not None and settings.enabled:
         lines.append(f"**Next post:** {discord_time(next_at, 'F')} ({discord_time(next_at, 'R')})")
+    elif settings.enabled:
+        lines.append("**Next post:** none planned (no challenge left in the season)")
     visibility = "public" if settings.leaderboard_public else "moderators only"
     lines.append(f"**Leaderboard:** {visibility}")
     return lines
@@ -363,9 +365,13 @@ class AdminCog(commands.Cog, name="Admin"):
         guild_id = guild_of(interaction)
         settings = await self._settings(guild_id)
         now = self.clock.now()
-        lines = describe_settings(
-            settings, self.services.catalog, now, next_post_time(settings, now)
+        scheduler = self.scheduler()
+        next_at = (
+            scheduler.next_post_for(guild_id)
+            if scheduler is not None
+            else next_post_time(settings, now)
         )
+        lines = describe_settings(settings, self.services.catalog, now, next_at)
         latest = await self.store().posts.latest_sent(guild_id)
         if latest is not None:
             when = latest.posted_at or latest.scheduled_for
@@ -373,7 +379,7 @@ class AdminCog(commands.Cog, name="Admin"):
                 f"https://discord.com/channels/{guild_id}/{latest.channel_id}/{latest.message_id}"
             )
             lines.append(f"**Last post:** {latest.week}, {discord_time(when, 'f')} ({link})")
-        if self.scheduler() is None:
+        if scheduler is None:
             lines.append("⚠️ The scheduler is not running: nothing will be posted.")
         await self._reply(interaction, "\n".join(lines))
 
@@ -394,7 +400,8 @@ class AdminCog(commands.Cog, name="Admin"):
             return
         resumed = _replace(settings, enabled=True)
         next_at = await self._save(resumed, interaction.user.id)
-        next_at = next_at or next_post_time(resumed, self.clock.now())
+        if self.scheduler() is None:
+            next_at = next_post_time(resumed, self.clock.now())
         when = f" Next post {discord_time(next_at, 'F')}." if next_at else ""
         await self._reply(interaction, f"Resumed.{when}")
 

@@ -392,3 +392,42 @@ async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) 
     empty = await run(AdminCog.export, cog, moderator(), week)
     assert (empty.content or "").startswith("0 completions")
     del catalog
+
+
+class StubScheduler:
+    """The three ``ChallengeScheduler`` methods /admin calls."""
+
+    def __init__(self) -> None:
+        self.rescheduled: list[int] = []
+
+    async def reschedule(self, guild_id: int) -> datetime | None:
+        self.rescheduled.append(guild_id)
+        return datetime(2026, 11, 30, 8, tzinfo=UTC)
+
+    async def post_now(self, guild_id: int) -> PostOutcome:
+        return PostOutcome(Outcome.ALREADY_SENT, guild_id, message_id=9)
+
+    def next_post_for(self, guild_id: int) -> datetime | None:
+        return None  # e.g. the season is over
+
+
+async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
+    cog: AdminCog, services: Services
+) -> None:
+    scheduler = StubScheduler()
+    services.scheduler = scheduler  # type: ignore[assignment]
+    saved = await run(
+        AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC"
+    )
+    assert scheduler.rescheduled == [GUILD]
+    assert "**Next post:** <t:1796025600:F>" in (saved.content or "")
+    await run(AdminCog.pause, cog, moderator())
+    await run(AdminCog.resume, cog, moderator())
+    assert scheduler.rescheduled == [GUILD] * 3
+    interaction = moderator()
+    posted = await run(AdminCog.post_now, cog, interaction)
+    assert interaction.response.deferred
+    assert (posted.content or "").startswith("This week's challenge is already posted")
+    shown = await run(AdminCog.show, cog, moderator())
+    assert "none planned" in (shown.content or "")
+    assert "scheduler is not running" not in (shown.content or "")
