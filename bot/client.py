@@ -13,6 +13,7 @@ import yarl
 from discord.ext import commands
 
 from bot.cogs import build_cogs
+from bot.errors import install_error_handler
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.publisher import DiscordPublisher
 from bot.services import Services
@@ -59,6 +60,7 @@ class MLEBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.services = services
+        install_error_handler(self.tree)  # one handler for every app command's errors
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
