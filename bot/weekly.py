@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any, Final, Self
 
 import discord
@@ -83,7 +84,7 @@ def challenge_or_error(catalog: Catalog, challenge_id: str) -> Challenge:
         ) from None
 
 
-def discord_time(instant: Any, style: str = "f") -> str:
+def discord_time(instant: datetime, style: str = "f") -> str:
     """``<t:1700000000:f>``: shown in each reader's own time zone and locale."""
     return f"<t:{int(instant.timestamp())}:{style}>"
 

@@ -520,6 +520,7 @@ class AdminCog(commands.Cog, name="Admin"):
             app_commands.Choice(name="week", value="week"),
         ]
     )
+    @app_commands.checks.cooldown(2, 60.0, key=lambda i: i.guild_id)
     async def export(
         self, interaction: discord.Interaction[Any], period: app_commands.Choice[str] | None = None
     ) -> None:

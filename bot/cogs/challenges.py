@@ -312,7 +312,9 @@ PRIVACY_TEXT: Final = (
     "• Corrections a moderator made to your progress, in the moderators' audit log.",
     "",
     "**Why**: to show your progress, streaks and the leaderboard, and so moderators can fix"
-    " mistakes. Nothing is shared outside this server and nothing is used for anything else.",
+    " mistakes. Moderators can see the leaderboard and export this season's progress as a"
+    " spreadsheet; if they make the leaderboard public, members see it too and the weekly post"
+    " names the top members. Nothing is used for anything else or shared with other servers.",
     "",
     "**What I do not store**: your messages, your other servers, your roles or presence.",
     "",
@@ -585,6 +587,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
         ]
     )
     @app_commands.guild_only()
+    @app_commands.checks.cooldown(5, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def leaderboard(
         self,
         interaction: discord.Interaction[Any],

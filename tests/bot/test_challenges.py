@@ -18,6 +18,7 @@ from bot.client import MLEBot
 from bot.cogs import build_challenge_cogs
 from bot.cogs.challenges import (
     NOT_CONFIGURED,
+    LeaderboardView,
     answer_current,
     answer_forget,
     answer_progress,
@@ -320,3 +321,53 @@ async def test_commands_are_valid_guild_only_and_admin_is_for_manage_server(
         "export",
     }
     assert {o["name"] for o in by_name["challenge"]["options"]} == {"current", "done", "undo"}
+
+
+class PageTurn:
+    """The part of ``discord.Interaction`` a page button uses, recording the edit."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user = discord.Object(user_id)
+        self.response = self
+        self.edits: list[discord.Embed] = []
+        self.messages: list[str] = []
+
+    async def edit_message(self, *, embed: discord.Embed, view: discord.ui.View) -> None:
+        self.edits.append(embed)
+
+    async def send_message(self, content: str, *, ephemeral: bool) -> None:
+        assert ephemeral
+        self.messages.append(content)
+
+
+async def test_leaderboard_buttons_read_pages_on_demand(store: Store, catalog: Catalog) -> None:
+    await configure(store)
+    await send_post(store, 46, "python-foundations", 5046)
+    for user in range(3000, 3012):
+        await done(store, catalog, user, "python-foundations")
+    shown = await leaderboard_page(
+        store, guild_id=GUILD, period=Period.SEASON, page=0, viewer_id=ADA
+    )
+    view = LeaderboardView(store, guild_id=GUILD, period=Period.SEASON, shown=shown, owner_id=ADA)
+    assert view.previous_page.disabled
+    assert not view.next_page.disabled
+    assert_valid(
+        validate_interaction_callback(
+            {
+                "type": 4,
+                "data": {"embeds": [shown.embed.to_dict()], "components": view.to_components()},
+            }
+        )
+    )
+    owner: Any = PageTurn(ADA)
+    assert await view.interaction_check(owner)
+    await view.next_page.callback(owner)
+    (second,) = owner.edits
+    assert (second.description or "").startswith("**1.** member3010")  # 12 tied: positions 11-12
+    assert (second.footer.text or "").startswith("Page 2/2")
+    assert view.next_page.disabled
+    assert not view.previous_page.disabled
+    stranger: Any = PageTurn(LIN)
+    assert not await view.interaction_check(stranger)
+    assert "Only the member who ran `/leaderboard`" in stranger.messages[0]
+    view.stop()

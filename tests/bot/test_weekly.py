@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from bot.weekly import (
     services_of,
 )
 from content.models import Catalog
+from scheduler.digest import WeekRecap, build_post
 from scheduler.planning import IsoWeek
 from scheduler.ports import ChallengePost, PostSection
-from storage.models import CompletionSource
+from scheduler.season import challenge_for_week
+from storage.models import CompletionSource, GuildSchedule, LeaderboardRow
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_message_payload
 
@@ -190,3 +193,40 @@ async def test_record_done_of_a_challenge_gone_from_content(store: Store, catalo
             challenge_id="removed-challenge",
             source=CompletionSource.BUTTON,
         )
+
+
+def test_every_bundled_challenge_with_a_full_recap_renders_valid(catalog: Catalog) -> None:
+    schedule = GuildSchedule(
+        guild_id=GUILD,
+        channel_id=1,
+        weekday=0,
+        post_time=time(9),
+        timezone="UTC",
+        season_start=date(2026, 1, 5),
+        leaderboard_public=True,
+    )
+    rows = tuple(
+        LeaderboardRow(
+            rank=n,
+            user_id=10**17 + n,
+            display_name=("Ꮇ" * 32 if n % 2 else None),
+            points=100 - n,
+            completions=5,
+            current_streak=5 - n,
+            best_streak=6,
+            reached_at=datetime(2026, 3, 1, tzinfo=UTC),
+        )
+        for n in range(1, 4)
+    )
+    week = IsoWeek(2026, 2)
+    for number in range(1, len(catalog.challenges) + 1):
+        season = challenge_for_week(catalog, schedule, week)
+        assert season is not None
+        assert season.number == number
+        recap = WeekRecap(week.previous(), "Previous " * 20, 250, rows, rows)
+        weekly = build_post(catalog, schedule, season, recap, late=number % 2 == 0)
+        embed, view = render_weekly_post(weekly)
+        assert_valid(validate_message_payload(message_body(embed, view)))
+        assert all(field.name != "More" for field in embed.fields)  # nothing had to be left out
+        assert (embed.footer.text or "").endswith(weekly.marker)
+        week = week.next()
