@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -141,6 +142,10 @@ class PostPolicy:
     retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
     max_automatic_attempts: int = MAX_AUTOMATIC_ATTEMPTS
+    #: Held while the digest's recap is read. The runner passes a one-slot semaphore, so
+    #: many guilds due at the same minute read one after another instead of queueing dozens
+    #: of leaderboard reads in front of members' commands on the shared reader connection.
+    digest_gate: AbstractAsyncContextManager[object] = field(default_factory=nullcontext)
 
     def __post_init__(self) -> None:
         if self.grace < self.on_time or self.on_time < timedelta(0):
@@ -387,18 +392,25 @@ async def post_weekly_challenge(
     *,
     week: IsoWeek | None = None,
     on_demand: bool = False,
+    record_missed: bool = True,
     policy: PostPolicy | None = None,
 ) -> PostOutcome:
     """Post ``guild_id``'s challenge for ``week`` unless the ledger says it is settled.
 
     ``week=None`` means: for automatic runs, the week of the latest post time at or before now
     (within the season); for ``on_demand`` (``/admin post-now``), the guild's current week.
+    ``record_missed=False`` (the catch-up after a schedule change) leaves a post whose time is
+    past the grace window alone instead of recording it missed: under the new schedule its
+    time passed before the schedule existed, nothing failed, and ``/admin post-now`` can
+    still send it.
     Never raises for Discord problems (they become ``FAILED`` and a moderator notice); storage
     errors propagate after being logged.
     """
     deps = _Deps(store, catalog, publisher, clock, policy or PostPolicy())
     try:
-        outcome = await _post(deps, guild_id, week, on_demand=on_demand)
+        outcome = await _post(
+            deps, guild_id, week, on_demand=on_demand, record_missed=record_missed
+        )
     except Exception:
         logger.exception(
             "weekly post for guild %s, week %s: error",
@@ -425,7 +437,7 @@ class _Deps:
 
 
 async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decision order
-    deps: _Deps, guild_id: int, week: IsoWeek | None, *, on_demand: bool
+    deps: _Deps, guild_id: int, week: IsoWeek | None, *, on_demand: bool, record_missed: bool
 ) -> PostOutcome:
     schedule = await deps.store.settings.get(guild_id)
     if schedule is None or schedule.channel_id is None:
@@ -471,6 +483,9 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
             return settled
     if season is None:  # pragma: no cover - settle() returned for this case
         raise AssertionError("no challenge to send")
+    if existing is None and not on_demand and status == "missed" and not record_missed:
+        reason = "its time passed before the schedule was set (not recorded)"
+        return run.outcome(Outcome.MISSED, reason=reason)
 
     claim = await deps.store.posts.claim(
         guild_id,
@@ -487,7 +502,8 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
     if not on_demand and status == "missed":
         return await run.missed(claim.post)
     late = now - scheduled_for > deps.policy.on_time
-    post = await build_weekly_post(deps.store, deps.catalog, schedule, season, late=late)
+    async with deps.policy.digest_gate:
+        post = await build_weekly_post(deps.store, deps.catalog, schedule, season, late=late)
     return await run.send(claim.post, post)
 
 

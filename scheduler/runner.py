@@ -96,6 +96,7 @@ class ChallengeScheduler:
             retry_delays=tuple(retry_delays),
             sleep=sleep,
             max_automatic_attempts=max_automatic_attempts,
+            digest_gate=asyncio.Semaphore(1),
         )
         self._stop_timeout = stop_timeout
         self._aps: AsyncIOScheduler | None = None
@@ -125,8 +126,13 @@ class ChallengeScheduler:
             },
         )
         self._aps.start()
-        guilds = await self._store.settings.list_all(enabled_only=True)
-        unsent = await self._store.posts.list_unsent(scheduled_before=self._clock.now())
+        try:
+            guilds = await self._store.settings.list_all(enabled_only=True)
+            unsent = await self._store.posts.list_unsent(scheduled_before=self._clock.now())
+        except BaseException:
+            aps, self._aps = self._aps, None
+            aps.shutdown(wait=False)
+            raise
         stale: dict[int, list[IsoWeek]] = {}
         for record in unsent:
             stale.setdefault(record.guild_id, []).append(planning_week(record.week))
@@ -183,7 +189,7 @@ class ChallengeScheduler:
             return None
         upcoming = self._arm(schedule)
         if self.running and schedule.enabled and schedule.channel_id is not None:
-            self._spawn(guild_id, self._catch_up(schedule, []))
+            self._spawn(guild_id, self._catch_up(schedule, [], record_missed=False))
         return upcoming
 
     async def post_now(self, guild_id: int) -> PostOutcome:
@@ -229,7 +235,12 @@ class ChallengeScheduler:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def _run(
-        self, guild_id: int, *, on_demand: bool, week: IsoWeek | None = None
+        self,
+        guild_id: int,
+        *,
+        on_demand: bool,
+        week: IsoWeek | None = None,
+        record_missed: bool = True,
     ) -> PostOutcome:
         return await post_weekly_challenge(
             self._store,
@@ -239,17 +250,20 @@ class ChallengeScheduler:
             guild_id,
             week=week,
             on_demand=on_demand,
+            record_missed=record_missed,
             policy=self._policy,
         )
 
-    async def _catch_up(self, schedule: GuildSchedule, stale_weeks: list[IsoWeek]) -> None:
+    async def _catch_up(
+        self, schedule: GuildSchedule, stale_weeks: list[IsoWeek], *, record_missed: bool = True
+    ) -> None:
         guild_id = schedule.guild_id
         async with self._lock(guild_id):
             try:
                 due = automatic_week(schedule, self._clock.now())
                 for week in sorted(set(stale_weeks) - {due}):  # unsettled rows of older weeks
                     await self._run(guild_id, on_demand=False, week=week)
-                await self._run(guild_id, on_demand=False)
+                await self._run(guild_id, on_demand=False, record_missed=record_missed)
             except Exception:
                 logger.exception(
                     "catch-up for guild %s failed",
@@ -279,8 +293,17 @@ class ChallengeScheduler:
             return None
         now = self._clock.now()
         upcoming = first if first > now else next_post_at(weekly_schedule(schedule), now)
-        if challenge_for_week(self._catalog(), schedule, current_week(schedule, upcoming)) is None:
-            return None
+        try:
+            catalog = self._catalog()
+        except Exception:  # content being reloaded and broken: arm anyway, the job will tell
+            logger.exception(
+                "could not load the catalog to plan guild %s",
+                schedule.guild_id,
+                extra={"event": "catalog_error", "guild_id": schedule.guild_id},
+            )
+            return upcoming
+        if challenge_for_week(catalog, schedule, current_week(schedule, upcoming)) is None:
+            return None  # the season is over: nothing to arm until a new season start
         return upcoming
 
     def _arm(self, schedule: GuildSchedule) -> datetime | None:

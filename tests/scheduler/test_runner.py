@@ -571,3 +571,42 @@ def test_guild_schedule_defaults_are_what_the_tests_assume() -> None:
         enabled=True,
         leaderboard_public=True,
     )
+
+
+async def test_a_schedule_change_does_not_record_a_slot_that_passed_before_it_as_missed(
+    make: Make, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+) -> None:
+    # Fridays until now; on Wednesday W48 a moderator moves the post to Mondays.
+    await store.settings.save(guild(weekday=4))
+    clock.set(utc(2026, 11, 25, 12, 0))
+    scheduler = await started(make())
+    await store.settings.save(guild(weekday=0))
+    assert await scheduler.reschedule(1) == MONDAY_W48 + 7 * DAY
+    await scheduler.wait_idle()
+    assert publisher.sent == []
+    assert publisher.notices == []
+    assert await store.posts.get(1, W48) is None  # not "missed": /admin post-now still can
+    assert (await scheduler.post_now(1)).outcome is Outcome.SENT
+
+
+async def test_a_broken_catalog_does_not_stop_the_scheduler(
+    store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
+) -> None:
+    calls = 0
+
+    def flaky() -> Catalog:
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise ValueError("content reload failed")
+        return catalog
+
+    scheduler = ChallengeScheduler(store, flaky, publisher, clock, retry_delays=())
+    await started(scheduler)
+    try:
+        assert scheduler.next_post_for(1) == MONDAY_W48  # armed despite the error
+        clock.set(MONDAY_W48)
+        await scheduler.fire(1, MONDAY_W48)
+        assert len(publisher.sent) == 1
+    finally:
+        await scheduler.stop()
