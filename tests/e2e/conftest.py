@@ -12,12 +12,13 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import FakeDiscord
@@ -150,3 +151,61 @@ async def mlebot(
     output = bot.output()
     if "Traceback" in output and not bot.allow_traceback:
         pytest.fail(f"the bot logged a traceback:\n{output[-6000:]}")
+
+
+# ----------------------------------------------------------------------------- one bot per module
+
+
+@dataclass
+class SharedWorld:
+    """A fake Discord and one bot process shared by the tests of a module (opt-in, faster)."""
+
+    fake: FakeDiscord
+    guild: GuildHandle
+    bot: BotProcess
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[SharedWorld]:
+    """Started once per module: for tests that only read (state carries over between them).
+
+    A module using it runs its tests in the module's event loop::
+
+        pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+        async def test_x(shared_guild: GuildHandle) -> None: ...
+    """
+    fake = FakeDiscord()
+    fake.add_guild("ML Study Group", channels=("general", "challenges"))
+    await fake.start()
+    guild = GuildHandle(fake, next(iter(fake.guilds.values())))
+    try:
+        bot = await start_bot(fake, guild, tmp_path_factory.mktemp("mlebot"))
+        try:
+            yield SharedWorld(fake, guild, bot)
+        finally:
+            await bot.stop()
+    finally:
+        await fake.close()
+    if "Traceback" in bot.output() and not bot.allow_traceback:
+        pytest.fail(f"the bot logged a traceback:\n{bot.output()[-6000:]}")
+
+
+@pytest.fixture
+def shared_guild(shared_world: SharedWorld) -> Iterator[GuildHandle]:
+    """The shared world's guild; fails the test on anything the fake saw during it."""
+    world = shared_world
+    earlier = world.fake.take_failures()
+    if earlier:
+        pytest.fail("fake Discord saw problems before this test:\n  " + "\n  ".join(earlier))
+    yield world.guild
+    world.fake.faults.clear()
+    if world.bot.process.returncode is not None:
+        pytest.fail(f"the bot exited with {world.bot.process.returncode}:\n{world.bot.output()}")
+    failures = world.fake.take_failures()
+    unanswered = [r for r in world.fake.interactions.values() if not r.callbacks and not r.errors]
+    for record in unanswered:
+        record.errors.append("never answered")
+    if failures or unanswered:
+        problems = failures + [f"interaction {r.id} was never answered" for r in unanswered]
+        pytest.fail("fake Discord saw problems:\n  " + "\n  ".join(problems))

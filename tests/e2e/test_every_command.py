@@ -12,13 +12,15 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.commands import UNKNOWN, exercise, leaf_commands, sample_options
-from tests.e2e.conftest import BotProcess
 from tests.fakediscord.harness import STRING, GuildHandle
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one bot for the module
 
 
 async def test_every_registered_command_answers_valid_payloads(
-    mlebot: BotProcess, fake_guild: GuildHandle
+    shared_guild: GuildHandle,
 ) -> None:
+    fake_guild = shared_guild
     commands = fake_guild.registered_commands()
     if not commands:
         pytest.skip("the bot registers no slash commands yet")
@@ -35,8 +37,9 @@ async def test_every_registered_command_answers_valid_payloads(
 
 
 async def test_every_autocomplete_answers_in_time(
-    mlebot: BotProcess, fake_guild: GuildHandle
+    shared_guild: GuildHandle,
 ) -> None:
+    fake_guild = shared_guild
     found = 0
     for command in fake_guild.registered_commands():
         for path, options in leaf_commands(command):

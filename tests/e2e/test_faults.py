@@ -10,15 +10,29 @@ from typing import Any
 import pytest
 
 from tests.e2e.commands import leaf_commands, sample_options
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import SharedWorld
 from tests.fakediscord.harness import GuildHandle, Reply
 from tests.fakediscord.server import FakeDiscord
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 
+# One bot for the module (see ``shared_world``); each test arms its own faults.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
 
 @pytest.fixture
-def simple_command(mlebot: BotProcess, fake_guild: GuildHandle) -> str:
+def fake_discord(shared_world: SharedWorld, shared_guild: GuildHandle) -> FakeDiscord:
+    """The module's fake (``shared_guild`` checks it after each test)."""
+    return shared_world.fake
+
+
+@pytest.fixture
+def fake_guild(shared_guild: GuildHandle) -> GuildHandle:
+    return shared_guild
+
+
+@pytest.fixture
+def simple_command(fake_guild: GuildHandle) -> str:
     """A registered top-level command with no required option (e.g. a help command)."""
     for command in fake_guild.registered_commands():
         options: list[dict[str, Any]] = command.get("options") or []
@@ -67,16 +81,18 @@ async def test_slow_api_still_answers_in_time(
 async def test_interactions_sent_while_the_gateway_is_down_are_answered_after_resume(
     simple_command: str, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
+    assert fake_discord.session is not None
+    resumed_before, identified_before = fake_discord.session.resumes, fake_discord.identifies
     for attempt in range(1, 3):
         await fake_discord.drop_gateway()
         reply = await fake_guild.invoke(simple_command)  # buffered, replayed on RESUME
-        await fake_discord.wait_for_resume(attempt)
+        await fake_discord.wait_for_resume(resumed_before + attempt)
         assert_one_reply(fake_discord, reply.text)
-    assert fake_discord.identifies == 1
+    assert fake_discord.identifies == identified_before
 
 
 async def test_button_clicks_survive_rate_limits(
-    mlebot: BotProcess, fake_discord: FakeDiscord, fake_guild: GuildHandle
+    fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
     reply = await first_reply_with_a_button(fake_guild)
     enabled = [b for b in reply.buttons if "custom_id" in b and not b.get("disabled")]

@@ -9,14 +9,19 @@ against Discord's rules by the fake, and the ``mlebot`` fixture fails on a bot t
 
 from __future__ import annotations
 
-from tests.e2e.conftest import BotProcess
+import pytest
+
 from tests.e2e.test_faults import first_reply_with_a_button
 from tests.fakediscord.harness import GuildHandle
 
+# One bot for the module (see ``shared_world``): these tests only read.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
 
 async def test_salary_for_a_region_picked_from_autocomplete(
-    mlebot: BotProcess, fake_guild: GuildHandle
+    shared_guild: GuildHandle,
 ) -> None:
+    fake_guild = shared_guild
     offered = await fake_guild.autocomplete("/salary", option="region", value="ind")
     assert "India" in [choice["value"] for choice in offered]
     reply = await fake_guild.invoke("/salary", region="India")
@@ -26,14 +31,16 @@ async def test_salary_for_a_region_picked_from_autocomplete(
 
 
 async def test_an_unknown_value_gets_a_private_answer_that_names_it(
-    mlebot: BotProcess, fake_guild: GuildHandle
+    shared_guild: GuildHandle,
 ) -> None:
+    fake_guild = shared_guild
     reply = await fake_guild.invoke("/salary", region="Atlantis")
     assert reply.ephemeral
     assert "Atlantis" in reply.text
 
 
-async def test_pages_turn_for_their_owner_only(mlebot: BotProcess, fake_guild: GuildHandle) -> None:
+async def test_pages_turn_for_their_owner_only(shared_guild: GuildHandle) -> None:
+    fake_guild = shared_guild
     reply = await first_reply_with_a_button(fake_guild)
     owner = reply.record.user
     first_page = reply.embeds

@@ -68,7 +68,9 @@ class FaultPlan:
         return None
 
     def clear(self) -> None:
+        """Disarm every fault and forget the counts."""
         self.faults.clear()
+        self.hits.clear()
 
     def _add(self, fault: Fault) -> Fault:
         if fault.times < 1:
