@@ -173,7 +173,7 @@ def _local(schedule: GuildSchedule, instant: datetime) -> str:
 
 
 def _what_to_fix(error: PublishError, week: IsoWeek, channel_id: int) -> str:
-    head = f"I could not post this week's challenge ({week})"
+    head = f"I could not post the weekly challenge for {week}"
     if isinstance(error, ChannelMissing):
         return (
             f"{head}: the challenge channel <#{error.channel_id}> no longer exists or I cannot"
@@ -189,7 +189,7 @@ def _what_to_fix(error: PublishError, week: IsoWeek, channel_id: int) -> str:
     return f"{head}: {error}. Use /admin post-now to try again."
 
 
-def _log(outcome: PostOutcome, *, attempts: int | None = None) -> PostOutcome:
+def _log(outcome: PostOutcome) -> PostOutcome:
     level = logging.WARNING if outcome.outcome in (Outcome.FAILED, Outcome.MISSED) else logging.INFO
     logger.log(
         level,
@@ -204,7 +204,6 @@ def _log(outcome: PostOutcome, *, attempts: int | None = None) -> PostOutcome:
             "outcome": outcome.outcome.value,
             "late": outcome.late,
             "recovered": outcome.recovered,
-            "attempts": attempts,
             "reason": outcome.reason,
         },
     )
@@ -240,16 +239,38 @@ class _Run:
     def guild_id(self) -> int:
         return self.schedule.guild_id
 
-    def outcome(self, outcome: Outcome, **kwargs: object) -> PostOutcome:
-        return PostOutcome(outcome, self.guild_id, self.week, **kwargs)  # type: ignore[arg-type]
+    def outcome(
+        self,
+        outcome: Outcome,
+        *,
+        message_id: int | None = None,
+        reason: str | None = None,
+        late: bool = False,
+        recovered: bool = False,
+    ) -> PostOutcome:
+        return PostOutcome(
+            outcome,
+            self.guild_id,
+            self.week,
+            message_id=message_id,
+            reason=reason,
+            late=late,
+            recovered=recovered,
+        )
 
     async def find_own(self, record: PostRecord) -> int | None:
-        """Our message for this week in the row's channel, sent after the row's claim."""
+        """Our message for this week in the row's channel, sent after the row's claim.
+
+        Whoever held the claim sent after ``claimed_at`` (a re-claim looks before it moves
+        ``claimed_at`` on), so the search starts there: Discord reads history forward from
+        that point, a page at a time, so starting later than the scheduled time matters in a
+        busy channel after a late catch-up.
+        """
         return await self.publisher.find_own_post(
             self.guild_id,
             record.channel_id,
             post_marker(self.guild_id, self.week),
-            min(record.claimed_at, self.scheduled_for) - LOOKUP_SLACK,
+            record.claimed_at - LOOKUP_SLACK,
         )
 
     async def recovered(self, record: PostRecord, message_id: int) -> PostOutcome:
@@ -269,7 +290,7 @@ class _Run:
         hours = int(late_by.total_seconds() // 3600)
         reason = (
             f"due {self.scheduled_for.isoformat()}, {hours} h late, past the"
-            f" {self.policy.grace} catch-up window"
+            f" {_hours(self.policy.grace)} catch-up window"
         )
         await self.store.posts.mark_missed(record.post_id, reason=reason)
         await _notify(

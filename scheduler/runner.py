@@ -20,6 +20,11 @@ returns quickly; :meth:`wait_idle` waits for them.
 
 Isolation: each guild's work runs in its own task under its own lock; every exception is
 logged with the guild id and never reaches APScheduler or another guild.
+
+Safety net: a sweep every few minutes fires any guild whose armed instant has passed by the
+injected clock (a suspended host or a wall-clock jump can leave APScheduler's monotonic wait
+behind). Storage reads for the digest go through a one-slot gate, so when many guilds are due
+in the same minute their leaderboard reads do not queue in front of members' commands.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 # APScheduler 3.x ships no type information (no py.typed): typed at our call sites instead.
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
 from content.models import Catalog
 from scheduler.jobs import (
@@ -64,6 +70,8 @@ logger = logging.getLogger(__name__)
 #: How long :meth:`ChallengeScheduler.stop` waits for an in-flight post before cancelling it
 #: (a cancelled post stays "claimed" and is settled by the next start's catch-up).
 DEFAULT_STOP_TIMEOUT = 10.0
+#: How often :meth:`ChallengeScheduler.sweep` looks for timers that should have gone off.
+SWEEP_INTERVAL = timedelta(minutes=5)
 
 
 def job_id(guild_id: int) -> str:
@@ -124,6 +132,13 @@ class ChallengeScheduler:
                 # decides between late and missed with the grace window.
                 "misfire_grace_time": int(self._policy.grace.total_seconds()) + 3600,
             },
+        )
+        self._aps.add_job(
+            self.sweep,
+            IntervalTrigger(seconds=SWEEP_INTERVAL.total_seconds(), timezone=UTC),
+            id="weekly-post-sweep",
+            name="weekly post sweep",
+            replace_existing=True,
         )
         self._aps.start()
         try:
@@ -201,6 +216,18 @@ class ChallengeScheduler:
                 return PostOutcome(
                     Outcome.FAILED, guild_id, reason=f"internal error ({type(error).__name__})"
                 )
+
+    async def sweep(self) -> None:
+        """Fire every guild whose armed time has passed by our clock but whose timer has not.
+
+        A safety net that runs every :data:`SWEEP_INTERVAL`: APScheduler waits with the event
+        loop's monotonic clock, which a suspended host or a wall-clock jump leaves behind. A
+        timer and the sweep firing together is harmless (the guild lock and the ledger).
+        """
+        now = self._clock.now()
+        for guild_id, armed_for in list(self._next.items()):
+            if armed_for <= now and not self._lock(guild_id).locked():
+                self._spawn(guild_id, self.fire(guild_id, armed_for))
 
     def next_post_for(self, guild_id: int) -> datetime | None:
         """When the guild's next post is armed for (UTC), for ``/admin show``."""

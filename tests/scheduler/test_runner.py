@@ -610,3 +610,19 @@ async def test_a_broken_catalog_does_not_stop_the_scheduler(
         assert len(publisher.sent) == 1
     finally:
         await scheduler.stop()
+
+
+async def test_the_sweep_fires_timers_the_event_loop_slept_through(
+    make: Make, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+) -> None:
+    await store.settings.save(guild(2, channel_id=200, tz="America/New_York"))
+    scheduler = await started(make())
+    await scheduler.sweep()
+    await scheduler.wait_idle()
+    assert publisher.sent == []
+    clock.set(MONDAY_W48 + 10 * MINUTE)  # e.g. the host was suspended over 09:00
+    await scheduler.sweep()
+    await scheduler.sweep()  # twice in a row: still one post
+    await scheduler.wait_idle()
+    assert [sent.guild_id for sent in publisher.sent] == [1]  # New York is not due yet
+    assert scheduler.next_post_for(1) == MONDAY_W48 + 7 * DAY
