@@ -15,12 +15,13 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome
 from scheduler.planning import IsoWeek
-from scheduler.ports import ChallengePost, Clock, PublishedMessage
+from scheduler.ports import ChallengePost, Clock, PublishedMessage, SystemClock
 from scheduler.runner import ChallengeScheduler
 from storage.models import GuildSchedule, PostState
 from storage.store import Store, open_store
@@ -626,3 +627,28 @@ async def test_the_sweep_fires_timers_the_event_loop_slept_through(
     await scheduler.wait_idle()
     assert [sent.guild_id for sent in publisher.sent] == [1]  # New York is not due yet
     assert scheduler.next_post_for(1) == MONDAY_W48 + 7 * DAY
+
+
+async def test_production_wiring_with_the_system_clock_under_time_machine(
+    store: Store, catalog: Catalog
+) -> None:
+    """SystemClock + real AsyncIOScheduler, the wall clock moved to just before the post."""
+    with time_machine.travel(MONDAY_W48 - timedelta(milliseconds=300), tick=True):
+        clock = SystemClock()
+        publisher = ScriptedPublisher(clock)
+        scheduler = ChallengeScheduler(store, lambda: catalog, publisher, clock, retry_delays=())
+        await scheduler.start()
+        try:
+            await scheduler.wait_idle()
+            assert publisher.sent == []  # the catch-up found nothing due yet
+            for _ in range(60):
+                if publisher.sent:
+                    break
+                await asyncio.sleep(0.05)
+            await scheduler.wait_idle()
+            [sent] = publisher.sent
+            assert sent.post.week == W48
+            assert not sent.post.late
+            assert MONDAY_W48 <= sent.at < MONDAY_W48 + 3 * SECOND
+        finally:
+            await scheduler.stop()
