@@ -88,16 +88,17 @@ def plural(count: int, word: str) -> str:
 
 def next_post(
     settings: GuildSchedule | None, catalog: Catalog, now: datetime
-) -> tuple[datetime, Challenge | None] | None:
+) -> tuple[datetime, Challenge] | None:
     """When the guild's next post is due and which challenge it will carry (pure planning).
 
-    ``None`` when nothing is scheduled (not configured, no channel, or paused).
+    ``None`` when nothing is coming: not configured, no channel, paused, or no challenge that
+    week (no season start, or the season is over), the same rules the scheduler follows.
     """
     if settings is None or settings.channel_id is None or not settings.enabled:
         return None
     at = next_post_at(weekly_schedule(settings), now)
     planned = challenge_for_week(catalog, settings, current_week(settings, at))
-    return at, None if planned is None else planned.challenge
+    return None if planned is None else (at, planned.challenge)
 
 
 async def current_post(store: Store, guild_id: int) -> PostRecord:
@@ -146,11 +147,13 @@ async def answer_current(
             raise UserFacingError(NOT_CONFIGURED)
         if upcoming is None:
             raise UserFacingError(
-                "No challenge has been posted yet and the weekly post is paused here."
+                "No challenge has been posted yet, and none is coming: the weekly post is "
+                "paused, or the season has not started. `/admin show` tells moderators why."
             )
         at, challenge = upcoming
-        what = f"**{challenge.name}**" if challenge else "the first challenge"
-        raise UserFacingError(f"Nothing posted yet: {what} goes out {discord_time(at, 'F')}.")
+        raise UserFacingError(
+            f"Nothing posted yet: **{challenge.name}** goes out {discord_time(at, 'F')}."
+        )
     challenge = challenge_or_error(catalog, post.challenge_id)
     done = await store.progress.get_completion(guild_id, user_id, challenge.id)
     sections = challenge_sections(catalog, challenge)
@@ -162,8 +165,7 @@ async def answer_current(
     when = [f"Posted {discord_time(post.posted_at or post.scheduled_for, 'F')}"]
     if upcoming is not None:
         at, following = upcoming
-        label = f" (**{following.name}**)" if following else ""
-        when.append(f"Next challenge {discord_time(at, 'R')}{label}")
+        when.append(f"Next challenge {discord_time(at, 'R')} (**{following.name}**)")
     else:
         when.append("No next post is scheduled (paused, or the season is over).")
     sections.append(Section("When", tuple(when)))

@@ -371,3 +371,14 @@ async def test_leaderboard_buttons_read_pages_on_demand(store: Store, catalog: C
     assert not await view.interaction_check(stranger)
     assert "Only the member who ran `/leaderboard`" in stranger.messages[0]
     view.stop()
+
+
+async def test_after_the_last_challenge_no_next_post_is_promised(
+    store: Store, catalog: Catalog
+) -> None:
+    last = catalog.challenges[-1]
+    await configure(store, season_start=date(2026, 1, 5))  # week 48 is far past the season
+    await send_post(store, 48, last.id, 5048)
+    reply, _ = await answer_current(store, catalog, guild_id=GUILD, user_id=ADA, now=NOW)
+    assert "No next post is scheduled" in reply_text(reply)
+    assert "Next challenge" not in reply_text(reply)
