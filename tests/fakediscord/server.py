@@ -382,10 +382,13 @@ class FakeDiscord:
             if known is None or data.get("token") != self.token:
                 await ws.send_str(json.dumps({"op": 9, "d": False}))
                 return session
+            # Replay what the client missed (frame s is index + 1), including anything dispatched
+            # during the replay; attach the socket only once caught up, so nothing is skipped.
+            index = max(0, int(data.get("seq") or 0))
+            while index < len(known.sent):
+                await ws.send_str(json.dumps(known.sent[index]))
+                index += 1
             session, known.ws = known, ws
-            missed = [f for f in known.sent if f["s"] > (data.get("seq") or 0)]
-            for missed_frame in missed:
-                await ws.send_str(json.dumps(missed_frame))
             known.resumes += 1
             await self.dispatch("RESUMED", {})
         elif op == 8:  # request guild members

@@ -199,6 +199,38 @@ MESSAGE_VIOLATIONS = [
         "components[0].components[0].style",
     ),
     ("wrong type", lambda b: b.update(content=5), "content"),
+    (
+        "blank field value",
+        lambda b: b["embeds"][0]["fields"][0].update(value=" "),
+        "embeds[0].fields[0].value",
+    ),
+    (
+        "blank field name",
+        lambda b: b["embeds"][0]["fields"][0].update(name=""),
+        "embeds[0].fields[0].name",
+    ),
+    (
+        "duplicate custom_id",
+        lambda b: b["components"][0]["components"][1].update(custom_id="page:prev"),
+        "components[0].components[1].custom_id",
+    ),
+    (
+        "link button with custom_id",
+        lambda b: b["components"][0]["components"][2].update(custom_id="docs"),
+        "components[0].components[2]",
+    ),
+    (
+        "button without face",
+        lambda b: b["components"][0]["components"][0].pop("label"),
+        "components[0].components[0]",
+    ),
+    (
+        "select beside buttons",
+        lambda b: b["components"][0]["components"].append(
+            {"type": 3, "custom_id": "pick", "options": [{"label": "a", "value": "a"}]}
+        ),
+        "components[0].components",
+    ),
 ]
 
 
@@ -216,6 +248,31 @@ def test_each_message_limit_is_caught_with_its_path(mutate: Any, path: str, kind
     else:
         problems = validate_message_payload(body, kind=kind)
     assert path in _paths(problems), problems
+
+
+def test_a_new_message_cannot_be_empty() -> None:
+    assert _paths(validate_message_payload({"content": ""})) == ["<body>"]
+    assert _paths(validate_request("POST", "/channels/1/messages", {"embeds": []})) == ["<body>"]
+    assert _paths(validate_interaction_callback({"type": 4, "data": {"content": ""}})) == ["data"]
+    assert _paths(validate_request("POST", "/webhooks/1/t", {"content": None})) == ["<body>"]
+    # A file alone is a message; an edit may clear the content; a deferral has no data.
+    files_only = {"attachments": [{"id": 0, "filename": "a.csv"}]}
+    assert validate_request("POST", "/channels/1/messages", files_only) == []
+    assert validate_request("PATCH", "/webhooks/1/t/messages/@original", {"content": ""}) == []
+    assert validate_interaction_callback({"type": 5}) == []
+
+
+def test_choice_values_are_at_most_100_characters() -> None:
+    result = {"type": 8, "data": {"choices": [{"name": "n", "value": "v" * 101}]}}
+    assert _paths(validate_interaction_callback(result)) == ["data.choices[0].value"]
+    option = {
+        "type": 3,
+        "name": "o",
+        "description": "d",
+        "choices": [{"name": "n", "value": "v" * 101}],
+    }
+    tree = [{"type": 1, "name": "c", "description": "d", "options": [option]}]
+    assert _paths(validate_command_tree(tree)) == ["[0].options[0].choices[0].value"]
 
 
 def test_over_long_content_is_reported_briefly() -> None:

@@ -309,6 +309,16 @@ def _check_embeds(problems: list[Problem], embeds: object, prefix: tuple[PathPar
                 _check_max(
                     problems, (*here, "fields", j, "value"), field.get("value"), MAX_FIELD_VALUE
                 )
+                for key in ("name", "value"):
+                    text = field.get(key)
+                    if isinstance(text, str) and not text.strip():
+                        problems.append(
+                            Problem(
+                                (*here, "fields", j, key),
+                                "This field is required.",
+                                "BASE_TYPE_REQUIRED",
+                            )
+                        )
                 total += _text_len(field.get("name")) + _text_len(field.get("value"))
     if total > MAX_EMBED_TOTAL:
         problems.append(
@@ -321,7 +331,31 @@ def _check_embeds(problems: list[Problem], embeds: object, prefix: tuple[PathPar
         )
 
 
+def _check_button(
+    problems: list[Problem], button: dict[str, Any], here: tuple[PathPart, ...]
+) -> None:
+    """Link buttons (style 5) need a url and no custom_id; others a custom_id; all a face."""
+    style = button.get("style")
+    if style == 5:
+        if not button.get("url") or button.get("custom_id"):
+            problems.append(
+                Problem(here, "A link button needs a url and no custom_id.", "COMPONENT_INVALID")
+            )
+    elif style != 6 and not button.get("custom_id"):
+        problems.append(
+            Problem(
+                (*here, "custom_id"),
+                "A non-link button needs a custom_id.",
+                "COMPONENT_CUSTOM_ID_REQUIRED",
+            )
+        )
+    if style != 6 and not button.get("label") and not button.get("emoji"):
+        problems.append(Problem(here, "A button needs a label or an emoji.", "COMPONENT_INVALID"))
+
+
 def _check_components(problems: list[Problem], rows: object, prefix: tuple[PathPart, ...]) -> None:
+    """Classic components: <= 5 action rows; a row holds <= 5 buttons or one select alone;
+    custom_id 1-100 characters and unique within the message."""
     if not isinstance(rows, list):
         return
     action_rows = [row for row in rows if isinstance(row, dict) and row.get("type") == 1]
@@ -331,11 +365,12 @@ def _check_components(problems: list[Problem], rows: object, prefix: tuple[PathP
                 prefix, f"Must be {MAX_ACTION_ROWS} or fewer action rows.", "BASE_TYPE_MAX_LENGTH"
             )
         )
+    seen_ids: set[str] = set()
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("components"), list):
             continue
-        children = row["components"]
-        buttons = [c for c in children if isinstance(c, dict) and c.get("type") == 2]
+        children = [c for c in row["components"] if isinstance(c, dict)]
+        buttons = [c for c in children if c.get("type") == 2]
         if len(buttons) > MAX_BUTTONS_PER_ROW:
             problems.append(
                 Problem(
@@ -344,30 +379,56 @@ def _check_components(problems: list[Problem], rows: object, prefix: tuple[PathP
                     "BASE_TYPE_MAX_LENGTH",
                 )
             )
-        for j, child in enumerate(children):
+        if len(buttons) != len(children) and len(children) > 1:
+            problems.append(
+                Problem(
+                    (*prefix, i, "components"),
+                    "A select menu must be alone in its action row.",
+                    "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                )
+            )
+        for j, child in enumerate(row["components"]):
             if not isinstance(child, dict):
                 continue
+            here = (*prefix, i, "components", j)
             custom_id = child.get("custom_id")
-            here = (*prefix, i, "components", j, "custom_id")
-            if isinstance(custom_id, str) and not 1 <= len(custom_id) <= MAX_CUSTOM_ID:
-                problems.append(
-                    Problem(
-                        here,
-                        f"Must be between 1 and {MAX_CUSTOM_ID} in length.",
-                        "BASE_TYPE_BAD_LENGTH",
+            if isinstance(custom_id, str):
+                if not 1 <= len(custom_id) <= MAX_CUSTOM_ID:
+                    problems.append(
+                        Problem(
+                            (*here, "custom_id"),
+                            f"Must be between 1 and {MAX_CUSTOM_ID} in length.",
+                            "BASE_TYPE_BAD_LENGTH",
+                        )
                     )
-                )
-            if (
-                child.get("type") == 2
-                and child.get("style") != 5
-                and child.get("style") != 6
-                and not custom_id
-            ):
-                problems.append(
-                    Problem(
-                        here, "A non-link button needs a custom_id.", "COMPONENT_CUSTOM_ID_REQUIRED"
+                elif custom_id in seen_ids:
+                    problems.append(
+                        Problem(
+                            (*here, "custom_id"),
+                            f"custom_id {custom_id!r} is used twice in this message.",
+                            "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        )
                     )
-                )
+                seen_ids.add(custom_id)
+            if child.get("type") == 2:
+                _check_button(problems, child, here)
+
+
+_MESSAGE_BODY_KEYS: Final = (
+    "content",
+    "embeds",
+    "components",
+    "attachments",
+    "sticker_ids",
+    "poll",
+)
+
+
+def empty_message_problems(data: object, prefix: tuple[PathPart, ...] = ()) -> list[Problem]:
+    """A new message needs content, an embed, a component, a file, a sticker or a poll."""
+    if isinstance(data, dict) and any(data.get(key) for key in _MESSAGE_BODY_KEYS):
+        return []
+    return [Problem(prefix, "Cannot send an empty message.", "EMPTY_MESSAGE")]
 
 
 def _message_limit_problems(data: object, prefix: tuple[PathPart, ...] = ()) -> list[Problem]:
@@ -427,6 +488,22 @@ def _description_problems(value: object, parts: tuple[PathPart, ...]) -> list[Pr
     return []
 
 
+def _choice_problems(choices: list[Any], prefix: tuple[PathPart, ...]) -> list[Problem]:
+    """Choice values: strings up to 100 characters (Discord's documented limit)."""
+    problems = []
+    for j, choice in enumerate(choices):
+        value = choice.get("value") if isinstance(choice, dict) else None
+        if isinstance(value, str) and len(value) > MAX_CHOICE_NAME:
+            problems.append(
+                Problem(
+                    (*prefix, j, "value"),
+                    f"Must be {MAX_CHOICE_NAME} or fewer in length (got {len(value)}).",
+                    "BASE_TYPE_MAX_LENGTH",
+                )
+            )
+    return problems
+
+
 def _option_problems(options: object, prefix: tuple[PathPart, ...]) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(options, list):
@@ -463,6 +540,7 @@ def _option_problems(options: object, prefix: tuple[PathPart, ...]) -> list[Prob
                         "BASE_TYPE_MAX_LENGTH",
                     )
                 )
+            problems += _choice_problems(choices, (*here, "choices"))
             for j, choice in enumerate(choices):
                 cname = choice.get("name") if isinstance(choice, dict) else None
                 if not isinstance(cname, str) or not 1 <= len(cname) <= MAX_CHOICE_NAME:
@@ -509,7 +587,10 @@ def validate_message_payload(body: object, *, kind: str = "create") -> list[Prob
         "interaction": "IncomingWebhookInteractionRequest",
         "edit": "IncomingWebhookUpdateRequestPartial",
     }[kind]
-    return _dedupe(_schema_problems(_ref(schema), body) + _message_limit_problems(body))
+    problems = _schema_problems(_ref(schema), body) + _message_limit_problems(body)
+    if kind != "edit":
+        problems += empty_message_problems(body)
+    return _dedupe(problems)
 
 
 def validate_command_tree(commands: object) -> list[Problem]:
@@ -558,8 +639,12 @@ def validate_interaction_callback(body: object) -> list[Problem]:
     problems = _schema_problems(_ref(schema), body)
     if kind in _MESSAGE_CALLBACK_TYPES and isinstance(body, dict):
         problems += _message_limit_problems(body.get("data"), ("data",))
+    if kind == 4 and isinstance(body, dict):
+        problems += empty_message_problems(body.get("data"), ("data",))
     if kind == 8 and isinstance(body, dict) and isinstance(body.get("data"), dict):
         choices = body["data"].get("choices")
+        if isinstance(choices, list):
+            problems += _choice_problems(choices, ("data", "choices"))
         if isinstance(choices, list) and len(choices) > MAX_CHOICES:
             problems.append(
                 Problem(
@@ -599,6 +684,8 @@ def validate_request(method: str, path: str, body: object) -> list[Problem]:
     problems = _schema_problems(pointer, body)
     if template.endswith("/messages") or "/messages/" in template:
         problems += _message_limit_problems(body)
+    if method == "POST" and template == "/channels/{channel_id}/messages":
+        problems += empty_message_problems(body)
     return _dedupe(problems)
 
 
