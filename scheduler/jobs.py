@@ -80,6 +80,7 @@ __all__ = [
     "PostPolicy",
     "automatic_week",
     "post_weekly_challenge",
+    "record_skipped_weeks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -534,3 +535,65 @@ def _no_challenge_reason(schedule: GuildSchedule, week: IsoWeek | None) -> str:
     if week is None or week < IsoWeek.of(schedule.season_start):
         return f"the season starts on {schedule.season_start.isoformat()}"
     return "the season is over: set a new season start with /admin schedule"
+
+
+async def record_skipped_weeks(
+    store: Store,
+    catalog: Catalog,
+    publisher: Publisher,
+    clock: Clock,
+    guild_id: int,
+    *,
+    policy: PostPolicy | None = None,
+) -> list[IsoWeek]:
+    """Record the season weeks a long downtime skipped entirely, with one notice.
+
+    Start-up catch-up handles the latest due week with :func:`post_weekly_challenge`; this
+    looks at the weeks before it, back to the guild's latest ledger row (or the season's first
+    week), and records those past the grace window as missed, so that none is missed silently
+    however long the bot was down. Returns the weeks recorded, oldest first.
+    """
+    policy = policy or PostPolicy()
+    schedule = await store.settings.get(guild_id)
+    if schedule is None or schedule.channel_id is None or not schedule.enabled:
+        return []
+    now = clock.now()
+    due = automatic_week(schedule, now)
+    if due is None:
+        return []
+    planned = weekly_schedule(schedule)
+    skipped: list[tuple[IsoWeek, str, datetime]] = []
+    week = due.previous()
+    # Bounded by the season's length: challenge_for_week is None before its first week.
+    while (season := challenge_for_week(catalog, schedule, week)) is not None:
+        if await store.posts.get(guild_id, week) is not None:
+            break  # settled (or settling) from here back
+        scheduled_for = post_time_in_week(planned, *week)
+        if classify_due_post(scheduled_for, now, policy.grace, on_time=policy.on_time) == "missed":
+            skipped.append((week, season.challenge.id, scheduled_for))
+        week = week.previous()
+    recorded: list[IsoWeek] = []
+    for week, challenge_id, scheduled_for in reversed(skipped):
+        claim = await store.posts.claim(
+            guild_id,
+            week,
+            challenge_id=challenge_id,
+            channel_id=schedule.channel_id,
+            scheduled_for=scheduled_for,
+        )
+        if not claim.owned:
+            continue
+        reason = f"due {scheduled_for.isoformat()}; the bot was not running"
+        await store.posts.mark_missed(claim.post.post_id, reason=reason)
+        recorded.append(week)
+        _log(PostOutcome(Outcome.MISSED, guild_id, week, reason=reason))
+    if recorded:
+        weeks = ", ".join(str(week) for week in recorded)
+        await _notify(
+            publisher,
+            guild_id,
+            f"While I was offline, the weekly challenges for {weeks} were not posted, and it is"
+            f" now past the {_hours(policy.grace)} catch-up window. They are recorded as missed;"
+            " the challenges continue as planned.",
+        )
+    return recorded

@@ -50,6 +50,7 @@ from scheduler.jobs import (
     PostPolicy,
     automatic_week,
     post_weekly_challenge,
+    record_skipped_weeks,
 )
 from scheduler.planning import DEFAULT_GRACE, IsoWeek, next_post_at
 from scheduler.ports import Clock, Publisher
@@ -290,6 +291,15 @@ class ChallengeScheduler:
                 due = automatic_week(schedule, self._clock.now())
                 for week in sorted(set(stale_weeks) - {due}):  # unsettled rows of older weeks
                     await self._run(guild_id, on_demand=False, week=week)
+                if record_missed:  # start-up: weeks a long downtime skipped entirely
+                    await record_skipped_weeks(
+                        self._store,
+                        self._catalog(),
+                        self._publisher,
+                        self._clock,
+                        guild_id,
+                        policy=self._policy,
+                    )
                 await self._run(guild_id, on_demand=False, record_missed=record_missed)
             except Exception:
                 logger.exception(

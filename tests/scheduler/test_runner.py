@@ -652,3 +652,41 @@ async def test_production_wiring_with_the_system_clock_under_time_machine(
             assert MONDAY_W48 <= sent.at < MONDAY_W48 + 3 * SECOND
         finally:
             await scheduler.stop()
+
+
+async def test_downtime_of_several_weeks_records_every_skipped_week_with_one_notice(
+    make: Make, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+) -> None:
+    scheduler = await started(make())
+    await fire_when_due(scheduler, clock)  # W48 goes out
+    await scheduler.stop()
+    clock.set(MONDAY_W48 + 21 * DAY + HOUR)  # back three weeks later, an hour after W51's post
+    await started(make())
+    assert [sent.post.week for sent in publisher.sent] == [W48, IsoWeek(2026, 51)]
+    assert publisher.sent[1].post.challenge_number == 4
+    [notice] = publisher.notices_for(1)
+    assert "2026-W49, 2026-W50" in notice
+    for week in (IsoWeek(2026, 49), IsoWeek(2026, 50)):
+        record = await store.posts.get(1, week)
+        assert record is not None
+        assert record.state is PostState.MISSED
+    # Another restart finds everything settled: nothing new.
+    await started(make())
+    assert len(publisher.sent) == 2
+    assert len(publisher.notices) == 1
+
+
+async def test_downtime_from_before_the_season_records_only_season_weeks(
+    make: Make, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+) -> None:
+    clock.set(MONDAY_W48 + 14 * DAY + 2 * DAY)  # W50's post is two days old
+    await started(make())
+    assert publisher.sent == []
+    weeks = sorted(
+        str(record.week) for record in await store.posts.list_unsent()
+    )  # nothing left unsettled
+    assert weeks == []
+    states = [await store.posts.get(1, IsoWeek(2026, w)) for w in (47, 48, 49, 50)]
+    assert states[0] is None  # before the season
+    assert all(r is not None and r.state is PostState.MISSED for r in states[1:])
+    assert len(publisher.notices) == 2  # W48-W49 together, then W50
