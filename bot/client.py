@@ -6,16 +6,21 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import build_cogs
 from bot.errors import install_error_handler
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
+from bot.interaction_log import log_interaction
 from bot.publisher import DiscordPublisher
+from bot.reload import reload_content
 from bot.services import Services
 from bot.settings import Settings
 from bot.weekly import MarkDoneButton, render_weekly_post
@@ -48,6 +53,46 @@ def intents() -> discord.Intents:
     return wanted
 
 
+SHUTTING_DOWN = "The bot is restarting; try again in a minute."
+
+#: How long close() lets in-flight commands and button callbacks finish.
+DRAIN_TIMEOUT = 5.0
+#: Names discord.py gives the tasks that run app commands and component callbacks.
+_INTERACTION_TASK_PREFIXES = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch",
+    "discord-ui-dynamic",
+)
+
+
+class BotTree(app_commands.CommandTree["MLEBot"]):
+    """The command tree; refuses new commands politely while the bot shuts down."""
+
+    async def interaction_check(self, interaction: discord.Interaction[MLEBot]) -> bool:
+        if not interaction.client.closing:
+            return True
+        log_interaction(interaction, "shutting_down")
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+            else:
+                await interaction.response.send_message(SHUTTING_DOWN, ephemeral=True)
+        return False
+
+
+async def drain_interactions(within: float) -> int:
+    """Wait (bounded) for running command/button callbacks; return how many were cut off."""
+    running = {
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name().startswith(_INTERACTION_TASK_PREFIXES) and not task.done()
+    }
+    if not running:
+        return 0
+    _, pending = await asyncio.wait(running, timeout=within)
+    return len(pending)
+
+
 class MLEBot(commands.Bot):
     """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`."""
 
@@ -58,7 +103,9 @@ class MLEBot(commands.Bot):
             help_command=None,
             # Content can never ping @everyone, roles or users by accident.
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BotTree,
         )
+        self.closing = False
         self.services = services
         install_error_handler(self.tree)  # one handler for every app command's errors
         self._heartbeat: asyncio.Task[None] | None = None
@@ -81,8 +128,12 @@ class MLEBot(commands.Bot):
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
 
     async def close(self) -> None:
-        # Reverse order of start-up: timers (letting an in-flight post finish while the
-        # gateway is still up), heartbeat, then the connection.
+        # Reverse order of start-up: refuse new commands, let running ones answer, stop the
+        # timers (an in-flight post finishes while the connection is up), heartbeat, gateway.
+        self.closing = True
+        cut_off = await drain_interactions(DRAIN_TIMEOUT)
+        if cut_off:
+            log.warning("%d interaction(s) still running at shutdown", cut_off)
         if self.services.scheduler is not None:
             await self.services.scheduler.stop()
         if self._heartbeat is not None:
@@ -117,6 +168,11 @@ class MLEBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[MLEBot], command: object
+    ) -> None:
+        log_interaction(interaction, "ok")
+
     async def on_ready(self) -> None:
         # Start the weekly posts once the guilds are known (channel and permission checks
         # need them); on_ready fires again after reconnects, start() is idempotent.
@@ -143,16 +199,28 @@ async def run_bot(services: Services, token: str) -> int:
     bot = MLEBot(services)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
-    stop_tasks: set[asyncio.Task[None]] = set()
+    background: set[asyncio.Task[None]] = set()  # keep references until done
+
+    def spawn(work: Coroutine[Any, Any, None]) -> None:
+        task = loop.create_task(work)
+        background.add(task)
+        task.add_done_callback(background.discard)
 
     def request_stop(signame: str) -> None:
         if not stopping.is_set():
             log.info("received %s, shutting down", signame)
             stopping.set()
-            stop_tasks.add(loop.create_task(bot.close()))
+            spawn(bot.close())
+
+    async def reload_on_hangup() -> None:
+        report = await reload_content(services)
+        for problem in report.problems:
+            log.warning("content problem: %s", problem)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, request_stop, sig.name)
+    # SIGHUP re-reads the content YAML, as `/admin reload-content` does.
+    loop.add_signal_handler(signal.SIGHUP, lambda: spawn(reload_on_hangup()))
     try:
         async with bot:
             await bot.start(token)
@@ -163,7 +231,7 @@ async def run_bot(services: Services, token: str) -> int:
         )
         return 2
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         await store.close()
     log.info("stopped")

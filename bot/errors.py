@@ -11,9 +11,12 @@ import logging
 import math
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
+
+from bot.interaction_log import interaction_name, log_interaction
 
 log = logging.getLogger(__name__)
 
@@ -106,24 +109,19 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
         await interaction.response.send_message(message, ephemeral=True)
 
 
-async def on_app_command_error(
-    interaction: discord.Interaction, error: app_commands.AppCommandError
-) -> None:
-    """The app-command error handler (install with :func:`install_error_handler`).
+async def answer_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Tell the member what went wrong, for commands and buttons alike. Never raises.
 
     Known errors become a short ephemeral message; anything else is logged with a reference id
-    that the member sees. Never raises.
+    that the member sees.
     """
-    if interaction.extras.get(HANDLED_KEY):
-        return
-    interaction.extras[HANDLED_KEY] = True
     message = user_message(error)
+    log_interaction(interaction, "refused" if message is not None else "error")
     if message is None:
         ref = reference_id()
-        command = interaction.command.qualified_name if interaction.command else "?"
         log.error(
-            "unexpected error in /%s (ref %s, user %s, guild %s)",
-            command,
+            "unexpected error in %s (ref %s, user %s, guild %s)",
+            interaction_name(interaction),
             ref,
             interaction.user.id,
             interaction.guild_id,
@@ -138,6 +136,16 @@ async def on_app_command_error(
     except discord.HTTPException:
         # Expired or already-acknowledged interaction: nothing more can be said to the member.
         log.warning("could not send the error reply for interaction %s", interaction.id)
+
+
+async def on_app_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """The app-command error handler (install with :func:`install_error_handler`)."""
+    if interaction.extras.get(HANDLED_KEY):
+        return
+    interaction.extras[HANDLED_KEY] = True
+    await answer_error(interaction, error)
 
 
 def install_error_handler(tree: app_commands.CommandTree[discord.Client]) -> None:

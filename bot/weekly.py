@@ -32,7 +32,8 @@ from bot.embeds import (
     TITLE_LIMIT,
     split_text,
 )
-from bot.errors import UserFacingError, reference_id, send_ephemeral, unwrap, user_message
+from bot.errors import UserFacingError, answer_error
+from bot.interaction_log import log_interaction
 from bot.services import Services
 from content.models import Catalog, Challenge
 from scheduler.ports import ChallengePost
@@ -193,10 +194,11 @@ class MarkDoneButton(
                 source=CompletionSource.BUTTON,
             )
         except Exception as error:  # the member must always get an answer
-            await answer_component_error(interaction, error)
+            await answer_error(interaction, error)
             return
         try:
             await interaction.response.send_message(text, ephemeral=True)
+            log_interaction(interaction, "ok")
         except discord.HTTPException as exc:
             # Recorded all the same; the member sees it in /progress or on a second press.
             log.warning(
@@ -206,28 +208,6 @@ class MarkDoneButton(
                 interaction.guild_id,
                 exc,
             )
-
-
-async def answer_component_error(interaction: discord.Interaction[Any], error: Exception) -> None:
-    """What :func:`bot.errors.on_app_command_error` does, for buttons: never raises."""
-    message = user_message(error)
-    if message is None:
-        ref = reference_id()
-        log.error(
-            "unexpected error in a button (ref %s, user %s, guild %s)",
-            ref,
-            interaction.user.id,
-            interaction.guild_id,
-            exc_info=unwrap(error),
-        )
-        message = (
-            f"Something went wrong on my side. Reference: `{ref}` "
-            "(a moderator can find the details with it)."
-        )
-    try:
-        await send_ephemeral(interaction, message)
-    except discord.HTTPException:
-        log.warning("could not send the error reply for interaction %s", interaction.id)
 
 
 def done_view(challenge_id: str, url: str | None = None) -> discord.ui.View:

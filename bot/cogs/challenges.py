@@ -24,12 +24,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.embeds import Card, Reply, Section, render
-from bot.errors import UserFacingError, on_app_command_error
+from bot.errors import UserFacingError, answer_error, on_app_command_error
 from bot.services import Services
 from bot.views import send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
-    answer_component_error,
     challenge_or_error,
     discord_time,
     done_view,
@@ -411,7 +410,7 @@ class LeaderboardView(discord.ui.View):
         _item: discord.ui.Item[Any],
         /,
     ) -> None:
-        await answer_component_error(interaction, error)
+        await answer_error(interaction, error)
 
     async def on_timeout(self) -> None:
         if self.origin is None:
@@ -459,7 +458,7 @@ class ForgetConfirmView(discord.ui.View):
         _item: discord.ui.Item[Any],
         /,
     ) -> None:
-        await answer_component_error(interaction, error)
+        await answer_error(interaction, error)
 
     async def on_timeout(self) -> None:
         if self.origin is None:

@@ -5,6 +5,7 @@ Discord server.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -65,6 +66,8 @@ class FakeInteraction:
     done: bool = False
     sent: list[Sent] = field(default_factory=list)
     extras: dict[Any, Any] = field(default_factory=dict)
+    data: dict[str, Any] | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:
         self.response = FakeResponse(self.sent, done=self.done)

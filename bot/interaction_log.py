@@ -1,0 +1,42 @@
+"""One structured log event per interaction: command, guild, latency, outcome. Never content."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import discord
+
+log = logging.getLogger("bot.interactions")
+
+Outcome = Literal["ok", "refused", "error", "shutting_down"]
+
+
+def interaction_name(interaction: discord.Interaction[Any]) -> str:
+    """``/salary``, ``/admin schedule``, or ``button:mlebot:done`` for components."""
+    if interaction.command is not None:
+        return "/" + interaction.command.qualified_name
+    data: dict[str, Any] = dict(interaction.data or {})
+    custom_id = str(data.get("custom_id", "?"))
+    # Keep the stable prefix only: ids after it may identify members or posts.
+    return "component:" + ":".join(custom_id.split(":")[:2])
+
+
+def log_interaction(interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+    """Log the event; latency is from Discord creating the interaction to now."""
+    latency_ms = (datetime.now(UTC) - interaction.created_at).total_seconds() * 1000
+    name = interaction_name(interaction)
+    log.info(
+        "%s %s in %.0f ms",
+        name,
+        outcome,
+        latency_ms,
+        extra={
+            "event": "interaction",
+            "command": name,
+            "guild_id": interaction.guild_id,
+            "latency_ms": round(latency_ms, 1),
+            "outcome": outcome,
+        },
+    )
