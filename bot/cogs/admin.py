@@ -24,6 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError, echo, on_app_command_error
+from bot.reload import reload_content
 from bot.services import Services
 from bot.weekly import challenge_or_error, discord_time, require_store
 from content.models import Catalog, Challenge
@@ -415,6 +416,18 @@ class AdminCog(commands.Cog, name="Admin"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await scheduler.post_now(guild_id)
         await self._reply(interaction, describe_outcome(outcome))
+
+    @admin.command(
+        name="reload-content",
+        description="Re-read the content YAML (for every server); invalid files change nothing",
+    )
+    @app_commands.checks.cooldown(1, 30.0, key=lambda i: i.guild_id)
+    async def reload_content_command(self, interaction: discord.Interaction[Any]) -> None:
+        # Content is the operator's files, shared by every server: re-reading them is harmless,
+        # so any moderator may ask (e.g. after the operator deployed an edit).
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await reload_content(self.services)
+        await self._reply(interaction, report.summary())
 
     @admin.command(
         name="leaderboard-visibility", description="Who can see /leaderboard and others' progress"

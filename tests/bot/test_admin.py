@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -38,6 +39,7 @@ from bot.cogs.admin import (
 )
 from bot.errors import UserFacingError
 from bot.services import Services
+from content.loader import bundled_content_dir
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostOutcome
 from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule
@@ -431,3 +433,20 @@ async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
     shown = await run(AdminCog.show, cog, moderator())
     assert "none planned" in (shown.content or "")
     assert "scheduler is not running" not in (shown.content or "")
+
+
+async def test_reload_content_reports_and_swaps(
+    cog: AdminCog, services: Services, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(bundled_content_dir(), content)
+    services.settings = services.settings.model_copy(update={"content_dir": content})
+    unchanged = await run(AdminCog.reload_content_command, cog, moderator())
+    assert unchanged.content == "Content reloaded: no changes."
+
+    before = services.catalog
+    (content / "tools.yaml").write_text("tools: [{id: 1}]\n", encoding="utf-8")
+    refused = await run(AdminCog.reload_content_command, cog, moderator())
+    assert (refused.content or "").startswith("Content NOT reloaded (")
+    assert "tools.yaml:1:" in (refused.content or "")
+    assert services.catalog is before
