@@ -304,15 +304,8 @@ class _Run:
         )
         return self.outcome(Outcome.MISSED, reason=reason)
 
-    async def settle(  # noqa: PLR0911 -- one return per way a row settles
-        self,
-        existing: PostRecord,
-        season: SeasonChallenge | None,
-        status: DueStatus,
-        *,
-        on_demand: bool,
-    ) -> PostOutcome | None:
-        """Settle a ``claimed``/``failed`` row; ``None`` means "re-claim it and send"."""
+    async def look(self, existing: PostRecord, *, on_demand: bool) -> PostOutcome | None:
+        """Did a ``claimed``/``failed`` row's post go out after all? ``None``: not found."""
         if (
             not on_demand
             and existing.state is PostState.FAILED
@@ -347,6 +340,17 @@ class _Run:
             found = None  # a moderator chose another channel: the old one does not matter
         if found is not None:
             return await self.recovered(existing, found)
+        return None
+
+    async def settle(
+        self,
+        existing: PostRecord,
+        season: SeasonChallenge | None,
+        status: DueStatus,
+        *,
+        on_demand: bool,
+    ) -> PostOutcome | None:
+        """Settle a row :meth:`look` did not find; ``None`` means "re-claim it and send"."""
         if season is None:
             await self.store.posts.mark_missed(existing.post_id, reason="the season changed")
             return self.outcome(
@@ -493,13 +497,18 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
     if existing is not None and existing.state is PostState.MISSED:
         return run.outcome(Outcome.MISSED, reason=existing.error)
 
+    if existing is not None:  # claimed or failed: did it go out after all? (even if not due)
+        looked = await run.look(existing, on_demand=on_demand)
+        if looked is not None:
+            return looked
+
     status = classify_due_post(scheduled_for, now, deps.policy.grace, on_time=deps.policy.on_time)
     season = challenge_for_week(deps.catalog, schedule, week)
     if existing is None and season is None:
         return run.outcome(Outcome.NO_CHALLENGE, reason=_no_challenge_reason(schedule, week))
     if not on_demand and status == "not_due":
         return run.outcome(Outcome.NOT_DUE)
-    if existing is not None:  # claimed or failed: settle it before anything is sent again
+    if existing is not None:  # not found: settle it before anything is sent again
         settled = await run.settle(existing, season, status, on_demand=on_demand)
         if settled is not None:
             return settled

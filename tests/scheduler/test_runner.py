@@ -690,3 +690,21 @@ async def test_downtime_from_before_the_season_records_only_season_weeks(
     assert states[0] is None  # before the season
     assert all(r is not None and r.state is PostState.MISSED for r in states[1:])
     assert len(publisher.notices) == 2  # W48-W49 together, then W50
+
+
+async def test_a_post_now_that_crashed_after_sending_is_recorded_at_the_next_start(
+    make: Make, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+) -> None:
+    clock.set(MONDAY_W48 - 3 * HOUR)  # ahead of this week's post time
+    first = await started(make())
+    publisher.crash_after_send = True
+    with pytest.raises(Crash):
+        await first.post_now(1)
+    await first.stop()
+    clock.advance(MINUTE)
+    await started(make())  # still before 09:00: the week is not due, but its message is out
+    record = await store.posts.get(1, W48)
+    assert record is not None
+    assert record.state is PostState.SENT  # so the Mark done button can find it
+    assert record.message_id == publisher.sent[0].message_id
+    assert len(publisher.sent) == 1
