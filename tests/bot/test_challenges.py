@@ -316,6 +316,7 @@ async def test_commands_are_valid_guild_only_and_admin_is_for_manage_server(
         "resume",
         "post-now",
         "leaderboard-visibility",
+        "reload-content",
         "mark",
         "unmark",
         "export",
