@@ -33,7 +33,9 @@ async def test_every_registered_command_answers_valid_payloads(
                 await exercise(fake_guild, path, full)
             for option in options:
                 if option["type"] == STRING and not option.get("choices"):
-                    await exercise(fake_guild, path, {**minimal, option["name"]: UNKNOWN})
+                    unknown = UNKNOWN[: option.get("max_length", len(UNKNOWN))]
+                    unknown = unknown.ljust(option.get("min_length", 0), "z")
+                    await exercise(fake_guild, path, {**minimal, option["name"]: unknown})
 
 
 async def test_every_autocomplete_answers_in_time(

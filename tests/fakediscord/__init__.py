@@ -9,7 +9,13 @@ Fixtures (``tests/conftest.py``): ``fake_discord`` and ``fake_guild``; ``tests/e
 adds ``mlebot``, the real bot process. See ``README.md`` beside this file.
 """
 
-from tests.fakediscord.harness import GuildHandle, NotRegisteredError, Reply
+from tests.fakediscord.harness import (
+    GuildHandle,
+    InvalidOptionError,
+    NotPermittedError,
+    NotRegisteredError,
+    Reply,
+)
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.validation import (
     Problem,
@@ -22,6 +28,8 @@ from tests.fakediscord.validation import (
 __all__ = [
     "FakeDiscord",
     "GuildHandle",
+    "InvalidOptionError",
+    "NotPermittedError",
     "NotRegisteredError",
     "Problem",
     "Reply",

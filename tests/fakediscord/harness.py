@@ -42,6 +42,10 @@ class NotRegisteredError(AssertionError):
     """The test asked for a command or option the bot never registered."""
 
 
+class InvalidOptionError(AssertionError):
+    """A value Discord's client would not send: not a choice, out of range, missing, too long."""
+
+
 class NotPermittedError(AssertionError):
     """The member lacks the command's ``default_member_permissions``: Discord hides it."""
 
@@ -208,7 +212,7 @@ class GuildHandle:
         Returns once the bot replied (type 4/7), opened a modal, or - after deferring - edited
         its reply or sent a follow-up. Fails if the answer was late, invalid or never came.
         """
-        top, data_options, _ = self._build_options(command, options, focused=None)
+        top, data_options = self._build_options(command, options, focused=None)
         user = self._user(as_user)
         self._check_can_use(top, user)
         data = self._command_data(top, data_options)
@@ -241,7 +245,7 @@ class GuildHandle:
     ) -> list[Json]:
         """Type ``value`` into ``option`` of ``command``; return the choices the bot suggested."""
         options = {**other_options, option: value}
-        top, data_options, _ = self._build_options(command, options, focused=option)
+        top, data_options = self._build_options(command, options, focused=option)
         record = await self.fake.send_interaction(
             kind=4,
             data=self._command_data(top, data_options),
@@ -334,15 +338,16 @@ class GuildHandle:
 
     def _build_options(
         self, command: str, values: dict[str, Any], focused: str | None
-    ) -> tuple[Json, list[Json], Json]:
-        """Turn ``/name [group] [sub]`` and keyword values into interaction data options."""
+    ) -> tuple[Json, list[Json]]:
+        """The registered command and the interaction data options for ``/name [group] [sub]``
+        and keyword values; refuses what Discord's client would not send."""
         words = command.lstrip("/").split()
         if not words:
             raise ValueError("empty command")
         top = self.command(words[0])
         schema: Json = top
         path = [top["name"]]
-        nested: list[tuple[Json, Json]] = []  # (option schema, data option) for subcommands
+        nested: list[Json] = []  # the data options of the subcommand (group) words
         for word in words[1:]:
             children = [
                 o
@@ -356,7 +361,7 @@ class GuildHandle:
                     f"/{' '.join(path)} has no subcommand {word!r} (has {names})"
                 )
             path.append(word)
-            nested.append((match, {"type": match["type"], "name": word, "options": []}))
+            nested.append({"type": match["type"], "name": word, "options": []})
             schema = match
         leaf_options = [
             o
@@ -376,14 +381,13 @@ class GuildHandle:
             data_options.append(self._option_value(option, value, focused == name))
         missing = [o["name"] for o in leaf_options if o.get("required") and o["name"] not in values]
         if missing and focused is None:
-            raise AssertionError(f"/{' '.join(path)}: Discord would not send without {missing}")
+            raise InvalidOptionError(f"/{' '.join(path)}: Discord would not send without {missing}")
         # Nest the leaf options inside subcommand (group) options.
         current = data_options
-        for option_schema, data_option in reversed(nested):
+        for data_option in reversed(nested):
             data_option["options"] = current
             current = [data_option]
-            del option_schema
-        return top, current, schema
+        return top, current
 
     def _option_value(self, option: Json, value: Any, focused: bool) -> Json:
         kind = option["type"]
@@ -412,10 +416,11 @@ class GuildHandle:
         else:
             out["value"] = str(value)
         if choices and out["value"] not in [c["value"] for c in choices]:
-            raise NotRegisteredError(
+            raise InvalidOptionError(
                 f"{value!r} is not a choice of option {option['name']!r} "
                 f"(choices {[c['name'] for c in choices]})"
             )
+        _check_range(option, out["value"])
         return out
 
     def _resolved(self, options: list[Json]) -> Json:
@@ -479,6 +484,19 @@ class GuildHandle:
         if record.errors:
             raise AssertionError("; ".join(record.errors))
         return Reply(fake, self, interaction_id)
+
+
+def _check_range(option: Json, value: Any) -> None:
+    """Discord's client enforces min/max_value and min/max_length before sending."""
+    name = option["name"]
+    if option["type"] in {INTEGER, NUMBER}:
+        low, high = option.get("min_value"), option.get("max_value")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise InvalidOptionError(f"{name}={value!r} is outside [{low}, {high}]")
+    if option["type"] == STRING:
+        low, high = option.get("min_length", 0), option.get("max_length", 6000)
+        if not low <= len(value) <= high:
+            raise InvalidOptionError(f"{name}={value!r} is not {low}-{high} characters long")
 
 
 def _flatten_components(components: list[Json]) -> list[Json]:

@@ -16,7 +16,12 @@ import pytest
 import yarl
 from discord import app_commands
 
-from tests.fakediscord.harness import GuildHandle, NotPermittedError, NotRegisteredError
+from tests.fakediscord.harness import (
+    GuildHandle,
+    InvalidOptionError,
+    NotPermittedError,
+    NotRegisteredError,
+)
 from tests.fakediscord.server import FakeDiscord, GatewaySession
 from tests.fakediscord.state import InteractionRecord, new_token, snowflake
 
@@ -241,11 +246,13 @@ async def test_only_registered_commands_and_options_can_be_invoked(
         await fake_guild.invoke("/nope")
     with pytest.raises(NotRegisteredError, match="no option 'colour'"):
         await fake_guild.invoke("/echo", text="x", colour="red")
-    with pytest.raises(NotRegisteredError, match="not a choice"):
+    with pytest.raises(InvalidOptionError, match="not a choice"):
         await fake_guild.invoke("/challenge done", week=1, level=7)
+    with pytest.raises(InvalidOptionError, match="outside"):
+        await fake_guild.invoke("/challenge done", week=53)
     with pytest.raises(NotRegisteredError, match="no subcommand"):
         await fake_guild.invoke("/challenge skip")
-    with pytest.raises(AssertionError, match="would not send without"):
+    with pytest.raises(InvalidOptionError, match="would not send without"):
         await fake_guild.invoke("/echo")
 
 
