@@ -85,7 +85,7 @@ def bot_environment(fake: FakeDiscord, guild_id: int, database: Path) -> dict[st
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("MLEBOT_", "DISCORD_"))
+        if not key.upper().startswith(("MLEBOT_", "DISCORD_"))  # settings are case-insensitive
     }
     env.update(
         DISCORD_TOKEN=fake.token,
