@@ -762,9 +762,11 @@ class FakeDiscord:
             raise DiscordError(404, 10015, "Unknown Webhook")
         data = dict(b.json or {})
         if record.response_type == 5 and record.original_edits == 0 and record.original_message_id:
-            # The first follow-up after a deferred reply replaces the "thinking" message.
+            # The first follow-up after a deferred reply replaces the "thinking" message, which
+            # keeps the visibility chosen when deferring (its ephemeral flag is ignored).
             record.original_edits += 1
-            data["flags"] = int(data.get("flags") or 0)
+            original = self.messages[record.original_message_id]
+            data["flags"] = int(original.get("flags") or 0) & ~LOADING
             message = self._update_message(record.original_message_id, data, b.files)
         else:
             message = self._new_message(record.channel_id, data, b.files, interaction=record)

@@ -277,6 +277,9 @@ async def test_buttons_page_in_place(tiny_bot: TinyBot, fake_guild: GuildHandle)
 async def test_deferred_reply_and_followups(tiny_bot: TinyBot, fake_guild: GuildHandle) -> None:
     reply = await fake_guild.invoke("/slow")
     assert reply.type == 5
+    assert reply.message is not None
+    assert not reply.message["flags"] & 128  # no longer "thinking"
+    assert reply.content == "done thinking"  # the first follow-up replaced the thinking message
     await reply.wait_followups(1)
     assert "done thinking" in reply.text
     assert "and one more" in reply.text
