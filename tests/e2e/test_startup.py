@@ -53,7 +53,7 @@ async def test_dropped_gateway_is_resumed(mlebot: BotProcess, fake_discord: Fake
         within=5,
         what="READY and GUILD_CREATE",
     )
-    for attempt in range(1, 3):
-        await fake_discord.drop_gateway()
+    for attempt, abrupt in enumerate((False, True), start=1):  # a close frame, then a cut
+        await fake_discord.drop_gateway(abrupt=abrupt)
         await fake_discord.wait_for_resume(attempt, within=10)
     assert fake_discord.identifies == 1  # resumed twice, never re-identified

@@ -139,6 +139,7 @@ class FakeDiscord:
         self.heartbeats = 0
         self._changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._transports: dict[int, asyncio.Transport] = {}  # id(ws) -> its TCP transport
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: dict[str, Handler] = self._build_routes()
@@ -307,9 +308,12 @@ class FakeDiscord:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def drop_gateway(self, code: int = 4000, *, invalidate_session: bool = False) -> None:
+    async def drop_gateway(
+        self, code: int = 4000, *, invalidate_session: bool = False, abrupt: bool = False
+    ) -> None:
         """Close the bot's socket like Discord does on trouble; the client should RESUME.
 
+        ``abrupt`` cuts the TCP connection without a close frame (a network failure).
         With ``invalidate_session`` the session is forgotten too, so the RESUME is answered
         with INVALID_SESSION (op 9) and the client has to IDENTIFY again.
         """
@@ -319,6 +323,10 @@ class FakeDiscord:
         ws, session.ws = session.ws, None
         if invalidate_session:
             del self.sessions[session.session_id]
+        transport = self._transports.pop(id(ws), None)
+        if abrupt and transport is not None:
+            transport.abort()
+            return
         await ws.close(code=code, message=b"fake discord dropped the connection")
 
     async def wait_for_gateway(self, *, within: float = 10.0) -> None:
@@ -343,6 +351,8 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=4 * 1024 * 1024)
         await ws.prepare(request)
+        if request.transport is not None:
+            self._transports[id(ws)] = request.transport
         hello = {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
         await ws.send_str(json.dumps(hello))
         session: GatewaySession | None = None
@@ -353,6 +363,7 @@ class FakeDiscord:
                 frame = json.loads(msg.data)
                 session = await self._on_gateway_frame(ws, frame, session)
         finally:
+            self._transports.pop(id(ws), None)
             if session is not None and session.ws is ws:
                 session.ws = None
             await self._notify()

@@ -350,6 +350,16 @@ async def test_dropped_gateway_resumes_without_losing_interactions(
     assert fake_discord.identifies == 1
 
 
+async def test_cut_connection_resumes(
+    tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
+) -> None:
+    await fake_discord.drop_gateway(abrupt=True)
+    reply = await fake_guild.invoke("/echo", text="after the cut")
+    assert reply.content == "after the cut"
+    await fake_discord.wait_for_resume(1)
+    assert fake_discord.identifies == 1
+
+
 async def test_late_answer_is_a_recorded_failure(
     tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
