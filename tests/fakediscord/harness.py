@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakediscord.server import FakeDiscord
-from tests.fakediscord.state import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser
+from tests.fakediscord.state import (
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    InteractionRecord,
+)
 
 Json = dict[str, Any]
 UserLike = FakeUser | FakeMember | str | None
@@ -63,13 +70,14 @@ class Reply:
     interaction_id: int
 
     @property
-    def record(self) -> Any:
+    def record(self) -> InteractionRecord:
+        """The raw interaction: its payload, the accepted callbacks, errors, message ids."""
         return self.fake.interactions[self.interaction_id]
 
     @property
     def type(self) -> int | None:
         """The initial callback type: 4 reply, 5 deferred, 6 deferred update, 7 update, 9 modal."""
-        return self.record.response_type  # type: ignore[no-any-return]
+        return self.record.response_type
 
     @property
     def message(self) -> Json | None:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import discord
@@ -68,6 +69,17 @@ class Pager(discord.ui.View):
     ) -> None:
         self.page = min(1, self.page + 1)
         await interaction.response.edit_message(embed=self.embed(), view=self)
+
+
+class FlavourPicker(discord.ui.View):
+    """A string select that updates the message with the choice."""
+
+    @discord.ui.select(
+        custom_id="flavour",
+        options=[discord.SelectOption(label=f, value=f) for f in ("vanilla", "mint")],
+    )
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+        await interaction.response.edit_message(content=f"Picked {select.values[0]}", view=None)
 
 
 class TinyBot(discord.Client):
@@ -153,6 +165,10 @@ class TinyBot(discord.Client):
         async def purge(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("purged", ephemeral=True)
 
+        @tree.command(name="flavour", description="Pick with a select menu")
+        async def flavour(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("Pick one", view=FlavourPicker())
+
         @tree.command(name="dm", description="Sends you a DM")
         async def dm(interaction: discord.Interaction) -> None:
             await interaction.user.send("Hello in private")
@@ -224,6 +240,7 @@ async def test_login_sync_and_ready(
     names = {c["name"] for c in fake_discord.guild_commands[fake_guild.id]}
     assert names == {
         *("echo", "pages", "slow", "pick", "late", "huge", "post", "export", "purge", "dm"),
+        "flavour",
         "challenge",
     }
     assert ("GET", "/users/@me") in fake_discord.requests
@@ -514,3 +531,12 @@ async def test_commands_with_default_permissions_are_hidden_from_members(
     assert (await fake_guild.invoke("/purge", as_user=mod)).content == "purged"
     admin = fake_guild.add_member("boss", admin=True)
     assert (await fake_guild.invoke("/purge", as_user=admin)).content == "purged"
+
+
+async def test_select_menu(tiny_bot: TinyBot, fake_guild: GuildHandle) -> None:
+    reply = await fake_guild.invoke("/flavour")
+    assert [c["custom_id"] for c in reply.components] == ["flavour"]
+    picked = await reply.select("flavour", ["mint"])
+    assert picked.type == 7
+    assert reply.content == "Picked mint"
+    assert reply.components == []
