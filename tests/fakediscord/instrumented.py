@@ -31,7 +31,7 @@ MESSAGE_ROUTES = (
     "POST /channels/{channel_id}/messages",
     "PATCH /channels/{channel_id}/messages/{message_id}",
 )
-_ARRIVED = "instrumented.arrived"
+_ARRIVED = web.RequestKey("instrumented.arrived", float)
 
 
 @dataclass(frozen=True)
