@@ -1,0 +1,175 @@
+"""Helpers for the process tests (shutdown, kill -9): the real bot as a subprocess.
+
+Built on ``tests/e2e/conftest.py`` (``start_bot``, ``BotProcess``) and the fake Discord; these
+add what the process tests need on top: the weekly post made due now, signals with a stopwatch,
+a way to hold a request in the fake *after* it has been handled (the fake's ``slow`` fault
+delays *before*), and a read-only look at the bot's SQLite file with the standard library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.health import heartbeat_path
+from tests.e2e.conftest import BotProcess, start_bot
+from tests.fakediscord.harness import GuildHandle
+from tests.fakediscord.server import FakeDiscord
+
+Json = dict[str, Any]
+CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
+CREATE_MESSAGE = "POST /channels/{channel_id}/messages"
+CHANNEL = "challenges"
+EXIT_WITHIN = 10.0  # issue 8: exit 0 within 10 s of SIGTERM/SIGINT
+POST_WITHIN = 15.0
+
+
+def weekly_posts(guild: GuildHandle) -> list[Json]:
+    """The bot's weekly posts in #challenges (found by the marker in the embed footer)."""
+    marker = f"mle-roadmap:{guild.id}:"
+    return [
+        message
+        for message in guild.messages(CHANNEL)
+        if any(marker in ((e.get("footer") or {}).get("text") or "") for e in message["embeds"])
+    ]
+
+
+async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
+    """``/admin schedule`` for today, three minutes ago (UTC): the catch-up posts at once.
+
+    The same trick as ``tests/e2e/test_challenges.py``: no clock is faked, the post goes out
+    the way a post due during downtime does (the scheduler's catch-up, the real job).
+    """
+    at = datetime.now(UTC) - timedelta(minutes=3)
+    saved = await guild.invoke(
+        "/admin schedule",
+        as_user=moderator,
+        channel=CHANNEL,
+        weekday=at.strftime("%A"),
+        time=at.strftime("%H:%M"),
+        timezone="UTC",
+        season_start=(at - timedelta(days=7)).date().isoformat(),  # challenge 2 this week
+    )
+    assert saved.content.startswith("Saved."), saved.content
+
+
+async def send_and_time(bot: BotProcess, sig: signal.Signals, *, within: float = 30.0) -> float:
+    """Send ``sig``; wait (at most ``within`` s) for the exit; return the seconds it took."""
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    bot.process.send_signal(sig)
+    await asyncio.wait_for(bot.process.wait(), within)
+    return loop.time() - began
+
+
+async def kill_9(bot: BotProcess) -> None:
+    """SIGKILL: no handler runs, nothing is flushed or closed."""
+    bot.process.send_signal(signal.SIGKILL)
+    await bot.process.wait()
+
+
+async def restart_after_kill(
+    fake: FakeDiscord, guild: GuildHandle, workdir: Path, bot: BotProcess
+) -> BotProcess:
+    """Start a new bot on the same database once the fake has seen the old socket close."""
+    await fake.wait_until(lambda: not fake.connected, within=10, what="the old gateway to close")
+    # New log files: the killed process's output stays for the report.
+    for name in ("bot.stdout.log", "bot.stderr.log"):
+        old = workdir / name
+        if old.exists():
+            old.rename(workdir / f"{name}.{bot.process.pid}")
+    return await start_bot(fake, guild, workdir)
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeDiscord, guild: GuildHandle, workdir: Path
+) -> AsyncIterator[BotProcess]:
+    """``tests/e2e``'s ``mlebot`` fixture as a context manager (that conftest is not ours).
+
+    At the end: SIGTERM if still running (SIGKILL after 10 s); fails on a traceback unless the
+    test set ``allow_traceback``.
+    """
+    bot = await start_bot(fake, guild, workdir)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    if "Traceback" in bot.output() and not bot.allow_traceback:
+        raise AssertionError(f"the bot logged a traceback:\n{bot.output()[-6000:]}")
+
+
+def heartbeat(database: Path) -> Json:
+    """The heartbeat file the bot writes beside its database."""
+    beat: Json = json.loads(heartbeat_path(database).read_text(encoding="utf-8"))
+    return beat
+
+
+def query(database: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Read the bot's database with the standard library (read-only, after the bot exited)."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        return list(connection.execute(sql, params))
+
+
+@dataclass
+class Hold:
+    """Holds the next request of one route in the fake: a request "in flight".
+
+    ``before=True`` holds it before the fake handles it (nothing stored yet);
+    ``before=False`` lets the fake handle it (the message is stored) and holds the *answer*, so
+    the bot never learns the message id. Only the first request is held; later ones (the
+    restarted bot's) pass. ``arrived`` is set once the request is held; :meth:`drop` ends the
+    hold without the fake handling a ``before`` request (its client died; Discord never got it).
+    """
+
+    before: bool
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: bool = False
+    used: bool = False
+
+    def release(self) -> None:
+        self.released.set()
+
+    def drop(self) -> None:
+        self.dropped = True
+        self.released.set()
+
+
+def hold_route(fake: FakeDiscord, route: str, *, before: bool) -> Hold:
+    """Wrap the fake's handler of ``route`` (e.g. :data:`CREATE_MESSAGE`) with a :class:`Hold`.
+
+    Reaches into ``FakeDiscord._routes`` (its handler table) because the fake's own ``slow``
+    fault only delays *before* handling, and a fixed delay is a race where an event is not.
+    """
+    table: dict[str, Callable[..., Awaitable[web.StreamResponse]]] = fake._routes
+    handler = table[route]
+    hold = Hold(before)
+
+    async def held(request: web.Request, params: dict[str, str], body: Any) -> web.StreamResponse:
+        if hold.used:
+            return await handler(request, params, body)
+        hold.used = True
+        if before:
+            hold.arrived.set()
+            await hold.released.wait()
+            if hold.dropped:
+                return web.Response(status=503, text="dropped by the test")
+            return await handler(request, params, body)
+        response = await handler(request, params, body)
+        hold.arrived.set()
+        await hold.released.wait()
+        return response
+
+    table[route] = held
+    return hold
