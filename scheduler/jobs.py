@@ -304,14 +304,20 @@ class _Run:
         )
         return self.outcome(Outcome.MISSED, reason=reason)
 
-    async def look(self, existing: PostRecord, *, on_demand: bool) -> PostOutcome | None:
-        """Did a ``claimed``/``failed`` row's post go out after all? ``None``: not found."""
-        if (
+    def capped(self, existing: PostRecord, *, on_demand: bool) -> bool:
+        """Automatic runs have tried this failed post often enough: leave it to a moderator."""
+        return (
             not on_demand
             and existing.state is PostState.FAILED
             and existing.attempts >= self.policy.max_automatic_attempts
-        ):
-            return self.outcome(Outcome.FAILED, reason=existing.error)  # told them already
+        )
+
+    async def look(self, existing: PostRecord) -> PostOutcome | None:
+        """Did a ``claimed``/``failed`` row's post go out after all? ``None``: not found.
+
+        Always asked first, whatever the row's attempts: a message in the channel must get its
+        ledger entry (the Mark done button finds posts by message id).
+        """
         try:
             found = await self.find_own(existing)
         except TransientPublishError as error:
@@ -324,18 +330,12 @@ class _Run:
         except PublishError as error:
             if existing.channel_id == self.channel_id:
                 # The channel is gone or unreadable: sending there cannot work either, and
-                # without reading it a duplicate cannot be ruled out. It counts as an attempt
-                # (re-claim), so restarts stop retrying, and nagging, after the cap.
-                if existing.state is PostState.FAILED:
-                    claim = await self.store.posts.claim(
-                        self.guild_id,
-                        self.week,
-                        challenge_id=existing.challenge_id,
-                        channel_id=existing.channel_id,
-                        scheduled_for=existing.scheduled_for,
-                        retry_failed=True,
-                    )
-                    existing = claim.post
+                # without reading it a duplicate cannot be ruled out. The row is not re-claimed
+                # (its claim time is where the next look starts), and the moderators hear
+                # about each problem once, not at every restart.
+                reason = str(error)
+                if existing.state is PostState.FAILED and existing.error == reason:
+                    return self.outcome(Outcome.FAILED, reason=reason)  # told them already
                 return await self.fail(existing, error)
             found = None  # a moderator chose another channel: the old one does not matter
         if found is not None:
@@ -358,6 +358,8 @@ class _Run:
             )
         if not on_demand and status == "missed":
             return await self.missed(existing)
+        if self.capped(existing, on_demand=on_demand):
+            return self.outcome(Outcome.FAILED, reason=existing.error)  # told them already
         if existing.state is PostState.CLAIMED:
             await self.store.posts.mark_failed(
                 existing.post_id, error="claimed but never confirmed (no message found)"
@@ -498,7 +500,7 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
         return run.outcome(Outcome.MISSED, reason=existing.error)
 
     if existing is not None:  # claimed or failed: did it go out after all? (even if not due)
-        looked = await run.look(existing, on_demand=on_demand)
+        looked = await run.look(existing)
         if looked is not None:
             return looked
 
