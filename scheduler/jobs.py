@@ -8,9 +8,16 @@ Exactly once comes from the storage post ledger (one row per guild and ISO week)
 
 1. ``sent`` or ``missed`` in the ledger: nothing to do, ever again.
 2. ``claimed`` or ``failed`` (an earlier run crashed between sending and recording, or failed):
-   look for the bot's own message with the week's marker first; found -> record it as sent.
-   Only otherwise send again, after re-claiming the row (``attempts`` + 1).
+   look for the bot's own message with the week's marker first, in the row's channel from the
+   row's claim time on; found -> record it as sent (even ahead of the post time: the Mark done
+   button finds posts by message id). Only otherwise send again, after re-claiming the row
+   (``attempts`` + 1). A row is only ever re-claimed after such a look succeeded, because the
+   claim time is where the next look starts; if the channel cannot be read, the row stays as
+   it is (failed) and the moderators are told once.
 3. No row: claim it (atomic; only the owner sends), send, record ``sent`` with the message id.
+
+``tests/scheduler/test_exactly_once.py`` checks these rules against random runs of restarts,
+crashes, outages and channel changes.
 
 Within one process the runner serialises calls per guild (a lock), so an unconfirmed claim
 seen here is always a dead one. One process owns a guild (Discord shards by guild), which is
@@ -19,7 +26,8 @@ what makes "look before re-sending" safe.
 When (automatic runs): with ``lateness = now - scheduled post time``, on time or up to
 ``grace`` late the post is sent (flagged ``late`` after a few minutes); later than ``grace`` it
 is recorded as missed and the moderators are told. ``/admin post-now`` (``on_demand``) ignores
-both windows: a moderator asked for it.
+both windows, and a pause: a moderator asked for it. Automatic runs give up re-trying a failed
+post after :data:`MAX_AUTOMATIC_ATTEMPTS` claims (the moderators were told each time).
 
 Failures: missing channel and missing permission are not retried (a person must act): the
 row is marked failed and the moderators are told what to fix. Transient errors (Discord 5xx,

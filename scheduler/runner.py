@@ -14,9 +14,12 @@ timer that fires early by the injected clock is simply re-armed.
 
 Start-up catch-up: for every enabled guild, the latest post time at or before now (within the
 season) goes through the same job: sent late within the grace window, otherwise recorded as
-missed and reported. Claimed-but-unconfirmed rows of older weeks are settled too (found in the
-channel -> sent, else missed and reported). Catch-up runs in background tasks, so ``start()``
-returns quickly; :meth:`wait_idle` waits for them.
+missed and reported. Every claimed-but-unconfirmed row is settled too (found in the channel ->
+sent, else missed and reported when its time is long past), and season weeks a downtime of
+several weeks skipped entirely are recorded as missed with one notice. After ``reschedule`` the
+same catch-up runs, except that a post time the new schedule puts in the past is not recorded
+as missed (nothing failed; ``/admin post-now`` can still send it). Catch-up runs in background
+tasks, so ``start()`` returns quickly; :meth:`wait_idle` waits for them.
 
 Isolation: each guild's work runs in its own task under its own lock; every exception is
 logged with the guild id and never reaches APScheduler or another guild.

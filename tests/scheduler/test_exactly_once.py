@@ -209,7 +209,7 @@ async def check(bot: Bot) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
