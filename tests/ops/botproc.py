@@ -58,7 +58,9 @@ async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
         weekday=at.strftime("%A"),
         time=at.strftime("%H:%M"),
         timezone="UTC",
-        season_start=(at - timedelta(days=7)).date().isoformat(),  # challenge 2 this week
+        # Challenge 1 this week. (A season that started a week earlier would do as well, but
+        # the next start then reports last week as missed: see test_soak.py's xfail.)
+        season_start=at.date().isoformat(),
     )
     assert saved.content.startswith("Saved."), saved.content
 
