@@ -44,6 +44,15 @@ def weekly_posts(guild: GuildHandle) -> list[Json]:
     ]
 
 
+def moderator_notices(fake: FakeDiscord) -> list[str]:
+    """Every "needs a moderator" notice the bot sent (channel or DM to the owner)."""
+    return [
+        str(m.get("content"))
+        for m in fake.messages.values()
+        if "needs a moderator" in str(m.get("content") or "")
+    ]
+
+
 async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
     """``/admin schedule`` for today, three minutes ago (UTC): the catch-up posts at once.
 

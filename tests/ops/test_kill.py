@@ -29,6 +29,7 @@ from tests.ops.botproc import (
     POST_WITHIN,
     hold_route,
     kill_9,
+    moderator_notices,
     query,
     restart_after_kill,
     running_bot,
@@ -115,6 +116,7 @@ async def test_kill_9_in_the_middle_of_the_weekly_post(
         # Found in the channel, or sent again after a second claim; never twice.
         assert attempts == (1 if delivered else 2)
         assert len(weekly_posts(guild)) == 1
+        assert moderator_notices(fake_discord) == []  # settled silently: nothing went wrong
     finally:
         assert await bot.stop() == 0
     assert "Traceback" not in bot.output(), bot.output()[-6000:]
@@ -181,6 +183,7 @@ async def test_kill_9_in_a_burst_of_mark_done_clicks_loses_no_acknowledged_compl
         assert "already marked" in again.content, again.content
         await one_post_for_the_week(fake, guild)
         await ledger_settles(bot.database)
+        assert moderator_notices(fake) == []
     finally:
         assert await bot.stop() == 0
     assert "Traceback" not in bot.output(), bot.output()[-6000:]
