@@ -134,7 +134,7 @@ def new_world(members: int) -> tuple[InstrumentedFakeDiscord, GuildHandle, list[
     fake = InstrumentedFakeDiscord()
     fake.add_guild("ML Study Group", channels=("general", CHANNEL))
     guild = GuildHandle(fake, next(iter(fake.guilds.values())))
-    people = [guild.add_member(f"member{n:03d}") for n in range(members)]
+    people = [guild.add_member(f"member{n:04d}") for n in range(members)]
     return fake, guild, people
 
 
@@ -363,6 +363,21 @@ class BurstResult:
     def mean(self) -> float:
         values = self.latencies()
         return statistics.fmean(values) if values else float("nan")
+
+
+def combine(results: Sequence[BurstResult], name: str) -> BurstResult:
+    """Several bursts as one (latencies pooled; wall and CPU summed)."""
+    combined = BurstResult(
+        name,
+        [o for r in results for o in r.outcomes],
+        sum(r.wall for r in results),
+        [p for r in results for p in r.problems],
+    )
+    if all(r.bot_cpu is not None for r in results):
+        combined.bot_cpu = sum(r.bot_cpu or 0.0 for r in results)
+    if all(r.harness_cpu is not None for r in results):
+        combined.harness_cpu = sum(r.harness_cpu or 0.0 for r in results)
+    return combined
 
 
 def _settled(record: InteractionRecord) -> bool:

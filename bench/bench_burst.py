@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` and `bench` as packages
@@ -44,10 +46,13 @@ from bench._burst_core import (
     BARE_BOT,
     CAREER,
     READS,
+    REAL_BOT,
     Action,
     BurstResult,
+    Json,
     autocomplete_action,
     check_writes,
+    combine,
     command_action,
     constant_burst,
     fire,
@@ -57,7 +62,10 @@ from bench._burst_core import (
     post_weekly_challenge,
     summary_counts,
 )
+from tests.e2e.conftest import BotProcess
+from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.instrumented import InstrumentedFakeDiscord
+from tests.fakediscord.state import FakeMember
 
 WARMUP_ROUNDS = 3
 
@@ -105,97 +113,136 @@ async def warm_up(fake: InstrumentedFakeDiscord, actions: Sequence[Action]) -> N
             raise AssertionError(f"warm-up {action.label}: {warm.problems}")
 
 
-async def run_real(args: argparse.Namespace, workdir: Path) -> tuple[BurstResult, list[str]]:
-    fake, guild, members = new_world(args.users)
-    await fake.start()
-    try:
-        bot = await launch(fake, guild, workdir / "real")
-        try:
-            await bot.wait_for_log("ready as", within=15)
-            post = await post_weekly_challenge(fake, guild)
-            warm = []
-            for n in range(WARMUP_ROUNDS):  # a member per round: career commands have a cooldown
-                spare = guild.add_member(f"warmup{n}")
-                warm += [command_action(guild, spare, p, v) for p, v in (*CAREER[:4], *READS)]
-                warm += [autocomplete_action(guild, spare, p, o, "py") for p, o in AUTOCOMPLETE[:2]]
-            await warm_up(fake, warm)
-            actions = mixed_burst(
-                guild, members, post, interactions=args.interactions, rng=random.Random(args.seed)
-            )
-            counts = summary_counts(actions)
-            print(
-                f"real bot burst: {len(actions)} interactions from {args.users} members: "
-                + ", ".join(f"{n} {what}" for what, n in counts.items())
-            )
-            result = await fire(fake, actions, name="real bot (python -m bot run)", bot=bot)
-            writes = check_writes(result, bot.database, guild.id, post)
-            extra = [f"writes: {p}" for p in writes.problems]
-            print(
-                f"writes: {writes.members} members wrote, {writes.stored} completions stored, "
-                f"{writes.recorded_replies} 'Recorded' replies"
-                + ("" if not writes.problems else f"; {len(writes.problems)} PROBLEMS")
-            )
-            # The same through the bot's own eyes: /progress of a few members after the burst.
-            for member in members[:3]:
-                reply = await guild.invoke("/progress", as_user=member)
-                if "Season points" not in reply.text:
-                    extra.append(f"/progress of {member.user.username}: {reply.text[:200]!r}")
-        finally:
-            await bot.stop()
-        if "Traceback" in bot.output():
-            extra.append("the real bot logged a traceback:\n" + bot.output()[-3000:])
-        return result, extra
-    finally:
-        await fake.close()
+@dataclass
+class Side:
+    """One bot logged in to its own fake, with a fresh set of members for each round."""
+
+    fake: InstrumentedFakeDiscord
+    guild: GuildHandle
+    bot: BotProcess
+    rounds: list[list[FakeMember]]
+    post: Json | None = None
 
 
-async def run_bare(args: argparse.Namespace, workdir: Path) -> BurstResult:
-    fake, guild, members = new_world(args.users)
+async def open_side(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, workdir: Path, *, real: bool
+) -> Side:
+    """Start a fake (members of every round added up front) and a bot; warm it up."""
+    fake, guild, members = new_world(args.users * args.rounds)
     await fake.start()
-    try:
-        bot = await launch(
-            fake, guild, workdir / "bare", argv=(str(BARE_BOT),), log_level="WARNING"
+    stack.push_async_callback(fake.close)
+    argv = REAL_BOT if real else (str(BARE_BOT),)
+    bot = await launch(fake, guild, workdir, argv=argv, log_level="INFO" if real else "WARNING")
+    stack.push_async_callback(bot.stop)
+    rounds = [members[n * args.users : (n + 1) * args.users] for n in range(args.rounds)]
+    side = Side(fake, guild, bot, rounds)
+    warm: list[Action] = []
+    for n in range(WARMUP_ROUNDS):  # a member per round: career commands have a cooldown
+        spare = guild.add_member(f"warmup{n}")
+        if real:
+            warm += [command_action(guild, spare, p, v) for p, v in (*CAREER[:4], *READS)]
+            warm += [autocomplete_action(guild, spare, p, o, "py") for p, o in AUTOCOMPLETE[:2]]
+        else:
+            warm += [command_action(guild, spare, "/ping", {})] * 2
+    if real:
+        await bot.wait_for_log("ready as", within=15)
+        side.post = await post_weekly_challenge(fake, guild)
+    await warm_up(fake, warm)
+    return side
+
+
+async def real_round(side: Side, args: argparse.Namespace, n: int) -> tuple[BurstResult, list[str]]:
+    """One mixed burst against the real bot; the write check and a few /progress answers."""
+    assert side.post is not None
+    members = side.rounds[n]
+    actions = mixed_burst(
+        side.guild, members, side.post, interactions=args.interactions, rng=random.Random(n)
+    )
+    if n == 0:
+        counts = summary_counts(actions)
+        print(
+            f"real bot burst: {len(actions)} interactions from {args.users} members: "
+            + ", ".join(f"{count} {what}" for what, count in counts.items())
         )
-        try:
-            spare = guild.add_member("warmup")
-            await warm_up(fake, [command_action(guild, spare, "/ping", {})] * 2 * WARMUP_ROUNDS)
-            actions = constant_burst(
-                guild, members, interactions=args.interactions, rng=random.Random(args.seed)
-            )
-            return await fire(fake, actions, name="bare discord.py bot (/ping)", bot=bot)
-        finally:
-            await bot.stop()
-    finally:
-        await fake.close()
+    result = await fire(side.fake, actions, name=f"real bot round {n + 1}", bot=side.bot)
+    writes = check_writes(result, side.bot.database, side.guild.id, side.post)
+    extra = [f"round {n + 1} writes: {p}" for p in writes.problems]
+    print(
+        f"round {n + 1} writes: {writes.members} members wrote, {writes.stored} completions "
+        f"stored, {writes.recorded_replies} 'Recorded' replies"
+        + ("" if not writes.problems else f"; {len(writes.problems)} PROBLEMS")
+    )
+    # The same through the bot's own eyes: /progress of a few members after the burst.
+    for member in members[:3]:
+        reply = await side.guild.invoke("/progress", as_user=member)
+        if "Season points" not in reply.text:
+            extra.append(f"/progress of {member.user.username}: {reply.text[:200]!r}")
+    return result, extra
+
+
+async def bare_round(side: Side, args: argparse.Namespace, n: int) -> BurstResult:
+    actions = constant_burst(
+        side.guild, side.rounds[n], interactions=args.interactions, rng=random.Random(n)
+    )
+    return await fire(side.fake, actions, name=f"bare bot round {n + 1}", bot=side.bot)
+
+
+def pct_ms(result: BurstResult, q: float) -> str:
+    return ms(result.pct(q)).strip()
 
 
 async def main_async(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    reals: list[BurstResult] = []
+    bares: list[BurstResult] = []
+    extra: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-burst-") as tmp:
-        real, extra = await run_real(args, Path(tmp))
-        bare = await run_bare(args, Path(tmp))
+        async with contextlib.AsyncExitStack() as stack:
+            real = await open_side(stack, args, Path(tmp) / "real", real=True)
+            bare = await open_side(stack, args, Path(tmp) / "bare", real=False)
+            # Alternate, so a change in the machine's load hits both sides alike.
+            for n in range(args.rounds):
+                result, problems = await real_round(real, args, n)
+                reals.append(result)
+                extra += problems
+                bares.append(await bare_round(bare, args, n))
+        for side, name in ((real, "the real bot"), (bare, "the bare bot")):
+            if "Traceback" in side.bot.output():
+                extra.append(f"{name} logged a traceback:\n" + side.bot.output()[-3000:])
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"\n== {args.interactions} interactions from {args.users} members, all at once "
-        f"(load average {load}, {os.cpu_count()} CPUs) =="
+        f"\n== {args.interactions} interactions from {args.users} members, all at once, "
+        f"{args.rounds} round(s) each, alternating (load average {load}, "
+        f"{os.cpu_count()} CPUs) =="
     )
-    report(real)
-    report(bare)
-    p50 = real.pct(50) / bare.pct(50)
-    p99 = real.pct(99) / bare.pct(99)
     print(
-        f"\nratio real/bare: p50 {p50:.2f}x ({ms(real.pct(50)).strip()} ms vs "
-        f"{ms(bare.pct(50)).strip()} ms), p99 {p99:.2f}x ({ms(real.pct(99)).strip()} ms vs "
-        f"{ms(bare.pct(99)).strip()} ms)"
+        f"   {'round':8} {'real p50':>9} {'p99':>8} {'bare p50':>9} {'p99':>8} "
+        f"{'ratio p50':>10} {'p99':>6}"
     )
-    problems = real.problems + extra + bare.problems
-    verdict = (
-        "OK: every interaction answered within 3 s, no lost writes"
-        if not problems
-        else (f"FAILED: {len(problems)} problem(s)")
+    for n, (r, b) in enumerate(zip(reals, bares, strict=True), 1):
+        print(
+            f"   {n:<8} {pct_ms(r, 50):>9} {pct_ms(r, 99):>8} {pct_ms(b, 50):>9} "
+            f"{pct_ms(b, 99):>8} {r.pct(50) / b.pct(50):>9.2f}x {r.pct(99) / b.pct(99):>5.2f}x"
+        )
+    real_all = combine(reals, "real bot (python -m bot run), all rounds")
+    bare_all = combine(bares, "bare discord.py bot (/ping), all rounds")
+    report(real_all)
+    report(bare_all)
+    print(
+        f"\nratio real/bare (all rounds pooled): p50 {real_all.pct(50) / bare_all.pct(50):.2f}x "
+        f"({pct_ms(real_all, 50)} ms vs {pct_ms(bare_all, 50)} ms), "
+        f"p99 {real_all.pct(99) / bare_all.pct(99):.2f}x "
+        f"({pct_ms(real_all, 99)} ms vs {pct_ms(bare_all, 99)} ms)"
     )
+    problems = real_all.problems + extra + bare_all.problems
     for problem in extra:
         print(f"PROBLEM {problem}")
+    worst = max(real_all.latencies()[-1:] + bare_all.latencies()[-1:], default=float("nan"))
+    verdict = (
+        f"OK: every interaction answered within 3 s (slowest {worst * 1000:.0f} ms), no lost writes"
+        if not problems
+        else f"FAILED: {len(problems)} problem(s)"
+    )
     print(f"{verdict}; bench ran {time.perf_counter() - started:.1f}s")
     return 1 if problems else 0
 
@@ -204,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--interactions", type=int, default=1000)
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="bursts per bot, alternating")
     args = parser.parse_args(argv)
     if args.interactions < 2 * args.users:
         parser.error("--interactions must be at least twice --users (two writes each)")
