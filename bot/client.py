@@ -55,7 +55,8 @@ def intents() -> discord.Intents:
 
 SHUTTING_DOWN = "The bot is restarting; try again in a minute."
 
-#: How long close() lets in-flight commands and button callbacks finish.
+#: How long close() lets running commands, button callbacks and a weekly post finish. Both
+#: waits run side by side, so SIGTERM to exit stays well inside the 10 s a supervisor allows.
 DRAIN_TIMEOUT = 5.0
 #: Names discord.py gives the tasks that run app commands and component callbacks.
 _INTERACTION_TASK_PREFIXES = (
@@ -119,6 +120,7 @@ class MLEBot(commands.Bot):
                 DiscordPublisher(self, render_weekly_post),
                 SystemClock(),
                 grace=timedelta(hours=services.settings.catchup_grace_hours),
+                stop_timeout=DRAIN_TIMEOUT,
             )
         # Persistent "Mark done" buttons: matched by custom_id, so old posts keep working.
         self.add_dynamic_items(MarkDoneButton)
@@ -131,11 +133,13 @@ class MLEBot(commands.Bot):
         # Reverse order of start-up: refuse new commands, let running ones answer, stop the
         # timers (an in-flight post finishes while the connection is up), heartbeat, gateway.
         self.closing = True
-        cut_off = await drain_interactions(DRAIN_TIMEOUT)
+        scheduler = self.services.scheduler
+        cut_off, _ = await asyncio.gather(
+            drain_interactions(DRAIN_TIMEOUT),
+            scheduler.stop() if scheduler is not None else asyncio.sleep(0),
+        )
         if cut_off:
             log.warning("%d interaction(s) still running at shutdown", cut_off)
-        if self.services.scheduler is not None:
-            await self.services.scheduler.stop()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -175,8 +179,9 @@ class MLEBot(commands.Bot):
 
     async def on_ready(self) -> None:
         # Start the weekly posts once the guilds are known (channel and permission checks
-        # need them); on_ready fires again after reconnects, start() is idempotent.
-        if self.services.scheduler is not None:
+        # need them); on_ready fires again after reconnects, start() is idempotent. Never
+        # after close() began: the timers would outlive the connection and the store.
+        if self.services.scheduler is not None and not self.closing:
             await self.services.scheduler.start()
         user = self.user
         log.info(
