@@ -110,6 +110,7 @@ async def test_sigterm_lets_an_interaction_in_flight_answer_and_refuses_new_ones
     began = asyncio.get_running_loop().time()
     await mlebot.wait_for_log("received SIGTERM")
     late_comer = await guild.invoke("/privacy", as_user=guild.add_member("bob"))
+    mlebot.process.send_signal(signal.SIGINT)  # an impatient operator: Ctrl-C on top
 
     reply = await in_flight
     assert reply.text, "the interaction in flight got its answer"
@@ -118,6 +119,20 @@ async def test_sigterm_lets_an_interaction_in_flight_answer_and_refuses_new_ones
     assert late_comer.ephemeral
     await asyncio.wait_for(mlebot.process.wait(), EXIT_WITHIN)
     assert_clean_exit(mlebot, asyncio.get_running_loop().time() - began, signal.SIGTERM)
+
+
+async def test_sigterm_while_starting_up_exits_cleanly(
+    mlebot: BotProcess, fake_discord: FakeDiscord
+) -> None:
+    # Commands are synced, the gateway is up, on_ready (and so the scheduler) is ~2 s away.
+    elapsed = await send_and_time(mlebot, signal.SIGTERM)
+    output = mlebot.output()
+    assert mlebot.process.returncode == 0, output[-3000:]
+    assert elapsed < EXIT_WITHIN
+    assert "Traceback" not in output, output[-6000:]
+    assert heartbeat(mlebot.database)["connected"] is False
+    assert query(mlebot.database, "PRAGMA integrity_check") == [("ok",)]
+    assert "scheduler started" not in output[output.find("received SIGTERM") :]
 
 
 async def test_sigterm_during_a_slow_weekly_post_lets_it_finish(
