@@ -588,6 +588,8 @@ async def record_skipped_weeks(
         if await store.posts.get(guild_id, week) is not None:
             break  # settled (or settling) from here back
         scheduled_for = post_time_in_week(planned, *week)
+        if schedule.timing_changed_at is not None and scheduled_for < schedule.timing_changed_at:
+            break  # due before this timing was set: nobody missed it, nothing to report
         if classify_due_post(scheduled_for, now, policy.grace, on_time=policy.on_time) == "missed":
             skipped.append((week, season.challenge.id, scheduled_for))
         week = week.previous()

@@ -7,7 +7,7 @@ Ids: Discord snowflakes are plain ``int`` (64-bit, stored as SQLite INTEGER).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import NamedTuple
@@ -123,6 +123,9 @@ class GuildSchedule:
     ``timezone`` (an IANA key). ``season_start`` is a date in that zone: the season counts
     completions from its local midnight on. ``enabled=False`` pauses posting.
     ``channel_id`` is ``None`` until a moderator picks the challenge channel.
+    ``timing_changed_at`` is when weekday, time, zone, season start or ``enabled`` last changed
+    (read-only: ``save`` stamps it); the scheduler never reports post times from before it as
+    missed by a downtime.
     """
 
     guild_id: int
@@ -133,6 +136,7 @@ class GuildSchedule:
     season_start: date | None = None
     enabled: bool = True
     leaderboard_public: bool = False
+    timing_changed_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:

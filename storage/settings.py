@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from storage._codec import to_us, utc_now
+from storage._codec import opt_from_us, to_us, utc_now
 from storage.audit import record_audit
 from storage.db import Database, Row
 from storage.models import GuildSchedule
@@ -15,7 +15,7 @@ __all__ = ["SettingsRepository"]
 
 _SELECT = (
     "SELECT guild_id, channel_id, weekday, post_time, timezone, season_start, enabled,"
-    " leaderboard_public FROM guild_settings"
+    " leaderboard_public, timing_changed_us FROM guild_settings"
 )
 
 
@@ -29,6 +29,7 @@ def _schedule(row: Row) -> GuildSchedule:
         season_start=None if row[5] is None else date.fromisoformat(row[5]),
         enabled=bool(row[6]),
         leaderboard_public=bool(row[7]),
+        timing_changed_at=opt_from_us(row[8]),
     )
 
 
@@ -87,14 +88,21 @@ class SettingsRepository:
             previous = await tx.execute(_SELECT + " WHERE guild_id = ?", (schedule.guild_id,))
             await tx.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
-                " season_start, season_start_us, enabled, leaderboard_public, updated_at_us)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " season_start, season_start_us, enabled, leaderboard_public, updated_at_us,"
+                " timing_changed_us)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " weekday = excluded.weekday, post_time = excluded.post_time,"
                 " timezone = excluded.timezone, season_start = excluded.season_start,"
                 " season_start_us = excluded.season_start_us, enabled = excluded.enabled,"
                 " leaderboard_public = excluded.leaderboard_public,"
-                " updated_at_us = excluded.updated_at_us",
+                " updated_at_us = excluded.updated_at_us,"
+                " timing_changed_us = CASE WHEN guild_settings.weekday IS excluded.weekday"
+                "  AND guild_settings.post_time IS excluded.post_time"
+                "  AND guild_settings.timezone IS excluded.timezone"
+                "  AND guild_settings.season_start IS excluded.season_start"
+                "  AND guild_settings.enabled IS excluded.enabled"
+                "  THEN guild_settings.timing_changed_us ELSE excluded.timing_changed_us END",
                 (
                     schedule.guild_id,
                     schedule.channel_id,
@@ -105,6 +113,7 @@ class SettingsRepository:
                     _season_start_us(schedule),
                     int(schedule.enabled),
                     int(schedule.leaderboard_public),
+                    to_us(now),
                     to_us(now),
                 ),
             )

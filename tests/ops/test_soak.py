@@ -420,16 +420,6 @@ def _quiet_apscheduler() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "scheduler: record_skipped_weeks() (run by every start()) records as missed, and tells "
-        "the moderators 'While I was offline...', season weeks whose post time passed before "
-        "the schedule was saved; the reschedule catch-up deliberately left them alone "
-        "(record_missed=False), so the first restart after such an /admin schedule reports a "
-        "downtime that never happened"
-    ),
-)
 async def test_a_restart_does_not_report_weeks_from_before_the_schedule_as_missed(
     tmp_path: Path,
 ) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
 from storage.models import GuildSchedule
-from storage.store import Store
+from storage.store import Store, open_store
 
 
 async def test_round_trip_and_replace(store: Store) -> None:
@@ -69,3 +70,29 @@ async def test_moderator_changes_are_audited(store: Store) -> None:
     assert entries[0].detail == "weekday: 0 -> 4"
     assert entries[1].detail is not None
     assert entries[1].detail.startswith("created")
+
+
+async def test_timing_changed_at_moves_only_when_the_timing_changes(tmp_path: Path) -> None:
+    now = [datetime(2026, 11, 2, 9, 0, tzinfo=UTC)]
+    async with await open_store(tmp_path / "db.sqlite3", clock=lambda: now[0]) as store:
+        schedule = GuildSchedule(guild_id=1, channel_id=10, weekday=0)
+        await store.settings.save(schedule)
+        first = now[0]
+
+        async def saved_after(days: int, **changes: object) -> datetime | None:
+            now[0] = first + timedelta(days=days)
+            current = await store.settings.get(1)
+            assert current is not None
+            await store.settings.save(dataclasses.replace(current, **changes))  # type: ignore[arg-type]
+            stored = await store.settings.get(1)
+            assert stored is not None
+            return stored.timing_changed_at
+
+        assert await saved_after(1, channel_id=11) == first
+        assert await saved_after(2, leaderboard_public=True) == first
+        assert await saved_after(3, weekday=2) == first + timedelta(days=3)
+        assert await saved_after(4, enabled=False) == first + timedelta(days=4)
+        assert await saved_after(5, enabled=True) == first + timedelta(days=5)
+        assert await saved_after(6, timezone="Europe/Berlin") == first + timedelta(days=6)
+        assert await saved_after(7, season_start=date(2026, 11, 9)) == first + timedelta(days=7)
+        assert await saved_after(8, post_time=time(10, 0)) == first + timedelta(days=8)
