@@ -200,3 +200,37 @@ async def test_kill_9_in_a_burst_of_mark_done_clicks_loses_no_acknowledged_compl
     assert recorded <= clicked, f"completions nobody clicked for: {sorted(recorded - clicked)}"
     assert query(bot.database, "SELECT count(*) FROM challenge_posts") == [(1,)]
     assert query(bot.database, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_kill_9_twice_in_a_row_during_the_weekly_post_and_its_retry(
+    mlebot: BotProcess, fake_discord: FakeDiscord, fake_guild: GuildHandle, tmp_path: Path
+) -> None:
+    """Killed while sending; killed again while the restarted bot re-sends (after "Discord"
+    stored the retry, before the bot could record it): still one post, found, not re-sent."""
+    guild = fake_guild
+    await mlebot.wait_for_log("ready as")
+    first = hold_route(fake_discord, CREATE_MESSAGE, before=True)
+    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await asyncio.wait_for(first.arrived.wait(), POST_WITHIN)
+    await kill_9(mlebot)
+    first.drop()  # the first send never reached the channel
+
+    retry = hold_route(fake_discord, CREATE_MESSAGE, before=False)
+    second_bot = await restart_after_kill(fake_discord, guild, tmp_path, mlebot)
+    await asyncio.wait_for(retry.arrived.wait(), POST_WITHIN)
+    assert len(weekly_posts(guild)) == 1
+    assert query(second_bot.database, "SELECT state, attempts FROM challenge_posts") == [
+        ("claimed", 2)
+    ]
+    await kill_9(second_bot)
+    retry.release()
+
+    bot = await restart_after_kill(fake_discord, guild, tmp_path, second_bot)
+    try:
+        post = await one_post_for_the_week(fake_discord, guild)
+        ((_, state, message_id, attempts),) = await ledger_settles(bot.database)
+        assert (state, message_id, attempts) == ("sent", int(post["id"]), 2)
+        assert moderator_notices(fake_discord) == []
+    finally:
+        assert await bot.stop() == 0
+    assert "Traceback" not in bot.output(), bot.output()[-6000:]
