@@ -159,7 +159,15 @@ class ChallengeScheduler:
         for record in unsent:
             stale.setdefault(record.guild_id, []).append(planning_week(record.week))
         for schedule in guilds:
-            self._arm(schedule)
+            try:
+                self._arm(schedule)
+            except Exception:  # one guild's bad settings must not stop the others' posts
+                logger.exception(
+                    "cannot arm guild %d",
+                    schedule.guild_id,
+                    extra={"event": "weekly_post", "guild_id": schedule.guild_id},
+                )
+                continue
             self._spawn(
                 schedule.guild_id, self._catch_up(schedule, stale.get(schedule.guild_id, []))
             )

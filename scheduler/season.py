@@ -21,7 +21,7 @@ Season rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from content.models import Catalog, Challenge
@@ -70,12 +70,22 @@ def current_week(schedule: GuildSchedule, now: datetime) -> IsoWeek:
     return week_of(weekly_schedule(schedule), now)
 
 
+#: Season starts outside these dates are treated as unset: near the ends of the calendar the
+#: post arithmetic would overflow, and no study group plans seasons centuries away.
+EARLIEST_SEASON_START = date(2000, 1, 1)
+LATEST_SEASON_START = date(2199, 12, 31)
+
+
 def season_start_instant(schedule: GuildSchedule) -> datetime | None:
-    """Local midnight of the guild's ``season_start`` as a UTC instant (``None`` if unset)."""
-    if schedule.season_start is None:
+    """Local midnight of the guild's ``season_start`` as a UTC instant.
+
+    ``None`` if unset or outside :data:`EARLIEST_SEASON_START`..:data:`LATEST_SEASON_START`.
+    """
+    start = schedule.season_start
+    if start is None or not EARLIEST_SEASON_START <= start <= LATEST_SEASON_START:
         return None
     zone = ZoneInfo(schedule.timezone)
-    return datetime.combine(schedule.season_start, time(0), zone).astimezone(UTC)
+    return datetime.combine(start, time(0), zone).astimezone(UTC)
 
 
 def first_season_post(schedule: GuildSchedule) -> datetime | None:

@@ -31,7 +31,13 @@ from content.models import Catalog, Challenge
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule, next_post_at
 from scheduler.ports import Clock
-from scheduler.season import challenge_for_week, current_week, weekly_schedule
+from scheduler.season import (
+    EARLIEST_SEASON_START,
+    LATEST_SEASON_START,
+    challenge_for_week,
+    current_week,
+    weekly_schedule,
+)
 from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
 from storage.store import Store
 
@@ -160,11 +166,17 @@ def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
 
 def parse_season_start(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        start = date.fromisoformat(text.strip())
     except ValueError:
         raise UserFacingError(
             f"“{echo(text)}” is not a date; use YYYY-MM-DD, e.g. 2026-01-05."
         ) from None
+    if not EARLIEST_SEASON_START <= start <= LATEST_SEASON_START:
+        raise UserFacingError(
+            f"A season must start between {EARLIEST_SEASON_START.isoformat()} and "
+            f"{LATEST_SEASON_START.isoformat()}; got {start.isoformat()}."
+        )
+    return start
 
 
 def csv_cell(value: object) -> object:

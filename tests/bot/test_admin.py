@@ -450,3 +450,9 @@ async def test_reload_content_reports_and_swaps(
     assert (refused.content or "").startswith("Content NOT reloaded (")
     assert "tools.yaml:1:" in (refused.content or "")
     assert services.catalog is before
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1999-12-31", "2200-01-01", "9999-12-31"])
+def test_season_start_far_from_now_is_refused_kindly(text: str) -> None:
+    with pytest.raises(UserFacingError, match=r"A season must start between 2000-01-01 and 2199"):
+        parse_season_start(text)
