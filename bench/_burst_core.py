@@ -463,7 +463,8 @@ class WriteCheck:
 
 
 def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json) -> WriteCheck:
-    """Every writing member has exactly one completion stored and exactly one "Recorded" reply.
+    """Every writing member has exactly one completion stored and exactly one "Recorded" reply,
+    and every member's leaderboard totals match their completions.
 
     Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot).
     """
@@ -487,7 +488,19 @@ def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json)
             " GROUP BY user_id",
             (guild_id, challenge_id),
         ).fetchall()
+        # The leaderboard totals (kept by triggers in the same transaction) must agree.
+        drift = conn.execute(
+            "SELECT m.user_id, m.points_all, m.completions_all, sum(c.points), count(c.user_id)"
+            " FROM members AS m LEFT JOIN completions AS c"
+            "   ON c.guild_id = m.guild_id AND c.user_id = m.user_id"
+            " WHERE m.guild_id = ? GROUP BY m.user_id"
+            " HAVING m.points_all IS NOT coalesce(sum(c.points), 0)"
+            "     OR m.completions_all IS NOT count(c.user_id)",
+            (guild_id,),
+        ).fetchall()
     conn.close()
+    if drift:
+        problems.append(f"leaderboard totals disagree with completions: {drift[:5]}")
     stored = dict(rows)
     lost = sorted(set(replies) - set(stored))
     if lost:
