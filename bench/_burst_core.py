@@ -256,9 +256,10 @@ def mixed_burst(
 
     Each member sends, in this order of priority: ``/challenge done`` and a Mark done click
     (both writes, racing each other), a career command, an autocomplete, then reads
-    (``/progress``, ``/challenge current``) and more career commands and autocompletes.
-    A member never sends more than 5 career commands (the per-member cooldown), though a
-    cooldown answer would count as an answer all the same.
+    (``/progress``, ``/challenge current``), and from then on a career command, an
+    autocomplete and a read in turn. At 5 per member that is one career command each; past
+    17 per member the career cooldown (5 per 20 s) answers some of them, which is an answer
+    all the same.
     """
     custom_id = done_button(post)
     if custom_id is None:
