@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs import build_cogs
-from bot.errors import install_error_handler
+from bot.errors import install_error_handler, refuse_while_closing
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.interaction_log import log_interaction
 from bot.publisher import DiscordPublisher
@@ -53,8 +53,6 @@ def intents() -> discord.Intents:
     return wanted
 
 
-SHUTTING_DOWN = "The bot is restarting; try again in a minute."
-
 #: How long close() lets running commands, button callbacks and a weekly post finish. Both
 #: waits run side by side, so SIGTERM to exit stays well inside the 10 s a supervisor allows.
 DRAIN_TIMEOUT = 5.0
@@ -70,28 +68,26 @@ class BotTree(app_commands.CommandTree["MLEBot"]):
     """The command tree; refuses new commands politely while the bot shuts down."""
 
     async def interaction_check(self, interaction: discord.Interaction[MLEBot]) -> bool:
-        if not interaction.client.closing:
-            return True
-        log_interaction(interaction, "shutting_down")
-        with contextlib.suppress(discord.HTTPException):
-            if interaction.type is discord.InteractionType.autocomplete:
-                await interaction.response.autocomplete([])
-            else:
-                await interaction.response.send_message(SHUTTING_DOWN, ephemeral=True)
-        return False
+        return not await refuse_while_closing(interaction)
 
 
-async def drain_interactions(within: float) -> int:
-    """Wait (bounded) for running command/button callbacks; return how many were cut off."""
-    running = {
+def _running_interactions() -> set[asyncio.Task[Any]]:
+    return {
         task
         for task in asyncio.all_tasks()
         if task.get_name().startswith(_INTERACTION_TASK_PREFIXES) and not task.done()
     }
-    if not running:
-        return 0
-    _, pending = await asyncio.wait(running, timeout=within)
-    return len(pending)
+
+
+async def drain_interactions(within: float) -> int:
+    """Wait (bounded) for command/button callbacks, including ones that start meanwhile (they
+    are refused quickly, but their answer needs the connection); return how many were cut off.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while (running := _running_interactions()) and (left := deadline - loop.time()) > 0:
+        await asyncio.wait(running, timeout=left)
+    return len(_running_interactions())
 
 
 class MLEBot(commands.Bot):

@@ -109,6 +109,28 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
         await interaction.response.send_message(message, ephemeral=True)
 
 
+SHUTTING_DOWN = "The bot is restarting; try again in a minute."
+
+
+async def refuse_while_closing(interaction: discord.Interaction[Any]) -> bool:
+    """While the bot shuts down, answer politely and return True: the caller stops there.
+
+    Used by the command tree and by every view and persistent button, so no interaction that
+    arrives during shutdown is accepted and then cut off when the connection closes.
+    """
+    if not getattr(interaction.client, "closing", False):
+        return False
+    log_interaction(interaction, "shutting_down")
+    try:
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+        else:
+            await interaction.response.send_message(SHUTTING_DOWN, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not refuse interaction %s during shutdown", interaction.id)
+    return True
+
+
 async def answer_error(interaction: discord.Interaction[Any], error: Exception) -> None:
     """Tell the member what went wrong, for commands and buttons alike. Never raises.
 

@@ -17,6 +17,7 @@ from discord.utils import MISSING
 from discord.webhook.async_ import interaction_message_response_params
 
 from bot.embeds import Reply
+from bot.errors import refuse_while_closing
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class Paginator(discord.ui.View):
         await self._show(interaction, self.index + 1)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if await refuse_while_closing(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(

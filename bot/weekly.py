@@ -32,7 +32,7 @@ from bot.embeds import (
     TITLE_LIMIT,
     split_text,
 )
-from bot.errors import UserFacingError, answer_error
+from bot.errors import UserFacingError, answer_error, refuse_while_closing
 from bot.interaction_log import log_interaction
 from bot.services import Services
 from content.models import Catalog, Challenge
@@ -176,6 +176,9 @@ class MarkDoneButton(
         /,
     ) -> Self:
         return cls(match["challenge"])
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return not await refuse_while_closing(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # discord.py only logs what a dynamic item raises (the member would see "interaction

@@ -24,7 +24,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.embeds import Card, Reply, Section, render
-from bot.errors import UserFacingError, answer_error, on_app_command_error
+from bot.errors import (
+    UserFacingError,
+    answer_error,
+    on_app_command_error,
+    refuse_while_closing,
+)
 from bot.services import Services
 from bot.views import send_reply
 from bot.weekly import (
@@ -395,6 +400,8 @@ class LeaderboardView(discord.ui.View):
         await self._show(interaction, self.page + 1)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if await refuse_while_closing(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -449,6 +456,8 @@ class ForgetConfirmView(discord.ui.View):
         )
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if await refuse_while_closing(interaction):
+            return False
         return interaction.user.id == self.owner_id
 
     async def on_error(

@@ -67,6 +67,7 @@ class FakeInteraction:
     sent: list[Sent] = field(default_factory=list)
     extras: dict[Any, Any] = field(default_factory=dict)
     data: dict[str, Any] | None = None
+    client: Any = None  # a running bot, not shutting down
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:

@@ -329,6 +329,7 @@ class PageTurn:
 
     def __init__(self, user_id: int) -> None:
         self.user = discord.Object(user_id)
+        self.client = None  # a running bot, not shutting down
         self.response = self
         self.edits: list[discord.Embed] = []
         self.messages: list[str] = []

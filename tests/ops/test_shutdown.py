@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import SHUTTING_DOWN, MLEBot
+from bot.client import MLEBot
+from bot.errors import SHUTTING_DOWN
 from bot.services import Services
 from bot.settings import load_settings
 from content.loader import load_catalog
@@ -200,16 +201,6 @@ async def test_on_ready_during_shutdown_does_not_start_the_scheduler(
         await store.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/client.py: after SIGTERM a button click (Mark done) is still accepted - "
-        "BotTree.interaction_check only refuses app commands - and drain_interactions() only "
-        "waits for tasks running when close() began, so a click arriving during the drain is "
-        "cut off when the HTTP session closes: completion recorded, no answer to the member "
-        "('interaction failed'), ServerDisconnectedError traceback in the log"
-    ),
-)
 async def test_a_button_click_during_shutdown_is_refused_or_answered(
     mlebot: BotProcess, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
