@@ -36,7 +36,9 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from storage.models import IsoWeek
 
 __all__ = [
     "DEFAULT_GRACE",
@@ -63,54 +65,6 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 _NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
 
 _TIME_RE = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
-
-
-class IsoWeek(NamedTuple):
-    """An ISO 8601 week, e.g. ``IsoWeek(2026, 48)``, printed as ``"2026-W48"``.
-
-    Tuples order chronologically, so ``IsoWeek`` values compare and sort as weeks do.
-    """
-
-    year: int
-    week: int
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-W{self.week:02d}"
-
-    @classmethod
-    def of(cls, day: date) -> IsoWeek:
-        """The ISO week that contains ``day``."""
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        """Parse ``"2026-W48"`` (the form :meth:`__str__` produces); ``ValueError`` if invalid."""
-        match = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text.strip())
-        if match is None:
-            raise ValueError(f"expected an ISO week like 2026-W48, got {text!r}")
-        week = cls(int(match[1]), int(match[2]))
-        try:
-            week.monday()
-        except ValueError:  # week 0, week 53 of a 52-week year, ...
-            raise ValueError(f"there is no ISO week {text.strip()}") from None
-        return week
-
-    def monday(self) -> date:
-        """The Monday that starts this week (``ValueError`` if the week does not exist)."""
-        return date.fromisocalendar(self.year, self.week, 1)
-
-    def day(self, weekday: int) -> date:
-        """The date of ``weekday`` (0=Monday .. 6=Sunday) in this week."""
-        return date.fromisocalendar(self.year, self.week, weekday + 1)
-
-    def next(self) -> IsoWeek:
-        """The following week (crosses years, including 53-week years)."""
-        return IsoWeek.of(self.monday() + timedelta(days=7))
-
-    def previous(self) -> IsoWeek:
-        """The preceding week (crosses years, including 53-week years)."""
-        return IsoWeek.of(self.monday() - timedelta(days=7))
 
 
 def parse_weekday(text: str) -> int:

@@ -61,7 +61,7 @@ def weekly_schedule(schedule: GuildSchedule) -> WeeklySchedule:
 
 
 def planning_week(week: tuple[int, int]) -> IsoWeek:
-    """Any ``(year, week)`` tuple (e.g. storage's ``IsoWeek``) as planning's :class:`IsoWeek`."""
+    """Any ``(year, week)`` tuple as an :class:`IsoWeek`."""
     return IsoWeek(week[0], week[1])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,10 +35,10 @@ __all__ = [
 
 
 class IsoWeek(NamedTuple):
-    """An ISO 8601 week, printed (and stored) as ``"2026-W48"``.
+    """An ISO 8601 week, e.g. ``IsoWeek(2026, 48)``, printed (and stored) as ``"2026-W48"``.
 
-    Same shape as ``scheduler.planning.IsoWeek``: methods here accept any ``(year, week)``
-    tuple, so either type can be passed in.
+    Tuples order chronologically, so ``IsoWeek`` values compare and sort as weeks do. The one
+    week type of the project: ``scheduler.planning`` re-exports it.
     """
 
     year: int
@@ -55,16 +55,32 @@ class IsoWeek(NamedTuple):
 
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
-        """Parse ``"2026-W48"``; ``ValueError`` if malformed or the week does not exist."""
-        match = re.fullmatch(r"(\d{4})-W(\d{2})", text)
+        """Parse ``"2026-W48"`` (the form :meth:`__str__` produces); ``ValueError`` if invalid."""
+        match = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", text.strip())
         if match is None:
             raise ValueError(f"expected an ISO week like 2026-W48, got {text!r}")
         week = cls(int(match[1]), int(match[2]))
         try:
-            date.fromisocalendar(week.year, week.week, 1)
-        except ValueError:  # W00, or W53 of a 52-week year
-            raise ValueError(f"there is no ISO week {text}") from None
+            week.monday()
+        except ValueError:  # week 0, week 53 of a 52-week year, ...
+            raise ValueError(f"there is no ISO week {text.strip()}") from None
         return week
+
+    def monday(self) -> date:
+        """The Monday that starts this week (``ValueError`` if the week does not exist)."""
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    def day(self, weekday: int) -> date:
+        """The date of ``weekday`` (0=Monday .. 6=Sunday) in this week."""
+        return date.fromisocalendar(self.year, self.week, weekday + 1)
+
+    def next(self) -> IsoWeek:
+        """The following week (crosses years, including 53-week years)."""
+        return IsoWeek.of(self.monday() + timedelta(days=7))
+
+    def previous(self) -> IsoWeek:
+        """The preceding week (crosses years, including 53-week years)."""
+        return IsoWeek.of(self.monday() - timedelta(days=7))
 
 
 class Period(StrEnum):
