@@ -111,6 +111,10 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
 
 SHUTTING_DOWN = "The bot is restarting; try again in a minute."
 
+#: Discord's codes for "this interaction can take no (further) answer": 10062 Unknown
+#: interaction (answered after 3 s, or the token expired), 40060 already acknowledged.
+INTERACTION_GONE = frozenset({10062, 40060})
+
 
 async def refuse_while_closing(interaction: discord.Interaction[Any]) -> bool:
     """While the bot shuts down, answer politely and return True: the caller stops there.
@@ -137,6 +141,17 @@ async def answer_error(interaction: discord.Interaction[Any], error: Exception) 
     Known errors become a short ephemeral message; anything else is logged with a reference id
     that the member sees.
     """
+    original = unwrap(error)
+    if isinstance(original, discord.HTTPException) and original.code in INTERACTION_GONE:
+        # The answer came too late (or twice): Discord will take nothing more for this
+        # interaction, so a second reply would only add load. Any write already happened.
+        log_interaction(interaction, "expired")
+        log.warning(
+            "%s: Discord no longer accepts an answer (%s)",
+            interaction_name(interaction),
+            original.code,
+        )
+        return
     message = user_message(error)
     log_interaction(interaction, "refused" if message is not None else "error")
     if message is None:

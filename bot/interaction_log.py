@@ -10,7 +10,7 @@ import discord
 
 log = logging.getLogger("bot.interactions")
 
-Outcome = Literal["ok", "refused", "error", "shutting_down"]
+Outcome = Literal["ok", "refused", "error", "expired", "shutting_down"]
 
 
 def interaction_name(interaction: discord.Interaction[Any]) -> str:
