@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -40,6 +41,10 @@ def point_at_discord(settings: Settings) -> None:
     """
     discord.http.Route.BASE = settings.discord_api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+    # The bot never joins voice: discord.py's start-up warnings about voice libraries would
+    # only make operators look for a problem that is not there.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def intents() -> discord.Intents:
@@ -231,6 +236,17 @@ async def run_bot(services: Services, token: str) -> int:
             "Developer Portal (Bot > Reset Token)"
         )
         return 2
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+        log.error(
+            "cannot reach Discord at %s (%s); check the network, or MLEBOT_DISCORD_API_BASE "
+            "and MLEBOT_DISCORD_GATEWAY if you use a proxy",
+            services.settings.discord_api_base,
+            exc,
+        )
+        return 1
+    except discord.DiscordServerError as exc:
+        log.error("Discord is failing (%s); try again later", exc.status)
+        return 1
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)

@@ -93,3 +93,17 @@ def test_corrupt_database_stops_start_up_and_is_left_untouched(tmp_path: Path) -
     assert "corrupt or not an SQLite database" in result.stderr
     assert "Traceback" not in result.stderr
     assert database.read_bytes() == garbage
+
+
+def test_unreachable_discord_is_one_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    env = {
+        "DISCORD_TOKEN": "fake-token-for-tests-0123456789",
+        "MLEBOT_DATABASE": str(tmp_path / "db.sqlite3"),
+        "MLEBOT_DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",  # nothing listens on port 9
+        "MLEBOT_DISCORD_GATEWAY": "ws://127.0.0.1:9/gateway",
+    }
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "voice will NOT be supported" not in result.stderr
