@@ -17,7 +17,7 @@ from discord.utils import MISSING
 from discord.webhook.async_ import interaction_message_response_params
 
 from bot.embeds import Reply
-from bot.errors import refuse_while_closing
+from bot.errors import answer_error, refuse_while_closing
 
 log = logging.getLogger(__name__)
 
@@ -28,31 +28,77 @@ PAGINATOR_TIMEOUT = 180.0
 ALLOWED_MENTIONS = discord.AllowedMentions.none()
 
 
-class Paginator(discord.ui.View):
+class OwnedView(discord.ui.View):
+    """A view only the member who ran the command may use, tidied up when it times out.
+
+    Anyone else gets :attr:`refusal` (ephemeral; ``None`` ignores them silently); nobody is
+    served while the bot shuts down; errors get the same answers as commands. On timeout the
+    message the view sits on (see :meth:`attach`) is edited with :meth:`timeout_edit`.
+    """
+
+    refusal: str | None = None
+
+    def __init__(self, owner_id: int, *, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.origin: discord.Interaction[Any] | None = None
+
+    def attach(self, interaction: discord.Interaction[Any]) -> None:
+        """Remember the interaction whose original response shows this view (for timeout)."""
+        self.origin = interaction
+
+    def timeout_edit(self) -> dict[str, Any]:
+        """How the message changes on timeout: by default its buttons go away."""
+        return {"view": None}
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if await refuse_while_closing(interaction):
+            return False
+        if interaction.user.id == self.owner_id:
+            return True
+        if self.refusal is not None:
+            await interaction.response.send_message(self.refusal, ephemeral=True)
+        return False
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, _item: Any, /
+    ) -> None:
+        await answer_error(interaction, error)
+
+    async def on_timeout(self) -> None:
+        if self.origin is None:
+            return
+        try:
+            await self.origin.edit_original_response(**self.timeout_edit())
+        except discord.HTTPException as exc:
+            # The message was deleted or the token expired: nothing left to clean up.
+            log.debug("%s timeout edit failed: %s", type(self).__name__, exc)
+
+
+class Paginator(OwnedView):
     """Previous/Next buttons over embed pages; only the member who asked can turn them.
 
     On timeout the buttons are removed from the message (the page shown stays).
     """
 
+    refusal = (
+        "Only the member who ran this command can turn its pages; "
+        "run the command yourself to browse."
+    )
+
     def __init__(
         self, pages: Sequence[discord.Embed], owner_id: int, *, timeout: float = PAGINATOR_TIMEOUT
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id, timeout=timeout)
         if len(pages) < 2:
             raise ValueError("a paginator needs at least two pages")
         self.pages = tuple(pages)
-        self.owner_id = owner_id
         self.index = 0
-        self._origin: discord.Interaction | None = None
         self._sync_buttons()
 
     @property
     def current(self) -> discord.Embed:
         return self.pages[self.index]
-
-    def attach(self, interaction: discord.Interaction) -> None:
-        """Remember the interaction whose original response shows this view (for timeout)."""
-        self._origin = interaction
 
     def _sync_buttons(self) -> None:
         self.previous_page.disabled = self.index == 0
@@ -81,28 +127,6 @@ class Paginator(discord.ui.View):
         self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]
     ) -> None:
         await self._show(interaction, self.index + 1)
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if await refuse_while_closing(interaction):
-            return False
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "Only the member who ran this command can turn its pages; "
-            "run the command yourself to browse.",
-            ephemeral=True,
-        )
-        return False
-
-    async def on_timeout(self) -> None:
-        origin = self._origin
-        if origin is None:
-            return
-        try:
-            await origin.edit_original_response(view=None)
-        except discord.HTTPException as exc:
-            # The message was deleted or the token expired: nothing left to clean up.
-            log.debug("paginator timeout edit failed: %s", exc)
 
 
 def message_parts(reply: Reply, owner_id: int) -> tuple[list[discord.Embed], Paginator | None]:

@@ -26,12 +26,10 @@ from discord.ext import commands
 from bot.embeds import Card, Reply, Section, render
 from bot.errors import (
     UserFacingError,
-    answer_error,
     on_app_command_error,
-    refuse_while_closing,
 )
 from bot.services import Services
-from bot.views import send_reply
+from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
     challenge_or_error,
@@ -352,23 +350,23 @@ async def answer_forget(store: Store, *, guild_id: int, user_id: int) -> str:
 # --------------------------------------------------------------------------- views
 
 
-class LeaderboardView(discord.ui.View):
+class LeaderboardView(OwnedView):
     """Previous/Next over a leaderboard, reading each page when it is asked for.
 
     Only the member who ran the command turns its pages; buttons go away after a timeout.
     """
 
+    refusal = "Only the member who ran `/leaderboard` can turn its pages; run it yourself."
+
     def __init__(
         self, store: Store, *, guild_id: int, period: Period, shown: LeaderboardPage, owner_id: int
     ) -> None:
-        super().__init__(timeout=LEADERBOARD_TIMEOUT)
+        super().__init__(owner_id, timeout=LEADERBOARD_TIMEOUT)
         self.store = store
         self.guild_id = guild_id
         self.period = period
-        self.owner_id = owner_id
         self.page = shown.page
         self.pages = shown.pages
-        self.origin: discord.Interaction[Any] | None = None
         self._sync()
 
     def _sync(self) -> None:
@@ -399,44 +397,14 @@ class LeaderboardView(discord.ui.View):
     ) -> None:
         await self._show(interaction, self.page + 1)
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if await refuse_while_closing(interaction):
-            return False
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "Only the member who ran `/leaderboard` can turn its pages; run it yourself.",
-            ephemeral=True,
-        )
-        return False
 
-    async def on_error(
-        self,
-        interaction: discord.Interaction[Any],
-        error: Exception,
-        _item: discord.ui.Item[Any],
-        /,
-    ) -> None:
-        await answer_error(interaction, error)
-
-    async def on_timeout(self) -> None:
-        if self.origin is None:
-            return
-        try:
-            await self.origin.edit_original_response(view=None)
-        except discord.HTTPException as exc:  # deleted, or the token expired
-            log.debug("leaderboard timeout edit failed: %s", exc)
-
-
-class ForgetConfirmView(discord.ui.View):
+class ForgetConfirmView(OwnedView):
     """The confirmation step of ``/forget-me`` (ephemeral: only the member sees it)."""
 
     def __init__(self, store: Store, *, guild_id: int, owner_id: int) -> None:
-        super().__init__(timeout=FORGET_TIMEOUT)
+        super().__init__(owner_id, timeout=FORGET_TIMEOUT)
         self.store = store
         self.guild_id = guild_id
-        self.owner_id = owner_id
-        self.origin: discord.Interaction[Any] | None = None
 
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
     async def confirm(
@@ -455,29 +423,8 @@ class ForgetConfirmView(discord.ui.View):
             content="Cancelled: nothing was deleted.", embed=None, view=None
         )
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if await refuse_while_closing(interaction):
-            return False
-        return interaction.user.id == self.owner_id
-
-    async def on_error(
-        self,
-        interaction: discord.Interaction[Any],
-        error: Exception,
-        _item: discord.ui.Item[Any],
-        /,
-    ) -> None:
-        await answer_error(interaction, error)
-
-    async def on_timeout(self) -> None:
-        if self.origin is None:
-            return
-        try:
-            await self.origin.edit_original_response(
-                content="No answer in time: nothing was deleted.", view=None
-            )
-        except discord.HTTPException as exc:
-            log.debug("forget-me timeout edit failed: %s", exc)
+    def timeout_edit(self) -> dict[str, Any]:
+        return {"content": "No answer in time: nothing was deleted.", "view": None}
 
 
 FORGET_PROMPT: Final = (
@@ -625,7 +572,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
             store, guild_id=guild_id, period=chosen, shown=shown, owner_id=interaction.user.id
         )
         await interaction.response.send_message(embed=shown.embed, view=view, ephemeral=ephemeral)
-        view.origin = interaction
+        view.attach(interaction)
 
     @app_commands.command(
         name="forget-me", description="Delete all of your challenge data in this server"
@@ -636,7 +583,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
             self.store(), guild_id=guild_of(interaction), owner_id=interaction.user.id
         )
         await interaction.response.send_message(FORGET_PROMPT, view=view, ephemeral=True)
-        view.origin = interaction
+        view.attach(interaction)
 
     @app_commands.command(name="privacy", description="What the bot stores about you, and why")
     @app_commands.guild_only()
