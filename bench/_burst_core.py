@@ -24,7 +24,6 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import REPO_ROOT, BotProcess, bot_environment
+from tests.e2e.conftest import REAL_BOT, BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.instrumented import InstrumentedFakeDiscord
 from tests.fakediscord.state import FakeChannel, FakeMember, InteractionRecord
@@ -45,7 +44,6 @@ POST_WITHIN = 20.0
 CHANNEL = "challenges"
 DONE_PREFIX = "mlebot:done:"
 BARE_BOT = Path(__file__).with_name("_burst_bare.py")
-REAL_BOT = ("-m", "bot", "run")
 
 #: Career commands a member might run (free text is what Discord sends when no choice is
 #: picked; unknown values get a "did you mean" answer, which is a reply like any other).
@@ -86,38 +84,7 @@ async def launch(
 ) -> BotProcess:
     """Start ``python <argv>`` against the fake; return once it synced and identified."""
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before the bot runs)
-    stdout, stderr = workdir / "bot.stdout.log", workdir / "bot.stderr.log"
-    database = workdir / "bot.sqlite3"
-    env = bot_environment(fake, guild.id, database)
-    env["MLEBOT_LOG_LEVEL"] = log_level
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *argv,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-    bot = BotProcess(process, stdout, stderr, database, [])
-    synced = asyncio.create_task(fake.wait_for_sync(guild.id, within=START_WITHIN))
-    exited = asyncio.create_task(process.wait())
-    await asyncio.wait([synced, exited], return_when=asyncio.FIRST_COMPLETED)
-    if not synced.done():
-        synced.cancel()
-        raise AssertionError(
-            f"{' '.join(argv)} exited with {process.returncode} before syncing:\n"
-            + bot.output()[-4000:]
-        )
-    exited.cancel()
-    try:
-        bot.synced = synced.result()
-        await fake.wait_for_gateway(within=START_WITHIN)
-    except AssertionError as error:
-        await bot.stop()
-        raise AssertionError(f"{error}\nbot output:\n{bot.output()[-4000:]}") from None
-    return bot
+    return await start_bot(fake, guild, workdir, argv=argv, log_level=log_level)
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -12,7 +12,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,21 +99,32 @@ def bot_environment(fake: FakeDiscord, guild_id: int, database: Path) -> dict[st
     return env
 
 
-async def start_bot(fake: FakeDiscord, guild: GuildHandle, workdir: Path) -> BotProcess:
-    """Start the bot; wait for its guild command sync and gateway identify.
+REAL_BOT = ("-m", "bot", "run")
+
+
+async def start_bot(
+    fake: FakeDiscord,
+    guild: GuildHandle,
+    workdir: Path,
+    *,
+    argv: Sequence[str] = REAL_BOT,
+    log_level: str = "DEBUG",
+) -> BotProcess:
+    """Start ``python <argv>`` (the bot, by default); wait for its guild command sync and
+    gateway identify.
 
     Not for ``on_ready``: nothing on the wire marks it, and interactions work before it.
     """
     stdout, stderr = workdir / "bot.stdout.log", workdir / "bot.stderr.log"
     database = workdir / "bot.sqlite3"
+    env = bot_environment(fake, guild.id, database)
+    env["MLEBOT_LOG_LEVEL"] = log_level
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "bot",
-            "run",
+            *argv,
             cwd=REPO_ROOT,
-            env=bot_environment(fake, guild.id, database),
+            env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -125,7 +136,7 @@ async def start_bot(fake: FakeDiscord, guild: GuildHandle, workdir: Path) -> Bot
     if not synced.done():
         synced.cancel()
         raise AssertionError(
-            f"the bot exited with {process.returncode} before syncing its commands:\n"
+            f"{' '.join(argv)} exited with {process.returncode} before syncing its commands:\n"
             + bot.output()[-4000:]
         )
     exited.cancel()
