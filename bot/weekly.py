@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Final, Self
 
 import discord
+from discord import app_commands
 
 from bot.embeds import (
     FIELD_NAME_LIMIT,
@@ -63,6 +64,13 @@ def services_of(client: discord.Client) -> Services:
     if not isinstance(services, Services):
         raise UserFacingError("I am still starting up; try again in a minute.")
     return services
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    """The interaction's guild id; outside a guild, discord.py's "server only" error."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id
 
 
 def require_store(services: Services) -> Store:

@@ -26,7 +26,7 @@ from discord.ext import commands
 from bot.errors import UserFacingError, echo, on_app_command_error
 from bot.reload import reload_content
 from bot.services import Services
-from bot.weekly import challenge_or_error, discord_time, require_store
+from bot.weekly import challenge_or_error, discord_time, guild_of, require_store
 from content.models import Catalog, Challenge
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule, next_post_at
@@ -227,12 +227,6 @@ def describe_settings(
 
 
 # --------------------------------------------------------------------------- the cog
-
-
-def guild_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage
-    return interaction.guild_id
 
 
 class AdminCog(commands.Cog, name="Admin"):

@@ -35,6 +35,7 @@ from bot.weekly import (
     challenge_or_error,
     discord_time,
     done_view,
+    guild_of,
     record_done,
     require_store,
 )
@@ -434,12 +435,6 @@ FORGET_PROMPT: Final = (
 
 
 # --------------------------------------------------------------------------- the cog
-
-
-def guild_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage
-    return interaction.guild_id
 
 
 class ChallengesCog(commands.Cog, name="Challenges"):
