@@ -27,6 +27,7 @@ import statistics
 import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,8 +118,14 @@ def _schedule_zone(now: datetime, at: datetime) -> str:
     raise AssertionError("no zone puts the slot and now on the same day")
 
 
-async def post_weekly_challenge(fake: InstrumentedFakeDiscord, guild: GuildHandle) -> Json:
-    """Schedule this week's post two minutes ago; wait for the catch-up post; return it."""
+async def post_weekly_challenge(
+    fake: InstrumentedFakeDiscord, guild: GuildHandle, database: Path
+) -> Json:
+    """Schedule this week's post two minutes ago; wait for the catch-up post; return it.
+
+    Returns only once the bot's ledger says "sent" too: the message reaches the channel a
+    moment before the bot records it, and until then /challenge done rightly finds no post.
+    """
     mod = guild.add_member("burst-mod", admin=True)
     now = datetime.now(UTC)
     at = now - timedelta(minutes=2)
@@ -139,7 +146,13 @@ async def post_weekly_challenge(fake: InstrumentedFakeDiscord, guild: GuildHandl
     def posts() -> list[Json]:
         return [m for m in guild.messages(CHANNEL) if done_button(m) is not None]
 
+    def recorded() -> bool:
+        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as conn:
+            sent = "SELECT count(*) FROM challenge_posts WHERE state = 'sent'"
+            return bool(conn.execute(sent).fetchone()[0])
+
     await fake.wait_until(lambda: bool(posts()), within=POST_WITHIN, what="the weekly post")
+    await fake.wait_until(recorded, within=POST_WITHIN, what="the post recorded as sent")
     return posts()[0]
 
 
