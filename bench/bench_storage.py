@@ -26,12 +26,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from storage import progress as progress_sql
-from storage.db import BUSY_TIMEOUT_MS, migrate
+from storage.db import BUSY_TIMEOUT_MS, load_migrations, migrate
 from storage.leaderboards import leaderboard_sql
 from storage.models import CompletionSource, IsoWeek, Period
 from storage.store import open_store
 
 FIRST_MONDAY = date(2025, 12, 29)  # ISO 2026-W01
+START = datetime(2025, 12, 29, 9, tzinfo=UTC)  # the first post
 GUILD_BASE = 900_000_000_000_000_000
 USER_BASE = 100_000_000_000_000_000
 
@@ -54,7 +55,6 @@ def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -
     conn.execute("PRAGMA cache_size = -262144")
     conn.execute("BEGIN")
     season_week = weeks // 2
-    start = datetime(2025, 12, 29, 9, tzinfo=UTC)
     conn.executemany(
         "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
         " season_start, season_start_us, enabled, leaderboard_public, updated_at_us)"
@@ -63,30 +63,13 @@ def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -
             (
                 GUILD_BASE + g,
                 (FIRST_MONDAY + timedelta(weeks=season_week)).isoformat(),
-                us(start + timedelta(weeks=season_week, hours=-9)),
+                us(START + timedelta(weeks=season_week, hours=-9)),
             )
             for g in range(guilds)
         ],
     )
     points = [rng.choice((10, 20, 30, 50)) for _ in range(weeks)]
-    conn.executemany(
-        "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
-        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
-        " VALUES (?, ?, ?, 1, 'sent', ?, ?, ?, ?)",
-        [
-            (
-                GUILD_BASE + g,
-                week_of(w),
-                f"c{w:03d}",
-                us(start + timedelta(weeks=w)),
-                us(start + timedelta(weeks=w)),
-                g * 1000 + w + 1,
-                us(start + timedelta(weeks=w)),
-            )
-            for g in range(guilds)
-            for w in range(weeks)
-        ],
-    )
+    post_weeks(conn, guilds, list(range(weeks)))
     conn.executemany(
         "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, 0)",
         [
@@ -103,7 +86,7 @@ def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -
                 # Engagement is skewed: a few members do nearly everything.
                 k = min(weeks, max(1, int(rng.expovariate(1 / mean))))
                 for w in sorted(rng.sample(range(weeks), k)):
-                    done = start + timedelta(weeks=w, seconds=rng.randrange(6 * 86400))
+                    done = START + timedelta(weeks=w, seconds=rng.randrange(6 * 86400))
                     yield (
                         GUILD_BASE + g,
                         USER_BASE + g * per_guild + m,
@@ -121,6 +104,41 @@ def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -
     )
     conn.execute("COMMIT")
     conn.close()
+
+
+def post_weeks(conn: sqlite3.Connection, guilds: int, weeks: list[int]) -> None:
+    """Sent posts of challenge ``c{w}`` for each week index ``w`` in every guild."""
+    conn.executemany(
+        "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
+        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
+        " VALUES (?, ?, ?, 1, 'sent', ?, ?, ?, ?)",
+        [
+            (
+                GUILD_BASE + g,
+                week_of(w),
+                f"c{w:03d}",
+                us(START + timedelta(weeks=w)),
+                us(START + timedelta(weeks=w)),
+                g * 1000 + w + 1,
+                us(START + timedelta(weeks=w)),
+            )
+            for g in range(guilds)
+            for w in weeks
+        ],
+    )
+
+
+# What the streak triggers run for one member (migration 0004): flagging them fires it.
+RECOUNT = "UPDATE members SET streaks_stale = 1 WHERE guild_id = ? AND user_id = ?"
+
+
+def recount_sql() -> str:
+    """The recount trigger's SELECT with NEW.* as parameters, for EXPLAIN QUERY PLAN."""
+    text = next(m.sql for m in load_migrations() if m.version == 4)
+    body = text[text.index("CREATE TRIGGER members_streaks_recount") :]
+    select = body[body.index("SELECT coalesce(max(best)") : body.index("\n     WHERE guild_id")]
+    select = select.strip().removesuffix(")")
+    return select.replace("NEW.guild_id", ":guild").replace("NEW.user_id", ":user")
 
 
 def explain(conn: sqlite3.Connection, title: str, sql: str, params: object) -> None:
@@ -170,6 +188,11 @@ async def run(args: argparse.Namespace) -> None:
         total = raw.execute("SELECT count(*) FROM completions").fetchone()[0]
         print(f"completions actually generated: {total}")
 
+        # Two more sent weeks per guild, so recording a completion of the week's challenge
+        # goes through the streak triggers' common path (extending a run).
+        fresh = [args.weeks, args.weeks + 1]
+        post_weeks(raw, args.guilds, fresh)
+
         per_guild = args.members // args.guilds
         rng = random.Random(48)
         guilds = [GUILD_BASE + rng.randrange(args.guilds) for _ in range(args.calls)]
@@ -179,17 +202,22 @@ async def run(args: argparse.Namespace) -> None:
         sql = {period: leaderboard_sql(period) for period in Period}
         top_params = [{"guild": g, "week": None, "limit": 10, "offset": 0} for g in guilds]
         rank_params = [{"guild": g, "week": None, "user": u, "radius": 2} for g, u in users]
+        # Distinct members, so every call records (none is "already done").
+        record_users = [
+            (GUILD_BASE + n // per_guild, USER_BASE + n)
+            for n in rng.sample(range(per_guild * args.guilds), args.calls)
+        ]
         record_params = [
             {
                 "guild": g,
                 "user": u,
-                "challenge": f"bench-{i}",
+                "challenge": f"c{fresh[0]:03d}",
                 "points": 10,
                 "at": us(datetime.now(UTC)),
                 "source": "command",
                 "note": None,
             }
-            for i, (g, u) in enumerate(users)
+            for g, u in record_users
         ]
 
         print("\n== EXPLAIN QUERY PLAN ==")
@@ -209,6 +237,12 @@ async def run(args: argparse.Namespace) -> None:
             " not list trigger bodies here)",
             progress_sql._INSERT,
             record_params[0],
+        )
+        explain(
+            raw,
+            "trigger body: streak recount (an undo, or an older week completed late)",
+            recount_sql(),
+            rank_params[0],
         )
         explain(
             raw,
@@ -272,17 +306,21 @@ async def run(args: argparse.Namespace) -> None:
                     raw_query(Period.WEEK, "standing", rank_params),
                 ),
                 (
+                    # Raw runs first (see compare): it records week N, then the repository
+                    # records week N+1 for the same member; both extend a run.
                     "record a completion (commit)",
                     lambda i: prog.record_completion(
-                        guilds[i],
-                        users[i][1],
-                        f"bench-{i}",
+                        *record_users[i],
+                        f"c{fresh[1]:03d}",
                         points=10,
                         source=CompletionSource.COMMAND,
                     ),
-                    lambda i: raw.execute(
-                        progress_sql._INSERT, record_params[i] | {"challenge": f"raw-{i}"}
-                    ).fetchall(),
+                    lambda i: raw.execute(progress_sql._INSERT, record_params[i]).fetchall(),
+                ),
+                (
+                    "streak recount (one member, commit)",
+                    lambda i: store.db.execute(RECOUNT, users[i]),
+                    lambda i: raw.execute(RECOUNT, users[i]).fetchall(),
                 ),
             ]
             for name, repo_fn, raw_fn in cases:

@@ -7,10 +7,10 @@ Opted-out members and members with nothing in the period are not ranked.
 
 Speed: all-time and season boards read per-member totals kept by triggers, through partial
 covering indexes in ranking order, so top-N reads N index entries and a rank counts the
-index entries above the member; neither touches completions (streak inputs are kept on
-the member row too). The week board reads the guild-week slice of the completions index.
-Every method is one SQL statement, i.e. one round trip. ``EXPLAIN QUERY PLAN`` output for
-each is printed by ``bench/bench_storage.py``.
+index entries above the member; neither touches completions (streaks are kept on the
+member row too, see :mod:`storage.streaks`). The week board reads the guild-week slice of
+the completions index. Every method is one SQL statement, i.e. one round trip.
+``EXPLAIN QUERY PLAN`` output for each is printed by ``bench/bench_storage.py``.
 """
 
 from __future__ import annotations
@@ -18,28 +18,29 @@ from __future__ import annotations
 from storage._codec import from_us, week_text
 from storage.db import Database, Row
 from storage.models import LeaderboardRow, MemberStanding, Period
-from storage.streaks import count_csv
+from storage.streaks import current_streak_sql
 
 __all__ = ["LeaderboardRepository", "leaderboard_sql"]
 
-# Each board is a relation (user_id, display_name, points, completions, reached,
-# completed_weeks) in one guild. The WHERE terms repeat the partial indexes' WHERE
+# Each board is a relation (user_id, display_name, points, completions, reached, run_end,
+# run_length, best_streak) in one guild. The WHERE terms repeat the partial indexes' WHERE
 # verbatim so they are usable.
+_STREAKS = "m.run_end AS run_end, m.run_length AS run_length, m.best_streak AS best_streak"
 _BOARDS = {
     Period.ALL_TIME: (
-        "SELECT user_id, display_name, points_all AS points, completions_all AS completions,"
-        " reached_all_us AS reached, completed_weeks FROM members"
+        "SELECT user_id, display_name, points_all AS points, completions_all AS completions,"  # noqa: S608
+        f" reached_all_us AS reached, {_STREAKS} FROM members AS m"
         " WHERE guild_id = :guild AND completions_all > 0 AND opted_out = 0"
     ),
     Period.SEASON: (
-        "SELECT user_id, display_name, points_season AS points,"
-        " completions_season AS completions, reached_season_us AS reached, completed_weeks"
-        " FROM members"
+        "SELECT user_id, display_name, points_season AS points,"  # noqa: S608
+        " completions_season AS completions, reached_season_us AS reached,"
+        f" {_STREAKS} FROM members AS m"
         " WHERE guild_id = :guild AND completions_season > 0 AND opted_out = 0"
     ),
     Period.WEEK: (
-        "SELECT c.user_id AS user_id, m.display_name AS display_name, c.points AS points,"
-        " 1 AS completions, c.completed_at_us AS reached, m.completed_weeks AS completed_weeks"
+        "SELECT c.user_id AS user_id, m.display_name AS display_name, c.points AS points,"  # noqa: S608
+        f" 1 AS completions, c.completed_at_us AS reached, {_STREAKS}"
         " FROM completions AS c JOIN members AS m"
         "   ON m.guild_id = c.guild_id AND m.user_id = c.user_id"
         " WHERE c.guild_id = :guild AND m.opted_out = 0 AND c.iso_week = coalesce(:week,"
@@ -48,15 +49,14 @@ _BOARDS = {
 }
 
 _ORDER = "ORDER BY points DESC, reached, user_id"
-# Per listed row: its completed weeks (for streaks). Once per statement: how many rank
-# above the first listed row ({above_first}; the other ranks follow from positions) and
-# the guild's sent weeks.
-_TAIL = (
-    "SELECT r.user_id, r.display_name, r.points, r.completions, r.reached, r.completed_weeks,"
-    " {above_first},"
-    " (SELECT group_concat(s.iso_week) FROM challenge_posts AS s"
-    "   WHERE s.guild_id = :guild AND s.state = 'sent')"
+# The columns of a listed row r: (user_id, display_name, points, completions, reached,
+# current streak, best streak, how many rank above the first listed row). That count is
+# computed once per statement; the other ranks follow from positions.
+_COLUMNS = (
+    "r.user_id, r.display_name, r.points, r.completions, r.reached,"
+    f" {current_streak_sql('r', ':guild')}, r.best_streak, {{above_first}}"
 )
+
 # Keyset conditions: rows listed before / after the member, in leaderboard order. The
 # member's values come from scalar subqueries, which the planner treats as constants and
 # so turns into index ranges (a join with ``me`` made it scan the guild).
@@ -83,19 +83,20 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
     between it and the member.
     """
     board = f"WITH board AS NOT MATERIALIZED ({_BOARDS[period]})"
-    top_tail = _TAIL.format(
-        above_first="(SELECT count(*) FROM board AS b WHERE b.points > (SELECT max(points)"
-        " FROM listed))"
+    # The first page (the common case) starts at rank 1: CASE skips the count.
+    top_columns = _COLUMNS.format(
+        above_first="CASE WHEN :offset = 0 THEN 0 ELSE (SELECT count(*) FROM board AS b"  # noqa: S608
+        f" WHERE b.points > (SELECT points FROM board {_ORDER} LIMIT 1 OFFSET :offset)) END"
     )
-    standing_tail = _TAIL.format(
+    standing_columns = _COLUMNS.format(
         above_first="(SELECT n FROM above) - (SELECT count(*) FROM board AS b"  # noqa: S608
         f" WHERE b.points > {_MP} AND b.points <= (SELECT max(points) FROM listed))"
     )
     return {
+        # Straight off the ranking index: no materialization, no re-sort.
         "top": (
-            f"{board}, listed AS MATERIALIZED (SELECT * FROM board {_ORDER}"  # noqa: S608
-            " LIMIT :limit OFFSET :offset)"
-            f" {top_tail}, 0 FROM listed AS r {_ORDER}"
+            f"{board} SELECT {top_columns} FROM board AS r {_ORDER}"  # noqa: S608
+            " LIMIT :limit OFFSET :offset"
         ),
         "standing": (
             f"{board}, me AS MATERIALIZED (SELECT * FROM board WHERE user_id = :user),"  # noqa: S608
@@ -110,7 +111,7 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
             "   ORDER BY b.points DESC, b.reached, b.user_id LIMIT :radius),"
             " listed AS MATERIALIZED (SELECT * FROM before UNION ALL SELECT * FROM me"
             "   UNION ALL SELECT * FROM after)"
-            f" {standing_tail}, (SELECT n FROM above) + (SELECT n FROM tied)"
+            f" SELECT {standing_columns}, (SELECT n FROM above) + (SELECT n FROM tied)"
             f" FROM listed AS r {_ORDER}"
         ),
         "count": f"{board} SELECT count(*) FROM board",  # noqa: S608
@@ -124,27 +125,17 @@ def _ranked(rows: list[Row], first_position: int) -> list[LeaderboardRow]:
     """Rows in order -> LeaderboardRows; ``first_position`` is the first row's 0-based index."""
     if not rows:
         return []
-    posted = rows[0][7]
     result: list[LeaderboardRow] = []
-    rank = rows[0][6] + 1
+    rank = rows[0][7] + 1
     previous_points = rows[0][2]
-    for i, (user_id, name, points, completions, reached, weeks, *_) in enumerate(rows):
+    for i, (user_id, name, points, completions, reached, current, best, *_) in enumerate(rows):
         if points != previous_points:
             # Everyone listed earlier has more points, so the rank is the position + 1.
             rank = first_position + i + 1
             previous_points = points
-        current, best = count_csv(posted, weeks)
+        reached_at = from_us(reached)
         result.append(
-            LeaderboardRow(
-                rank=rank,
-                user_id=user_id,
-                display_name=name,
-                points=points,
-                completions=completions,
-                current_streak=current,
-                best_streak=best,
-                reached_at=from_us(reached),
-            )
+            LeaderboardRow(rank, user_id, name, points, completions, current, best, reached_at)
         )
     return result
 

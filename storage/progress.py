@@ -21,7 +21,7 @@ from storage.models import (
     CompletionStatus,
     ProgressSummary,
 )
-from storage.streaks import count_csv
+from storage.streaks import current_streak_sql
 
 __all__ = ["ProgressRepository"]
 
@@ -55,11 +55,9 @@ _DELETE = (
     " RETURNING points"
 )
 _SUMMARY = (
-    "SELECT m.display_name, m.opted_out, m.points_all, m.completions_all, m.points_season,"
-    " m.completions_season, m.completed_weeks,"
-    " (SELECT group_concat(p.iso_week) FROM challenge_posts AS p"
-    "   WHERE p.guild_id = m.guild_id AND p.state = 'sent')"
-    " FROM members AS m WHERE m.guild_id = ? AND m.user_id = ?"
+    "SELECT m.display_name, m.opted_out, m.points_all, m.completions_all, m.points_season,"  # noqa: S608
+    f" m.completions_season, {current_streak_sql('m', ':guild')}, m.best_streak"
+    " FROM members AS m WHERE m.guild_id = :guild AND m.user_id = :user"
 )
 
 
@@ -230,11 +228,10 @@ class ProgressRepository:
 
     async def summary(self, guild_id: int, user_id: int) -> ProgressSummary | None:
         """Totals (all time and season) and streaks; ``None`` for a member never seen."""
-        rows = await self._db.fetch(_SUMMARY, (guild_id, user_id))
+        rows = await self._db.fetch(_SUMMARY, {"guild": guild_id, "user": user_id})
         if not rows:
             return None
-        name, opted_out, points, count, season_points, season_count, weeks, posted = rows[0]
-        current, best = count_csv(posted, weeks)
+        name, opted_out, points, count, season_points, season_count, current, best = rows[0]
         return ProgressSummary(
             guild_id=guild_id,
             user_id=user_id,

@@ -107,6 +107,12 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None
                 " FROM members WHERE user_id = 7"
             ).fetchone()
             assert totals == (15, 2, 10, 1)
+            # 0004's backfill: the one sent week, completed, is a run of one.
+            streak = conn.execute(
+                "SELECT best_streak, run_end, run_length, streaks_stale FROM members"
+                " WHERE user_id = 7"
+            ).fetchone()
+            assert streak == (1, "2026-W01", 1, 0)
     conn.close()
 
 

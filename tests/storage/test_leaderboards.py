@@ -10,7 +10,7 @@ import pytest
 
 from storage.models import GuildSchedule, IsoWeek, LeaderboardRow, Period
 from storage.store import Store
-from storage.streaks import streaks
+from tests.storage.streak_reference import reference_streaks
 
 G = 1
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # Monday of 2026-W02
@@ -55,7 +55,7 @@ def reference(
     for points, reached, user, count in board:
         rank = 1 + sum(1 for other in board if other[0] > points)
         weeks = [d.week for d in done if d.user == user]
-        current, best = streaks(sent_weeks, weeks)
+        current, best = reference_streaks(sent_weeks, weeks)
         rows.append((rank, user, points, count, reached, current, best))
     return rows
 

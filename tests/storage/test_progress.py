@@ -15,6 +15,7 @@ from storage.models import (
     IsoWeek,
 )
 from storage.store import Store
+from tests.storage.streak_reference import reference_streaks
 
 G = 1
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -162,24 +163,42 @@ async def recomputed_totals(store: Store) -> dict[tuple[int, int], tuple[int, ..
         " count(c.user_id) FILTER (WHERE c.completed_at_us >= g.season_start_us"
         "   OR g.season_start_us IS NULL),"
         " max(c.completed_at_us) FILTER (WHERE c.completed_at_us >= g.season_start_us"
-        "   OR g.season_start_us IS NULL),"
-        " group_concat(c.iso_week)"
+        "   OR g.season_start_us IS NULL)"
         " FROM members AS m LEFT JOIN completions AS c USING (guild_id, user_id)"
         " LEFT JOIN guild_settings AS g USING (guild_id) GROUP BY m.guild_id, m.user_id"
     )
-    return {(r[0], r[1]): (*r[2:8], weeks(r[8])) for r in rows}
-
-
-def weeks(csv: str | None) -> tuple[str, ...]:
-    return tuple(sorted(csv.split(","))) if csv else ()
+    return {(r[0], r[1]): tuple(r[2:8]) for r in rows}
 
 
 async def stored_totals(store: Store) -> dict[tuple[int, int], tuple[int, ...]]:
     rows = await store.db.fetch(
         "SELECT guild_id, user_id, points_all, completions_all, reached_all_us,"
-        " points_season, completions_season, reached_season_us, completed_weeks FROM members"
+        " points_season, completions_season, reached_season_us FROM members"
     )
-    return {(r[0], r[1]): (*r[2:8], weeks(r[8])) for r in rows}
+    return {(r[0], r[1]): tuple(r[2:8]) for r in rows}
+
+
+async def assert_streaks_match_the_definition(store: Store) -> int:
+    """Every member's stored streaks against the reference; returns how many have one."""
+    sent = [w for (w,) in await store.db.fetch("SELECT iso_week FROM challenge_posts")]
+    members = await store.db.fetch("SELECT guild_id, user_id FROM members")
+    with_streak = 0
+    for guild, user in members:
+        sent_here = await store.db.fetch(
+            "SELECT iso_week FROM challenge_posts WHERE guild_id = ? AND state = 'sent'", (guild,)
+        )
+        done = await store.db.fetch(
+            "SELECT iso_week FROM completions WHERE guild_id = ? AND user_id = ?"
+            " AND iso_week IS NOT NULL",
+            (guild, user),
+        )
+        summary = await store.progress.summary(guild, user)
+        assert summary is not None
+        expected = reference_streaks([w for (w,) in sent_here], [w for (w,) in done])
+        assert (summary.current_streak, summary.best_streak) == expected
+        with_streak += expected[1] > 0
+    assert sent
+    return with_streak
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -214,6 +233,6 @@ async def test_maintained_totals_match_a_recount(store: Store, seed: int) -> Non
             await store.settings.save(GuildSchedule(G, season_start=date(2026, 3, 1)))
     stored = await stored_totals(store)
     assert stored == await recomputed_totals(store)
-    assert any(totals[-1] for totals in stored.values())  # weeks were attributed
+    assert await assert_streaks_match_the_definition(store) > 0
     await store.settings.save(GuildSchedule(G, season_start=None))
     assert await stored_totals(store) == await recomputed_totals(store)
