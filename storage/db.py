@@ -14,6 +14,12 @@ only committed data: a moderator's half-done transaction is never visible, and r
 queue behind writes. Each call is one ``execute_fetchall``, i.e. one round trip to the
 connection's thread.
 
+Every write is counted when it begins and when it has settled, so
+:meth:`Database.write_epoch` tells a reader whether any write ran between two moments; a
+repository may reuse a read's result while the epoch stays the same (the leaderboards do).
+This relies on the design's one process per database: writes made by another process are
+not seen by the counter, which is why reused results also expire after a few seconds.
+
 Start-up (:func:`open_database`) first inspects an existing file on a *read-only*
 connection, so a corrupt, foreign or too-new file is refused without a single byte
 changing. Only then is it opened for writing, switched to WAL and migrated.
@@ -264,7 +270,53 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self._writes_begun = 0
+        self._writes_settled = 0
+        self._barriers: set[asyncio.Task[None]] = set()
         self._closed = False
+
+    def write_epoch(self) -> int | None:
+        """Changes whenever a write begins or settles; ``None`` while one may be running.
+
+        Two equal values mean no write ran in between: a read made between them can be
+        reused until the epoch changes.
+        """
+        if self._writes_begun != self._writes_settled:
+            return None
+        return self._writes_begun
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """Hold the write lock and count the write as begun, then as settled."""
+        async with self._write_lock:
+            self._writes_begun += 1
+            try:
+                yield
+            except BaseException:
+                self._settle_later()
+                raise
+            self._writes_settled += 1
+
+    def _settle_later(self) -> None:
+        """Settle a write that ended with an error, once it has really stopped.
+
+        A cancelled ``await`` does not unqueue the statement from the connection's thread:
+        it may still commit. A no-op queued behind it finishes after it (the queue is FIFO),
+        so the write counts as settled only then.
+        """
+
+        async def no_op() -> None:
+            await self._writer.execute_fetchall("SELECT 1")
+
+        def settled(barrier: asyncio.Task[None]) -> None:
+            self._barriers.discard(barrier)
+            self._writes_settled += 1
+            if not barrier.cancelled():
+                barrier.exception()  # retrieved: a closed connection is fine here
+
+        barrier = asyncio.ensure_future(no_op())
+        self._barriers.add(barrier)
+        barrier.add_done_callback(settled)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
         """One read statement on the reader connection (committed data only)."""
@@ -272,7 +324,7 @@ class Database:
 
     async def execute(self, sql: str, params: Params = ()) -> list[Row]:
         """One write statement, committed on its own (autocommit) before this returns."""
-        async with self._write_lock:
+        async with self._writing():
             return list(await self._writer.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     @asynccontextmanager
@@ -284,7 +336,7 @@ class Database:
         ``ROLLBACK`` queued here runs after them and the connection never stays inside a
         transaction.
         """
-        async with self._write_lock:
+        async with self._writing():
             try:
                 await self._writer.execute_fetchall("BEGIN IMMEDIATE")
                 yield Transaction(self._writer)

@@ -15,6 +15,10 @@ the completions index. Every method is one SQL statement, i.e. one round trip.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
 from storage._codec import from_us, week_text
 from storage.db import Database, Row
 from storage.models import LeaderboardRow, MemberStanding, Period
@@ -144,14 +148,67 @@ def _params(guild_id: int, week: tuple[int, int] | None) -> dict[str, object]:
     return {"guild": guild_id, "week": None if week is None else week_text(week)}
 
 
+T = TypeVar("T")
+
+
+class _Reuse(Generic[T]):
+    """Results of guild-wide reads, reused while no write has run since they were read.
+
+    Valid because every write goes through this process's :class:`~storage.db.Database`,
+    whose :meth:`~storage.db.Database.write_epoch` changes with each one (the design runs
+    one process per database). A result read while a write was running, or during which
+    one began, is not kept. Results also expire after ``max_age`` seconds, which bounds
+    staleness should another process write anyway. At most ``size`` results are kept.
+    """
+
+    def __init__(self, db: Database, size: int, max_age: float, monotonic: Callable[[], float]):
+        self._db = db
+        self._size = size
+        self._max_age = max_age
+        self._monotonic = monotonic
+        self._epoch: int | None = None
+        self._results: dict[Hashable, tuple[float, T]] = {}
+
+    async def get(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        epoch = self._db.write_epoch()
+        now = self._monotonic()
+        if epoch is not None:
+            if epoch != self._epoch:  # something was written: nothing kept is valid
+                self._results.clear()
+                self._epoch = epoch
+            kept = self._results.get(key)
+            if kept is not None and now - kept[0] < self._max_age:
+                return kept[1]
+        result = await read()
+        # The epoch cannot come back to a value once it moved, so an unchanged epoch means
+        # no write began or ended while we read.
+        if self._size and epoch is not None and self._db.write_epoch() == epoch:
+            if len(self._results) >= self._size:
+                del self._results[next(iter(self._results))]  # the oldest
+            self._results[key] = (now, result)
+        return result
+
+
 class LeaderboardRepository:
     """Read-only rankings for a guild over a :class:`~storage.models.Period`.
 
     ``week`` matters only for ``Period.WEEK``: default is the guild's latest sent post.
+    Pages and counts are the same for every viewer, so they are reused until the next
+    write (or for ``reuse_for`` seconds at most, see :class:`_Reuse`); ``kept=0``
+    disables that. A member's own standing is always read.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        kept: int = 256,
+        reuse_for: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._db = db
+        self._pages = _Reuse[tuple[LeaderboardRow, ...]](db, kept, reuse_for, monotonic)
+        self._counts = _Reuse[int](db, kept, reuse_for, monotonic)
 
     async def top(
         self,
@@ -165,16 +222,23 @@ class LeaderboardRepository:
         """``limit`` rows from 0-based position ``offset`` (page ``p`` = offset ``p*limit``)."""
         if limit < 0 or offset < 0:
             raise ValueError(f"limit and offset must be >= 0, got {limit} and {offset}")
-        params = _params(guild_id, week) | {"limit": limit, "offset": offset}
-        rows = await self._db.fetch(_SQL[period]["top"], params)
-        return _ranked(rows, offset)
+
+        async def read() -> tuple[LeaderboardRow, ...]:
+            params = _params(guild_id, week) | {"limit": limit, "offset": offset}
+            return tuple(_ranked(await self._db.fetch(_SQL[period]["top"], params), offset))
+
+        return list(await self._pages.get((guild_id, period, week, limit, offset), read))
 
     async def count_ranked(
         self, guild_id: int, period: Period, *, week: tuple[int, int] | None = None
     ) -> int:
         """How many members are ranked (for "page 3 of 12")."""
-        rows = await self._db.fetch(_SQL[period]["count"], _params(guild_id, week))
-        return int(rows[0][0])
+
+        async def read() -> int:
+            rows = await self._db.fetch(_SQL[period]["count"], _params(guild_id, week))
+            return int(rows[0][0])
+
+        return await self._counts.get((guild_id, period, week), read)
 
     async def standing(
         self,

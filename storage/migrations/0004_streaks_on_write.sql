@@ -25,6 +25,19 @@ ALTER TABLE members ADD COLUMN best_streak INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE members ADD COLUMN run_end TEXT;
 ALTER TABLE members ADD COLUMN run_length INTEGER NOT NULL DEFAULT 0;
 
+-- The ranking indexes (0002) now also hold what a leaderboard row shows, so a page is read
+-- from the index alone: no lookup into the table per listed member.
+DROP INDEX members_rank_all;
+DROP INDEX members_rank_season;
+CREATE INDEX members_rank_all
+    ON members (guild_id, points_all DESC, reached_all_us, user_id, completions_all, opted_out,
+                display_name, run_end, run_length, best_streak)
+    WHERE completions_all > 0 AND opted_out = 0;
+CREATE INDEX members_rank_season
+    ON members (guild_id, points_season DESC, reached_season_us, user_id, completions_season,
+                opted_out, display_name, run_end, run_length, best_streak)
+    WHERE completions_season > 0 AND opted_out = 0;
+
 -- Sent posts are final (the ledger never moves a post out of 'sent', nor deletes one);
 -- stored runs rely on it, so the database enforces it.
 CREATE TRIGGER challenge_posts_sent_final BEFORE UPDATE OF state ON challenge_posts

@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from storage import db as db_module
-from storage.db import APPLICATION_ID, Migration, load_migrations, migrate, open_database
+from storage.db import (
+    APPLICATION_ID,
+    Database,
+    Migration,
+    load_migrations,
+    migrate,
+    open_database,
+)
 from storage.errors import (
     DatabaseCorruptError,
     DatabaseTooNewError,
@@ -323,3 +330,52 @@ async def test_close_is_idempotent(tmp_path: Path) -> None:
     db = await open_database(tmp_path / "bot.db")
     await db.close()
     await db.close()
+
+
+async def test_write_epoch_moves_with_every_write(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        before = db.write_epoch()
+        assert before is not None
+        await db.fetch("SELECT count(*) FROM members")
+        assert db.write_epoch() == before  # reads do not move it
+        async with db.transaction() as tx:
+            assert db.write_epoch() is None  # a write is running
+            await tx.execute(INSERT_MEMBER)
+        after = db.write_epoch()
+        assert after is not None
+        assert after != before
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute(INSERT_MEMBER)  # a failed write moves it too, once settled
+        await settled(db)
+        assert db.write_epoch() not in (before, after)
+
+
+async def settled(db: Database) -> int:
+    """The epoch once no write is running (10 s at most)."""
+    for _ in range(10_000):
+        epoch = db.write_epoch()
+        if epoch is not None:
+            return epoch
+        await asyncio.sleep(0.001)
+    raise AssertionError("the write never settled")
+
+
+# About 0.1-0.5 s of work on the writer's thread, then one audit row.
+SLOW_WRITE = (
+    "INSERT INTO audit_log (guild_id, at_us, action)"
+    " SELECT 1, x, 'slow' FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
+    " SELECT x + 1 FROM c WHERE x < 1000000) SELECT max(x) AS x FROM c)"
+)
+
+
+async def test_a_cancelled_write_settles_only_when_its_statement_has_run(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        task = asyncio.create_task(db.execute(SLOW_WRITE))
+        await asyncio.sleep(0.02)  # queued on the writer's thread, running
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # The statement still runs to its commit: until it has, no read may be reused.
+        assert db.write_epoch() is None
+        await settled(db)
+        assert await db.fetch("SELECT count(*) FROM audit_log WHERE action = 'slow'") == [(1,)]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from storage.leaderboards import LeaderboardRepository, _Reuse
 from storage.models import GuildSchedule, IsoWeek, LeaderboardRow, Period
 from storage.store import Store
 from tests.storage.streak_reference import reference_streaks
@@ -200,3 +204,86 @@ async def test_negative_sizes_are_refused(store: Store) -> None:
         await store.leaderboards.top(G, Period.ALL_TIME, limit=-1)
     with pytest.raises(ValueError, match="radius"):
         await store.leaderboards.standing(G, 1, Period.ALL_TIME, radius=-1)
+
+
+def write_behind_the_back(store: Store, user: int, points: int) -> None:
+    """A completion written by another connection, as another process would."""
+    with sqlite3.connect(store.db.path, isolation_level=None) as conn:
+        conn.execute(
+            "INSERT INTO completions (guild_id, user_id, challenge_id, points, completed_at_us,"
+            " source) VALUES (?, ?, 'c9', ?, 0, 'command')",
+            (G, user, points),
+        )
+    conn.close()
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_pages_and_counts_are_reused_until_a_write_or_for_a_few_seconds(
+    store: Store,
+) -> None:
+    ticks = Ticks()
+    lb = LeaderboardRepository(store.db, reuse_for=5.0, monotonic=ticks)
+    await store.progress.record_completion(G, 1, "c1", points=10)
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
+    assert await lb.count_ranked(G, Period.ALL_TIME) == 1
+    # Written around this process's Database: the kept page and count are served...
+    write_behind_the_back(store, 2, 50)
+    ticks.now += 4.9
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
+    assert await lb.count_ranked(G, Period.ALL_TIME) == 1
+    # ...for at most reuse_for seconds.
+    ticks.now += 0.1
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [2, 1]
+    assert await lb.count_ranked(G, Period.ALL_TIME) == 2
+    # Any write through the Database makes the next read fresh, at once.
+    await store.progress.record_completion(G, 3, "c1", points=99)
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [3, 2, 1]
+    assert await lb.count_ranked(G, Period.ALL_TIME) == 3
+    # Other pages, periods and guilds are kept apart.
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME, limit=1, offset=1)] == [2]
+    assert await lb.top(G + 1, Period.ALL_TIME) == []
+    # A caller may change the list it got; the kept page does not change.
+    (await lb.top(G, Period.ALL_TIME)).clear()
+    assert len(await lb.top(G, Period.ALL_TIME)) == 3
+
+
+async def test_nothing_is_kept_when_kept_is_zero(store: Store) -> None:
+    lb = LeaderboardRepository(store.db, kept=0)
+    await store.progress.record_completion(G, 1, "c1", points=10)
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
+    write_behind_the_back(store, 2, 50)
+    assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [2, 1]
+
+
+async def test_a_read_overtaken_by_a_write_is_not_kept(store: Store) -> None:
+    reuse = _Reuse[int](store.db, 8, 3600.0, time.monotonic)
+
+    async def count() -> int:
+        rows = await store.db.fetch("SELECT count(*) FROM completions")
+        return int(rows[0][0])
+
+    read_done, gate = asyncio.Event(), asyncio.Event()
+
+    async def count_then_wait() -> int:
+        value = await count()
+        read_done.set()
+        await gate.wait()
+        return value
+
+    first = asyncio.create_task(reuse.get("a", count_then_wait))
+    await read_done.wait()
+    # While "a" is still on its way back: a write, and a fresh read of "b".
+    await store.progress.record_completion(G, 1, "c1", points=10)
+    assert await reuse.get("b", count) == 1
+    gate.set()
+    assert await first == 0  # its caller gets what it read...
+    assert await reuse.get("a", count) == 1  # ...but it was not kept for anyone else
