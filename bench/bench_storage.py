@@ -108,23 +108,32 @@ def build(path: Path, guilds: int, members: int, completions: int, weeks: int) -
 
 
 def post_weeks(conn: sqlite3.Connection, guilds: int, weeks: list[int]) -> None:
-    """Sent posts of challenge ``c{w}`` for each week index ``w`` in every guild."""
+    """Sent posts of challenge ``c{w}`` for each week index ``w`` in every guild.
+
+    Claimed, then marked sent week by week, in order, as the ledger does (the schema refuses
+    a post inserted as sent).
+    """
+    posts = [(GUILD_BASE + g, week_of(w), w) for w in weeks for g in range(guilds)]
     conn.executemany(
         "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
-        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
-        " VALUES (?, ?, ?, 1, 'sent', ?, ?, ?, ?)",
+        " scheduled_for_us, claimed_at_us) VALUES (?, ?, ?, 1, 'claimed', ?, ?)",
         [
             (
-                GUILD_BASE + g,
-                week_of(w),
+                guild,
+                week,
                 f"c{w:03d}",
                 us(START + timedelta(weeks=w)),
                 us(START + timedelta(weeks=w)),
-                g * 1000 + w + 1,
-                us(START + timedelta(weeks=w)),
             )
-            for g in range(guilds)
-            for w in weeks
+            for guild, week, w in posts
+        ],
+    )
+    conn.executemany(
+        "UPDATE challenge_posts SET state = 'sent', message_id = ?, posted_at_us = ?"
+        " WHERE guild_id = ? AND iso_week = ?",
+        [
+            ((guild - GUILD_BASE) * 1000 + w + 1, us(START + timedelta(weeks=w)), guild, week)
+            for guild, week, w in posts
         ],
     )
 

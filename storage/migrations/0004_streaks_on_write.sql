@@ -38,8 +38,15 @@ CREATE INDEX members_rank_season
                 opted_out, display_name, run_end, run_length, best_streak)
     WHERE completions_season > 0 AND opted_out = 0;
 
--- Sent posts are final (the ledger never moves a post out of 'sent', nor deletes one);
--- stored runs rely on it, so the database enforces it.
+-- A post becomes sent only by confirming its claim (the ledger's claim -> send -> mark), and
+-- a sent post is final: the ledger never moves it out of 'sent', nor deletes it. Stored runs
+-- rely on both, so the database enforces them, and one trigger (on that UPDATE) is all that
+-- watches posts.
+CREATE TRIGGER challenge_posts_claimed_first BEFORE INSERT ON challenge_posts
+WHEN NEW.state = 'sent'
+BEGIN
+    SELECT RAISE(ABORT, 'a post is claimed first, then marked sent');
+END;
 CREATE TRIGGER challenge_posts_sent_final BEFORE UPDATE OF state ON challenge_posts
 WHEN OLD.state = 'sent' AND NEW.state <> 'sent'
 BEGIN
@@ -162,19 +169,6 @@ END;
 -- it while its post was unconfirmed change. Before it: it can split anyone's run.
 CREATE TRIGGER challenge_posts_sent_update AFTER UPDATE OF state ON challenge_posts
 WHEN NEW.state = 'sent' AND OLD.state <> 'sent'
-BEGIN
-    UPDATE members SET streaks_stale = 1
-     WHERE guild_id = NEW.guild_id
-       AND (user_id IN (SELECT user_id FROM completions
-                         WHERE guild_id = NEW.guild_id AND iso_week = NEW.iso_week)
-            OR (completions_all > 0
-                AND EXISTS (SELECT 1 FROM challenge_posts
-                             WHERE guild_id = NEW.guild_id AND state = 'sent'
-                               AND iso_week > NEW.iso_week)));
-END;
-
-CREATE TRIGGER challenge_posts_sent_insert AFTER INSERT ON challenge_posts
-WHEN NEW.state = 'sent'
 BEGIN
     UPDATE members SET streaks_stale = 1
      WHERE guild_id = NEW.guild_id

@@ -184,13 +184,19 @@ async def test_examples_through_the_repositories(
     assert (summary.current_streak, summary.best_streak) == expected
 
 
-async def test_a_sent_post_stays_sent(store: Store) -> None:
+async def test_a_post_is_sent_only_by_its_claim_and_stays_sent(store: Store) -> None:
     claim = await store.posts.claim(G, WEEKS[0], challenge_id="c0", channel_id=5, scheduled_for=T0)
     await store.posts.mark_sent(claim.post.post_id, message_id=100)
     with pytest.raises(sqlite3.IntegrityError, match="a sent post stays sent"):
         await store.db.execute("UPDATE challenge_posts SET state = 'failed'")
     with pytest.raises(sqlite3.IntegrityError, match="a sent post stays sent"):
         await store.db.execute("DELETE FROM challenge_posts")
+    with pytest.raises(sqlite3.IntegrityError, match="claimed first, then marked sent"):
+        await store.db.execute(
+            "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
+            " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
+            " VALUES (1, '2026-W20', 'c9', 5, 'sent', 0, 0, 101, 0)"
+        )
     post = await store.posts.get(G, WEEKS[0])
     assert post is not None
     assert post.state is PostState.SENT
