@@ -7,7 +7,9 @@ Builds the database in a temporary directory (schema from the real migrations, d
 loaded with ``executemany`` in one transaction, totals kept by the real triggers), prints
 ``EXPLAIN QUERY PLAN`` for every timed statement, then median and p99 per call for each
 operation through the repositories and through raw ``sqlite3`` with the same SQL, and the
-overhead between them. Not a test: it prints numbers for people to read.
+overhead between them. Queries are timed with leaderboard page reuse off (every call reads);
+one row times the pages the bot reuses until the next write, in steady state. Not a test:
+it prints numbers for people to read.
 """
 
 from __future__ import annotations
