@@ -126,7 +126,9 @@ END;
 
 -- The common case needs no recount: a completion of a challenge week after every week the
 -- member completed so far extends their latest run (if it ended on the challenge week just
--- before) or starts a new one. SET expressions read the row as it was before the UPDATE.
+-- before) or starts a new one. SET expressions read the row as it was before the UPDATE,
+-- so the best streak follows in a second statement (best >= any run, so it is a no-op
+-- when the first one changed nothing).
 CREATE TRIGGER completions_streaks_extend AFTER INSERT ON completions
 WHEN NEW.iso_week > (SELECT coalesce(run_end, '') FROM members
                       WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id)
@@ -136,17 +138,13 @@ BEGIN
            run_length = CASE WHEN run_end = (SELECT max(iso_week) FROM challenge_posts
                                               WHERE guild_id = NEW.guild_id AND state = 'sent'
                                                 AND iso_week < NEW.iso_week)
-                             THEN run_length + 1 ELSE 1 END,
-           best_streak = max(best_streak,
-                             CASE WHEN run_end = (SELECT max(iso_week) FROM challenge_posts
-                                                   WHERE guild_id = NEW.guild_id
-                                                     AND state = 'sent'
-                                                     AND iso_week < NEW.iso_week)
-                                  THEN run_length + 1 ELSE 1 END)
+                             THEN run_length + 1 ELSE 1 END
      WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id
        AND EXISTS (SELECT 1 FROM challenge_posts
                     WHERE guild_id = NEW.guild_id AND iso_week = NEW.iso_week
                       AND state = 'sent');
+    UPDATE members SET best_streak = run_length
+     WHERE guild_id = NEW.guild_id AND user_id = NEW.user_id AND run_length > best_streak;
 END;
 
 -- Anything else a completion does to the weeks before run_end: recount that member.
