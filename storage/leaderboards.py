@@ -58,7 +58,7 @@ _ORDER = "ORDER BY points DESC, reached, user_id"
 # computed once per statement; the other ranks follow from positions.
 _COLUMNS = (
     "r.user_id, r.display_name, r.points, r.completions, r.reached,"
-    f" {current_streak_sql('r', ':guild')}, r.best_streak, {{above_first}}"
+    f" {current_streak_sql('r')}, r.best_streak, {{above_first}}"
 )
 
 # Keyset conditions: rows listed before / after the member, in leaderboard order. The

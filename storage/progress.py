@@ -56,7 +56,7 @@ _DELETE = (
 )
 _SUMMARY = (
     "SELECT m.display_name, m.opted_out, m.points_all, m.completions_all, m.points_season,"  # noqa: S608
-    f" m.completions_season, {current_streak_sql('m', ':guild')}, m.best_streak"
+    f" m.completions_season, {current_streak_sql('m')}, m.best_streak"
     " FROM members AS m WHERE m.guild_id = :guild AND m.user_id = :user"
 )
 

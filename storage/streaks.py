@@ -23,16 +23,15 @@ from __future__ import annotations
 __all__ = ["current_streak_sql"]
 
 
-def current_streak_sql(member: str, guild: str) -> str:
-    """SQL for the current streak of the ``members`` row aliased ``member`` in ``guild``.
+def current_streak_sql(member: str) -> str:
+    """SQL for the current streak of the ``members`` row aliased ``member``, in ``:guild``.
 
-    ``guild`` is a parameter (``:guild``) or a column. The guild's second-latest challenge
-    week is one backwards step on a covering index and, uncorrelated, is evaluated once per
-    statement. With fewer than two challenge weeks every stored run counts (``''`` sorts
-    before any week).
+    The guild's second-latest challenge week is two entries of the sent-weeks index read
+    backwards; the subquery is uncorrelated, so it runs once per statement. With fewer than
+    two challenge weeks every stored run counts (``''`` sorts before any week).
     """
     return (
         f"CASE WHEN {member}.run_end >= coalesce((SELECT s.iso_week FROM challenge_posts AS s"  # noqa: S608
-        f" WHERE s.guild_id = {guild} AND s.state = 'sent' ORDER BY s.iso_week DESC"
+        " WHERE s.guild_id = :guild AND s.state = 'sent' ORDER BY s.iso_week DESC"
         f" LIMIT 1 OFFSET 1), '') THEN {member}.run_length ELSE 0 END"
     )
