@@ -13,6 +13,7 @@ from datetime import datetime
 import aiohttp
 import discord
 
+from bot.weekly import carries_marker
 from scheduler.ports import (
     ChallengePost,
     ChannelMissing,
@@ -20,11 +21,12 @@ from scheduler.ports import (
     PublishedMessage,
     PublishError,
     TransientPublishError,
+    legacy_post_marker,
 )
 
 log = logging.getLogger(__name__)
 
-#: Renders the weekly post: ``(embed, view)``; the embed must contain ``post.marker``.
+#: Renders the weekly post: ``(embed, view)``; the view's Mark done button carries ``post.marker``.
 Renderer = Callable[[ChallengePost], tuple[discord.Embed, discord.ui.View]]
 
 #: How far back :meth:`DiscordPublisher.find_own_post` reads a channel's history.
@@ -33,13 +35,16 @@ HISTORY_LIMIT = 100
 REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 
 
-def _contains_marker(message: discord.Message, marker: str) -> bool:
-    if marker in message.content:
-        return True
-    return any(
-        marker in (embed.footer.text or "") or marker in (embed.description or "")
-        for embed in message.embeds
-    )
+def _contains_marker(message: discord.Message, guild_id: int, marker: str) -> bool:
+    """Our weekly post for ``marker``: its Mark done button carries it (older posts: footer)."""
+    for row in message.components:
+        children = getattr(row, "children", ())
+        for item in children:
+            custom_id = getattr(item, "custom_id", None)
+            if isinstance(custom_id, str) and carries_marker(custom_id, marker):
+                return True
+    legacy = legacy_post_marker(guild_id, marker)
+    return any(legacy in (embed.footer.text or "") for embed in message.embeds)
 
 
 class DiscordPublisher:
@@ -107,7 +112,7 @@ class DiscordPublisher:
                 if (
                     me is not None
                     and message.author.id == me.id
-                    and _contains_marker(message, marker)
+                    and _contains_marker(message, guild_id, marker)
                 ):
                     return message.id
         except discord.Forbidden as exc:

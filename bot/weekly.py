@@ -1,14 +1,16 @@
 """The weekly post on Discord: render a ``ChallengePost``; the persistent **Mark done** button.
 
 :func:`render_weekly_post` is the ``Renderer`` the :class:`bot.publisher.DiscordPublisher` takes:
-one embed (the post's marker in its footer, so a crash between "send" and "record as sent" can
-be settled by finding the message) and a ``View(timeout=None)`` holding a :class:`MarkDoneButton`.
+one embed and a ``View(timeout=None)`` holding a :class:`MarkDoneButton`. The post's marker (its
+ISO week) rides in the button's ``custom_id``, where no member sees it, so a crash between "send"
+and "record as sent" can be settled by finding the message.
 
-The button is a ``DynamicItem``: its ``custom_id`` (``mlebot:done:<challenge id>``) carries all
-the state it needs, so once the client calls ``bot.add_dynamic_items(MarkDoneButton)`` at
-start-up, every button ever posted works again after a restart, on old posts too, without
-re-creating views per message. discord.py builds the item from the ``custom_id`` at click time,
-so it reaches the store and catalog through ``interaction.client.services``.
+The button is a ``DynamicItem``: its ``custom_id`` (``mlebot:done:<challenge id>[:<week>]``)
+carries all the state it needs, so once the client calls
+``bot.add_dynamic_items(MarkDoneButton)`` at start-up, every button ever posted works again
+after a restart, on old posts too, without re-creating views per message. discord.py builds
+the item from the ``custom_id`` at click time, so it reaches the store and catalog through
+``interaction.client.services``.
 
 :func:`record_done` is the one way a member's own completion is recorded: the button and
 ``/challenge done`` both call it, so they answer alike.
@@ -28,7 +30,6 @@ from bot.embeds import (
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     FIELDS_LIMIT,
-    FOOTER_LIMIT,
     MESSAGE_TOTAL_LIMIT,
     TITLE_LIMIT,
     split_text,
@@ -45,7 +46,8 @@ log = logging.getLogger(__name__)
 
 #: ``custom_id`` of the Mark done button; the challenge id is a content slug.
 DONE_PREFIX: Final = "mlebot:done:"
-DONE_TEMPLATE: Final = r"mlebot:done:(?P<challenge>[a-z0-9-]+)"
+#: The optional ``:<ISO week>`` suffix is the weekly post's marker (``scheduler.ports``).
+DONE_TEMPLATE: Final = r"mlebot:done:(?P<challenge>[a-z0-9-]+)(?::(?P<week>[0-9]{4}-W[0-9]{2}))?"
 CUSTOM_ID_LIMIT: Final = 100
 
 #: Embed colour of the weekly post and challenge cards.
@@ -146,12 +148,20 @@ async def record_done(
 # --------------------------------------------------------------------------- the button
 
 
-def done_custom_id(challenge_id: str) -> str:
-    """``mlebot:done:<id>``; ``ValueError`` if Discord would refuse it (over 100 characters)."""
-    custom_id = DONE_PREFIX + challenge_id
+def done_custom_id(challenge_id: str, marker: str | None = None) -> str:
+    """``mlebot:done:<id>[:<marker>]``; ``ValueError`` if Discord would refuse it."""
+    custom_id = DONE_PREFIX + challenge_id + ("" if marker is None else f":{marker}")
     if len(custom_id) > CUSTOM_ID_LIMIT or not re.fullmatch(DONE_TEMPLATE, custom_id):
-        raise ValueError(f"challenge id {challenge_id!r} cannot be put in a button custom_id")
+        raise ValueError(
+            f"challenge id {challenge_id!r} and marker {marker!r} cannot be put in a custom_id"
+        )
     return custom_id
+
+
+def carries_marker(custom_id: str, marker: str) -> bool:
+    """Is ``custom_id`` a Mark done button carrying the weekly post marker ``marker``?"""
+    match = re.fullmatch(DONE_TEMPLATE, custom_id)
+    return match is not None and match["week"] == marker
 
 
 class MarkDoneButton(
@@ -164,13 +174,13 @@ class MarkDoneButton(
     and the store and catalog from ``interaction.client.services``.
     """
 
-    def __init__(self, challenge_id: str) -> None:
+    def __init__(self, challenge_id: str, marker: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Mark done",
                 emoji="✅",
                 style=discord.ButtonStyle.success,
-                custom_id=done_custom_id(challenge_id),
+                custom_id=done_custom_id(challenge_id, marker),
             )
         )
         self.challenge_id = challenge_id
@@ -183,7 +193,7 @@ class MarkDoneButton(
         match: re.Match[str],
         /,
     ) -> Self:
-        return cls(match["challenge"])
+        return cls(match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         return not await refuse_while_closing(interaction)
@@ -221,10 +231,15 @@ class MarkDoneButton(
             )
 
 
-def done_view(challenge_id: str, url: str | None = None) -> discord.ui.View:
-    """A ``View(timeout=None)`` with the Mark done button (and a link to ``url`` if given)."""
+def done_view(
+    challenge_id: str, url: str | None = None, *, marker: str | None = None
+) -> discord.ui.View:
+    """A ``View(timeout=None)`` with the Mark done button (and a link to ``url`` if given).
+
+    ``marker`` (the weekly post's) goes into the button's ``custom_id``.
+    """
     view = discord.ui.View(timeout=None)
-    view.add_item(MarkDoneButton(challenge_id))
+    view.add_item(MarkDoneButton(challenge_id, marker))
     if url:
         view.add_item(discord.ui.Button(label="Open", style=discord.ButtonStyle.link, url=url))
     return view
@@ -248,13 +263,12 @@ def post_fields(post: ChallengePost) -> list[tuple[str, str]]:
 
 
 def post_footer(post: ChallengePost) -> str:
-    """Footer text; always ends with the post's marker, whole (the publisher searches for it)."""
-    lead = f"Challenge {post.challenge_number} · {post.week} · Press Mark done when finished · "
-    return _clip(lead, FOOTER_LIMIT - len(post.marker)) + post.marker
+    """Footer text: the challenge number and week, for people (no internal key)."""
+    return f"Challenge {post.challenge_number} · {post.week} · Press Mark done when finished"
 
 
 def render_weekly_post(post: ChallengePost) -> tuple[discord.Embed, discord.ui.View]:
-    """The weekly message: one embed within Discord's limits, with the marker in the footer.
+    """The weekly message: one embed within Discord's limits; the marker rides in the button.
 
     Nothing is cut silently: sections that do not fit in one message (6000 characters, 25
     fields) are replaced by a last field pointing at ``/challenge current``.
@@ -281,4 +295,4 @@ def render_weekly_post(post: ChallengePost) -> tuple[discord.Embed, discord.ui.V
         embed.add_field(name=name, value=value, inline=False)
         used += len(name) + len(value)
     embed.set_footer(text=footer)
-    return embed, done_view(post.challenge_id)
+    return embed, done_view(post.challenge_id, marker=post.marker)

@@ -70,10 +70,13 @@ from scheduler.ports import (
 )
 from scheduler.season import (
     SeasonChallenge,
+    can_start_this_week,
     challenge_for_week,
     current_week,
     planning_week,
     season_start_instant,
+    season_status,
+    start_this_week,
     weekly_schedule,
 )
 from storage.models import GuildSchedule, PostRecord, PostState
@@ -164,9 +167,16 @@ class PostPolicy:
 
 
 def automatic_week(schedule: GuildSchedule, now: datetime) -> IsoWeek | None:
-    """The week whose post time is the latest at or before ``now`` within the season."""
+    """The week whose post time is the latest at or before ``now`` within the season.
+
+    A post time from before the schedule's timing was set does not count: that week is
+    :attr:`scheduler.season.WeekState.BEFORE_SCHEDULE`, posted only by ``/admin post-now``.
+    """
     planned = weekly_schedule(schedule)
-    due = last_post_at_or_before(planned, now, not_before=season_start_instant(schedule))
+    start = season_start_instant(schedule)
+    if start is not None and schedule.timing_changed_at is not None:
+        start = max(start, schedule.timing_changed_at)
+    due = last_post_at_or_before(planned, now, not_before=start)
     if due is None:
         return None
     return current_week(schedule, due)
@@ -278,7 +288,7 @@ class _Run:
         return await self.publisher.find_own_post(
             self.guild_id,
             record.channel_id,
-            post_marker(self.guild_id, self.week),
+            post_marker(self.week),
             record.claimed_at - LOOKUP_SLACK,
         )
 
@@ -361,9 +371,8 @@ class _Run:
         """Settle a row :meth:`look` did not find; ``None`` means "re-claim it and send"."""
         if season is None:
             await self.store.posts.mark_missed(existing.post_id, reason="the season changed")
-            return self.outcome(
-                Outcome.NO_CHALLENGE, reason=_no_challenge_reason(self.schedule, self.week)
-            )
+            reason = "the season changed: this week has no challenge any more"
+            return self.outcome(Outcome.NO_CHALLENGE, reason=reason)
         if not on_demand and status == "missed":
             return await self.missed(existing)
         if self.capped(existing, on_demand=on_demand):
@@ -430,6 +439,7 @@ async def post_weekly_challenge(
     on_demand: bool = False,
     record_missed: bool = True,
     policy: PostPolicy | None = None,
+    actor_id: int | None = None,
 ) -> PostOutcome:
     """Post ``guild_id``'s challenge for ``week`` unless the ledger says it is settled.
 
@@ -438,14 +448,20 @@ async def post_weekly_challenge(
     ``record_missed=False`` (the catch-up after a schedule change) leaves a post whose time is
     past the grace window alone instead of recording it missed: under the new schedule its
     time passed before the schedule existed, nothing failed, and ``/admin post-now`` can
-    still send it.
+    still send it. ``actor_id`` is the moderator behind ``on_demand`` (for the audit log when
+    ``/admin post-now`` starts the season this week, see :mod:`scheduler.season`).
     Never raises for Discord problems (they become ``FAILED`` and a moderator notice); storage
     errors propagate after being logged.
     """
     deps = _Deps(store, catalog, publisher, clock, policy or PostPolicy())
     try:
         outcome = await _post(
-            deps, guild_id, week, on_demand=on_demand, record_missed=record_missed
+            deps,
+            guild_id,
+            week,
+            on_demand=on_demand,
+            record_missed=record_missed,
+            actor_id=actor_id,
         )
     except Exception:
         logger.exception(
@@ -473,20 +489,36 @@ class _Deps:
 
 
 async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decision order
-    deps: _Deps, guild_id: int, week: IsoWeek | None, *, on_demand: bool, record_missed: bool
+    deps: _Deps,
+    guild_id: int,
+    week: IsoWeek | None,
+    *,
+    on_demand: bool,
+    record_missed: bool,
+    actor_id: int | None,
 ) -> PostOutcome:
     schedule = await deps.store.settings.get(guild_id)
+    now = deps.clock.now()
+    if (
+        schedule is not None
+        and schedule.channel_id is not None
+        and week is None
+        and on_demand
+        and can_start_this_week(schedule, now)
+    ):
+        # /admin post-now before the season's first week: the season starts this week.
+        schedule = start_this_week(schedule, now)
+        await deps.store.settings.save(schedule, actor_id=actor_id)
     if schedule is None or schedule.channel_id is None:
         reason = "no challenge channel: choose one with /admin schedule"
         return PostOutcome(Outcome.NOT_CONFIGURED, guild_id, week, reason=reason)
     if not schedule.enabled and not on_demand:
         reason = "posting is paused: use /admin resume"
         return PostOutcome(Outcome.NOT_CONFIGURED, guild_id, week, reason=reason)
-    now = deps.clock.now()
     if week is None:
         week = current_week(schedule, now) if on_demand else automatic_week(schedule, now)
         if week is None:
-            reason = _no_challenge_reason(schedule, None)
+            reason = _no_challenge_reason(deps.catalog, schedule, now)
             return PostOutcome(Outcome.NO_CHALLENGE, guild_id, None, reason=reason)
     week = planning_week(week)
     scheduled_for = post_time_in_week(weekly_schedule(schedule), *week)
@@ -515,7 +547,8 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
     status = classify_due_post(scheduled_for, now, deps.policy.grace, on_time=deps.policy.on_time)
     season = challenge_for_week(deps.catalog, schedule, week)
     if existing is None and season is None:
-        return run.outcome(Outcome.NO_CHALLENGE, reason=_no_challenge_reason(schedule, week))
+        reason = _no_challenge_reason(deps.catalog, schedule, now)
+        return run.outcome(Outcome.NO_CHALLENGE, reason=reason)
     if not on_demand and status == "not_due":
         return run.outcome(Outcome.NOT_DUE)
     if existing is not None:  # not found: settle it before anything is sent again
@@ -542,18 +575,18 @@ async def _post(  # noqa: PLR0911, PLR0912 -- one return per outcome, in decisio
         return run.outcome(Outcome.FAILED, reason=f"the post is {claim.post.state} elsewhere")
     if not on_demand and status == "missed":
         return await run.missed(claim.post)
-    late = now - scheduled_for > deps.policy.on_time
+    # Only an automatic post can be late (the bot was down at its time); a moderator's
+    # /admin post-now is on time whenever it is asked for.
+    late = not on_demand and now - scheduled_for > deps.policy.on_time
     async with deps.policy.digest_gate:
         post = await build_weekly_post(deps.store, deps.catalog, schedule, season, late=late)
     return await run.send(claim.post, post)
 
 
-def _no_challenge_reason(schedule: GuildSchedule, week: IsoWeek | None) -> str:
-    if schedule.season_start is None:
-        return "no season start date: set one with /admin schedule"
-    if week is None or week < IsoWeek.of(schedule.season_start):
-        return f"the season starts on {schedule.season_start.isoformat()}"
-    return "the season is over: set a new season start with /admin schedule"
+def _no_challenge_reason(catalog: Catalog, schedule: GuildSchedule, now: datetime) -> str:
+    """Why there is nothing to post: the season module's words (posts are not consulted)."""
+    reason = season_status(catalog, schedule, now).no_challenge_reason()
+    return reason or "this week's challenge is already settled"
 
 
 async def record_skipped_weeks(

@@ -25,6 +25,7 @@ __all__ = [
     "Publisher",
     "SystemClock",
     "TransientPublishError",
+    "legacy_post_marker",
     "post_marker",
 ]
 
@@ -45,14 +46,20 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def post_marker(guild_id: int, week: IsoWeek) -> str:
-    """The tag that identifies the bot's post for ``guild_id`` in ``week``.
+def post_marker(week: IsoWeek) -> str:
+    """The tag that identifies the bot's post of ``week`` in a guild's channel: ``"2026-W48"``.
 
-    The rendered message must contain it verbatim (e.g. in the embed footer), so that after a
-    crash between "send" and "record as sent" the runner can find the post instead of sending it
-    a second time.
+    The rendered message must carry it where members do not read it (the Discord side puts it
+    in the Mark done button's ``custom_id``), so that after a crash between "send" and "record
+    as sent" the runner can find the post instead of sending it a second time. The week alone
+    is enough: a channel belongs to one guild, and a guild gets one post a week.
     """
-    return f"mle-roadmap:{guild_id}:{week}"
+    return str(week)
+
+
+def legacy_post_marker(guild_id: int, marker: str) -> str:
+    """The footer text older posts carried instead (still recognised when looking for a post)."""
+    return f"mle-roadmap:{guild_id}:{marker}"
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ class ChallengePost:
     @property
     def marker(self) -> str:
         """See :func:`post_marker`; must appear in the rendered message."""
-        return post_marker(self.guild_id, self.week)
+        return post_marker(self.week)
 
 
 @dataclass(frozen=True)

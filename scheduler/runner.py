@@ -58,10 +58,9 @@ from scheduler.jobs import (
 from scheduler.planning import DEFAULT_GRACE, IsoWeek, next_post_at
 from scheduler.ports import Clock, Publisher
 from scheduler.season import (
-    challenge_for_week,
-    current_week,
     first_season_post,
     planning_week,
+    season_status,
     weekly_schedule,
 )
 from storage.models import GuildSchedule
@@ -222,15 +221,22 @@ class ChallengeScheduler:
             self._spawn(guild_id, self._catch_up(schedule, [], record_missed=False))
         return upcoming
 
-    async def post_now(self, guild_id: int) -> PostOutcome:
-        """This week's post, now (``/admin post-now``); the ledger prevents a duplicate."""
+    async def post_now(self, guild_id: int, *, actor_id: int | None = None) -> PostOutcome:
+        """This week's post, now (``/admin post-now``); the ledger prevents a duplicate.
+
+        Before the season's first week it may start the season this week (see
+        :mod:`scheduler.season`), so the timer is re-armed from the settings afterwards.
+        """
         async with self._lock(guild_id):
             try:
-                return await self._run(guild_id, on_demand=True)
+                return await self._run(guild_id, on_demand=True, actor_id=actor_id)
             except Exception as error:  # logged by the job; the moderator gets a reason
                 return PostOutcome(
                     Outcome.FAILED, guild_id, reason=f"internal error ({type(error).__name__})"
                 )
+            finally:
+                if self.running:
+                    await self._rearm(guild_id)
 
     async def sweep(self) -> None:
         """Fire every guild whose armed time has passed by our clock but whose timer has not.
@@ -283,6 +289,7 @@ class ChallengeScheduler:
         on_demand: bool,
         week: IsoWeek | None = None,
         record_missed: bool = True,
+        actor_id: int | None = None,
     ) -> PostOutcome:
         return await post_weekly_challenge(
             self._store,
@@ -294,6 +301,7 @@ class ChallengeScheduler:
             on_demand=on_demand,
             record_missed=record_missed,
             policy=self._policy,
+            actor_id=actor_id,
         )
 
     async def _catch_up(
@@ -338,12 +346,10 @@ class ChallengeScheduler:
             self._arm(schedule)
 
     def _first_post(self, schedule: GuildSchedule) -> datetime | None:
-        """The next post instant that has a challenge, or ``None`` (season over/unset)."""
-        first = first_season_post(schedule)
-        if not schedule.enabled or schedule.channel_id is None or first is None:
+        """The next post time the season has a challenge for, or ``None`` (paused, over...)."""
+        if not schedule.enabled or schedule.channel_id is None:
             return None
         now = self._clock.now()
-        upcoming = first if first > now else next_post_at(weekly_schedule(schedule), now)
         try:
             catalog = self._catalog()
         except Exception:  # content being reloaded and broken: arm anyway, the job will tell
@@ -352,10 +358,13 @@ class ChallengeScheduler:
                 schedule.guild_id,
                 extra={"event": "catalog_error", "guild_id": schedule.guild_id},
             )
-            return upcoming
-        if challenge_for_week(catalog, schedule, current_week(schedule, upcoming)) is None:
-            return None  # the season is over: nothing to arm until a new season start
-        return upcoming
+            first = first_season_post(schedule)
+            if first is None:
+                return None
+            return first if first > now else next_post_at(weekly_schedule(schedule), now)
+        # The ledger is not read here: a week already posted fires as a no-op ("already sent").
+        upcoming = season_status(catalog, schedule, now).upcoming
+        return None if upcoming is None else upcoming.post_at
 
     def _arm(self, schedule: GuildSchedule) -> datetime | None:
         upcoming = self._first_post(schedule)

@@ -153,6 +153,14 @@ class PostsRepository:
         )
         return _post(rows[0]) if rows else None
 
+    async def from_week(self, guild_id: int, week: tuple[int, int]) -> list[PostRecord]:
+        """The guild's ledger rows for ``week`` and later, oldest first (a season's worth)."""
+        rows = await self._db.fetch(
+            _SELECT + " WHERE guild_id = ? AND iso_week >= ? ORDER BY iso_week",
+            (guild_id, week_text(week)),
+        )
+        return [_post(row) for row in rows]
+
     async def get_by_id(self, post_id: int) -> PostRecord | None:
         """The post with this ledger id, if any."""
         rows = await self._db.fetch(_SELECT + " WHERE post_id = ?", (post_id,))

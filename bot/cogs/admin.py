@@ -29,14 +29,15 @@ from bot.services import Services
 from bot.weekly import challenge_or_error, discord_time, guild_of, require_store
 from content.models import Catalog, Challenge
 from scheduler.jobs import Outcome, PostOutcome
-from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule, next_post_at
+from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
 from scheduler.ports import Clock
 from scheduler.season import (
     EARLIEST_SEASON_START,
     LATEST_SEASON_START,
-    challenge_for_week,
-    current_week,
-    weekly_schedule,
+    SEASON_RULE,
+    SeasonStatus,
+    default_season_start,
+    load_status,
 )
 from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
 from storage.store import Store
@@ -77,7 +78,7 @@ OUTCOME_TEXT: Final = {
     "failed": "❌ Posting failed",
     "not_due": "This week's post time has not come yet.",
     "missed": "This week's post was given up as missed (too late to send).",
-    "no_challenge": "There is no challenge for this week (the season has not started or is over).",
+    "no_challenge": "Nothing to post this week.",
     "not_configured": "Set the schedule first with `/admin schedule`.",
 }
 
@@ -93,8 +94,8 @@ def describe_outcome(outcome: PostOutcome) -> str:
     if outcome.outcome is Outcome.FAILED:
         text += f": {echo(outcome.reason)}." if outcome.reason else "."
         text += " Fix it and run `/admin post-now` again."
-    elif outcome.reason:
-        text += f" ({echo(outcome.reason)})"
+    elif outcome.reason and outcome.outcome is not Outcome.NO_CHALLENGE:
+        text += f" ({echo(outcome.reason)})"  # no challenge: the season module explains
     return text
 
 
@@ -195,32 +196,39 @@ def export_csv(rows: Sequence[ExportRow]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def describe_settings(
-    settings: GuildSchedule, catalog: Catalog, now: datetime, next_at: datetime | None
-) -> list[str]:
-    """The lines ``/admin show`` and ``/admin schedule`` answer with."""
+def when(instant: datetime) -> str:
+    """An instant as every viewer's local date and time, with "in 3 days"."""
+    return f"{discord_time(instant, 'F')} ({discord_time(instant, 'R')})"
+
+
+def describe_settings(status: SeasonStatus) -> list[str]:
+    """The lines ``/admin show`` and ``/admin schedule`` answer with (season module's words)."""
+    settings = status.schedule
+    assert settings is not None
     schedule = WeeklySchedule(
         settings.weekday, settings.post_time, zoneinfo.ZoneInfo(settings.timezone)
     )
     channel = f"<#{settings.channel_id}>" if settings.channel_id else "no channel yet"
-    lines = [f"**Weekly post:** {schedule.describe()} in {channel}"]
-    if settings.season_start is not None:
-        week = current_week(settings, now)
-        planned = challenge_for_week(catalog, settings, week)
-        this_week = (
-            f"challenge {planned.number} of {len(catalog.challenges)} this week "
-            f"(**{planned.challenge.name}**)"
-            if planned
-            else "no challenge this week (before the start or after the last one)"
-        )
-        lines.append(f"**Season:** started {settings.season_start.isoformat()}, {this_week}")
-    else:
-        lines.append("**Season:** no start date, so nothing is posted")
+    lines = [
+        f"**Weekly post:** {schedule.describe()} in {channel}",
+        f"**Season:** {status.season_line(when)}",
+        f"**Rule:** {SEASON_RULE}",
+    ]
+    note = status.before_schedule_note()
+    if note:
+        lines.append(f"**Not posted:** {note} `/admin post-now` posts a week in its own week.")
     lines.append("**State:** " + ("running" if settings.enabled else "paused (`/admin resume`)"))
-    if next_at is not None and settings.enabled:
-        lines.append(f"**Next post:** {discord_time(next_at, 'F')} ({discord_time(next_at, 'R')})")
+    upcoming = status.upcoming
+    if upcoming is not None:
+        lines.append(
+            f"**Next post:** challenge {upcoming.number} (**{upcoming.challenge.name}**) "
+            f"{when(upcoming.post_at)}"
+        )
     elif settings.enabled:
         lines.append("**Next post:** none planned (no challenge left in the season)")
+    reason = status.no_challenge_reason(when)
+    if reason is not None:
+        lines.append(f"**This week:** {reason}")
     visibility = "public" if settings.leaderboard_public else "moderators only"
     lines.append(f"**Leaderboard:** {visibility}")
     return lines
@@ -270,14 +278,14 @@ class AdminCog(commands.Cog, name="Admin"):
             )
         return settings
 
-    async def _save(self, settings: GuildSchedule, actor_id: int) -> datetime | None:
-        """Save and re-arm the guild's timer; the next post instant if the scheduler says."""
+    async def _save(self, settings: GuildSchedule, actor_id: int) -> None:
+        """Save and re-arm the guild's timer."""
         await self.store().settings.save(settings, actor_id=actor_id)
         scheduler = self.scheduler()
         if scheduler is None:
             log.warning("settings of guild %d saved with no scheduler running", settings.guild_id)
-            return None
-        return await scheduler.reschedule(settings.guild_id)
+            return
+        await scheduler.reschedule(settings.guild_id)
 
     async def _reply(self, interaction: discord.Interaction[Any], text: str) -> None:
         if interaction.response.is_done():
@@ -308,12 +316,6 @@ class AdminCog(commands.Cog, name="Admin"):
         planned = parse_schedule(weekday, time, timezone)
         now = self.clock.now()
         existing = await self.store().settings.get(guild_id)
-        if season_start is not None:
-            start: date | None = parse_season_start(season_start)
-        elif existing is not None and existing.season_start is not None:
-            start = existing.season_start
-        else:
-            start = now.astimezone(planned.zone).date()  # the season starts this week
         warning = self._check_channel(interaction, channel)
         settings = GuildSchedule(
             guild_id=guild_id,
@@ -321,12 +323,17 @@ class AdminCog(commands.Cog, name="Admin"):
             weekday=planned.weekday,
             post_time=planned.local_time,
             timezone=planned.zone.key,
-            season_start=start,
+            season_start=existing.season_start if existing else None,
             enabled=existing.enabled if existing else True,
             leaderboard_public=existing.leaderboard_public if existing else False,
         )
-        next_at = await self._save(settings, interaction.user.id)
-        lines = ["Saved.", *describe_settings(settings, self.services.catalog, now, next_at)]
+        if season_start is not None:
+            settings = _replace(settings, season_start=parse_season_start(season_start))
+        elif settings.season_start is None:
+            settings = _replace(settings, season_start=default_season_start(settings, now))
+        await self._save(settings, interaction.user.id)
+        status = await load_status(self.store(), self.services.catalog, guild_id, now)
+        lines = ["Saved.", *describe_settings(status)]
         if warning:
             lines.append(warning)
         await self._reply(interaction, "\n".join(lines))
@@ -370,23 +377,17 @@ class AdminCog(commands.Cog, name="Admin"):
     @admin.command(name="show", description="This server's weekly challenge settings")
     async def show(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
-        settings = await self._settings(guild_id)
-        now = self.clock.now()
-        scheduler = self.scheduler()
-        next_at = (
-            scheduler.next_post_for(guild_id)
-            if scheduler is not None
-            else next_post_time(settings, now)
-        )
-        lines = describe_settings(settings, self.services.catalog, now, next_at)
+        await self._settings(guild_id)
+        status = await load_status(self.store(), self.services.catalog, guild_id, self.clock.now())
+        lines = describe_settings(status)
         latest = await self.store().posts.latest_sent(guild_id)
         if latest is not None:
-            when = latest.posted_at or latest.scheduled_for
+            sent_at = latest.posted_at or latest.scheduled_for
             link = (
                 f"https://discord.com/channels/{guild_id}/{latest.channel_id}/{latest.message_id}"
             )
-            lines.append(f"**Last post:** {latest.week}, {discord_time(when, 'f')} ({link})")
-        if scheduler is None:
+            lines.append(f"**Last post:** {latest.week}, {discord_time(sent_at, 'f')} ({link})")
+        if self.scheduler() is None:
             lines.append("⚠️ The scheduler is not running: nothing will be posted.")
         await self._reply(interaction, "\n".join(lines))
 
@@ -405,23 +406,41 @@ class AdminCog(commands.Cog, name="Admin"):
         if settings.enabled:
             await self._reply(interaction, "The weekly posts are already running.")
             return
-        resumed = _replace(settings, enabled=True)
-        next_at = await self._save(resumed, interaction.user.id)
-        if self.scheduler() is None:
-            next_at = next_post_time(resumed, self.clock.now())
-        when = f" Next post {discord_time(next_at, 'F')}." if next_at else ""
-        await self._reply(interaction, f"Resumed.{when}")
+        await self._save(_replace(settings, enabled=True), interaction.user.id)
+        status = await load_status(
+            self.store(), self.services.catalog, settings.guild_id, self.clock.now()
+        )
+        lines = ["Resumed."]
+        if status.upcoming is not None:
+            lines.append(f"Next post: {when(status.upcoming.post_at)}.")
+        reason = status.no_challenge_reason(when)
+        if reason is not None:
+            lines.append(f"This week: {reason}")
+        await self._reply(interaction, " ".join(lines))
 
     @admin.command(name="post-now", description="Post this week's challenge now (never twice)")
     async def post_now(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
-        await self._settings(guild_id)
+        before = await self._settings(guild_id)
         scheduler = self.scheduler()
         if scheduler is None:
             raise UserFacingError("The scheduler is not running right now; try again in a minute.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await scheduler.post_now(guild_id)
-        await self._reply(interaction, describe_outcome(outcome))
+        outcome = await scheduler.post_now(guild_id, actor_id=interaction.user.id)
+        status = await load_status(self.store(), self.services.catalog, guild_id, self.clock.now())
+        lines = [describe_outcome(outcome)]
+        after = status.schedule
+        if after is not None and after.season_start != before.season_start and outcome.ok:
+            lines.insert(0, f"The season starts this week (season start: {after.season_start}).")
+        if outcome.outcome is Outcome.NO_CHALLENGE:
+            lines.append(status.no_challenge_reason(when) or "")
+        elif status.upcoming is not None:
+            upcoming = status.upcoming
+            lines.append(
+                f"Next: challenge {upcoming.number} (**{upcoming.challenge.name}**) "
+                f"{when(upcoming.post_at)}."
+            )
+        await self._reply(interaction, "\n".join(line for line in lines if line))
 
     @admin.command(
         name="reload-content",
@@ -557,13 +576,6 @@ class AdminCog(commands.Cog, name="Admin"):
         file = discord.File(io.BytesIO(data), filename=f"mlebot-{label}-{stamp}.csv")
         text = f"{len(rows)} completions ({label}); opted-out members are left out. Times are UTC."
         await interaction.response.send_message(text, file=file, ephemeral=True)
-
-
-def next_post_time(settings: GuildSchedule, now: datetime) -> datetime | None:
-    """The next post instant by planning alone (when the scheduler gave none)."""
-    if settings.channel_id is None or not settings.enabled:
-        return None
-    return next_post_at(weekly_schedule(settings), now)
 
 
 def _replace(settings: GuildSchedule, **changes: Any) -> GuildSchedule:

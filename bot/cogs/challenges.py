@@ -40,10 +40,9 @@ from bot.weekly import (
     require_store,
 )
 from content.models import Catalog, Challenge
-from scheduler.planning import next_post_at
 from scheduler.ports import Clock
-from scheduler.season import challenge_for_week, current_week, weekly_schedule
-from storage.models import CompletionSource, GuildSchedule, LeaderboardRow, Period, PostRecord
+from scheduler.season import SeasonStatus, WeekState, load_status
+from storage.models import CompletionSource, LeaderboardRow, Period, PostRecord
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,19 +88,9 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def next_post(
-    settings: GuildSchedule | None, catalog: Catalog, now: datetime
-) -> tuple[datetime, Challenge] | None:
-    """When the guild's next post is due and which challenge it will carry (pure planning).
-
-    ``None`` when nothing is coming: not configured, no channel, paused, or no challenge that
-    week (no season start, or the season is over), the same rules the scheduler follows.
-    """
-    if settings is None or settings.channel_id is None or not settings.enabled:
-        return None
-    at = next_post_at(weekly_schedule(settings), now)
-    planned = challenge_for_week(catalog, settings, current_week(settings, at))
-    return None if planned is None else (at, planned.challenge)
+def when(instant: datetime) -> str:
+    """An instant as every viewer's local date and time, with "in 3 days"."""
+    return f"{discord_time(instant, 'F')} ({discord_time(instant, 'R')})"
 
 
 async def current_post(store: Store, guild_id: int) -> PostRecord:
@@ -141,37 +130,28 @@ def challenge_sections(catalog: Catalog, challenge: Challenge) -> list[Section]:
 async def answer_current(
     store: Store, catalog: Catalog, *, guild_id: int, user_id: int, now: datetime
 ) -> tuple[Reply, str | None]:
-    """``/challenge current``: the reply and the challenge id its Mark done button is for."""
-    settings = await store.settings.get(guild_id)
-    upcoming = next_post(settings, catalog, now)
+    """``/challenge current``: the reply and the challenge id its Mark done button is for.
+
+    The current challenge is the server's latest weekly post; what this week holds and what
+    comes next are the season module's words (the same as ``/admin show``).
+    """
+    status = await load_status(store, catalog, guild_id, now)
     post = await store.posts.latest_sent(guild_id)
     if post is None:
-        if settings is None or settings.channel_id is None:
+        if status.schedule is None or status.schedule.channel_id is None:
             raise UserFacingError(NOT_CONFIGURED)
-        if upcoming is None:
-            raise UserFacingError(
-                "No challenge has been posted yet, and none is coming: the weekly post is "
-                "paused, or the season has not started. `/admin show` tells moderators why."
-            )
-        at, challenge = upcoming
         raise UserFacingError(
-            f"Nothing posted yet: **{challenge.name}** goes out {discord_time(at, 'F')}."
+            status.no_challenge_reason(when) or "No challenge has been posted here yet."
         )
     challenge = challenge_or_error(catalog, post.challenge_id)
     done = await store.progress.get_completion(guild_id, user_id, challenge.id)
     sections = challenge_sections(catalog, challenge)
     if done is not None:
-        status = f"✅ Done on {discord_time(done.completed_at, 'D')} (+{done.points} points)."
+        yours = f"✅ Done on {discord_time(done.completed_at, 'D')} (+{done.points} points)."
     else:
-        status = "Not done yet: press **Mark done** below or use `/challenge done`."
-    sections.append(Section("You", (status,)))
-    when = [f"Posted {discord_time(post.posted_at or post.scheduled_for, 'F')}"]
-    if upcoming is not None:
-        at, following = upcoming
-        when.append(f"Next challenge {discord_time(at, 'R')} (**{following.name}**)")
-    else:
-        when.append("No next post is scheduled (paused, or the season is over).")
-    sections.append(Section("When", tuple(when)))
+        yours = "Not done yet: press **Mark done** below or use `/challenge done`."
+    sections.append(Section("You", (yours,)))
+    sections.append(Section("When", when_lines(status, post)))
     card = Card(
         title=f"Challenge {challenge.week}: {challenge.name}",
         description=challenge.summary,
@@ -180,6 +160,23 @@ async def answer_current(
         colour=CHALLENGE_COLOUR,
     )
     return Reply(tuple(render(card)), ephemeral=True), (None if done else challenge.id)
+
+
+def when_lines(status: SeasonStatus, post: PostRecord) -> tuple[str, ...]:
+    """When the shown post went out, and what this week and the next post hold."""
+    lines = [f"Posted {discord_time(post.posted_at or post.scheduled_for, 'F')}"]
+    reason = status.no_challenge_reason(when)
+    upcoming = status.upcoming
+    if reason is not None and status.this_week is not None:
+        lines.append(reason)  # this week's challenge is not out yet: says when it will be
+    elif upcoming is not None:
+        lines.append(
+            f"Next: challenge {upcoming.number} (**{upcoming.challenge.name}**) "
+            f"{discord_time(upcoming.post_at, 'R')}"
+        )
+    else:
+        lines.append(reason or "No next post is planned.")
+    return tuple(lines)
 
 
 async def answer_undo(store: Store, catalog: Catalog, *, guild_id: int, user_id: int) -> str:
@@ -204,8 +201,9 @@ async def answer_progress(
     name: str,
     own: bool,
     moderator: bool,
+    now: datetime,
 ) -> Reply:
-    """``/progress``: points, streaks, rank and what is left of the season."""
+    """``/progress``: points, streaks, rank and where each week of the season stands."""
     settings = await store.settings.get(guild_id)
     if not own and not moderator and not (settings is not None and settings.leaderboard_public):
         raise UserFacingError(
@@ -231,14 +229,17 @@ async def answer_progress(
         rank = "Not ranked yet this season"
     else:
         rank = f"#{standing.row.rank} of {ranked}"
-    season = catalog.challenges
-    season_done = [c for c in season if c.id in done_ids]
-    left = [c for c in season if c.id not in done_ids]
+    status = await load_status(store, catalog, guild_id, now)
+    season_done = [c for c in catalog.challenges if c.id in done_ids]
     sections = [
         Section("Season points", (str(summary.season_points),), inline=True),
         Section("All-time points", (str(summary.points),), inline=True),
         Section("Rank this season", (rank,), inline=True),
-        Section("Completed", (f"{len(season_done)} of {len(season)} challenges",), inline=True),
+        Section(
+            "Completed",
+            (f"{len(season_done)} of {len(catalog.challenges)} challenges",),
+            inline=True,
+        ),
         Section("Current streak", (plural(summary.current_streak, "week"),), inline=True),
         Section("Best streak", (plural(summary.best_streak, "week"),), inline=True),
     ]
@@ -246,11 +247,7 @@ async def answer_progress(
         sections.append(
             Section("Done", tuple(f"✅ {c.week}. {c.name} ({c.points} pts)" for c in season_done))
         )
-    if left:
-        lines = tuple(f"• {c.week}. {c.name} ({c.points} pts)" for c in left)
-        sections.append(Section("Still ahead on the roadmap", lines))
-    else:
-        sections.append(Section("Still ahead on the roadmap", ("Nothing: the season is done 🎉",)))
+    sections += season_sections(status, catalog, done_ids)
     card = Card(
         title=f"Progress of {shown}" if not own else "Your progress",
         description="" if own else f"Member: {shown}",
@@ -259,6 +256,40 @@ async def answer_progress(
         colour=CHALLENGE_COLOUR,
     )
     return Reply(tuple(render(card)), ephemeral=True)
+
+
+def season_sections(status: SeasonStatus, catalog: Catalog, done_ids: set[str]) -> list[Section]:
+    """The challenges not done yet, grouped by where their week stands (season module)."""
+    if not status.weeks:  # no season planned: everything not done is still ahead
+        left = [c for c in catalog.challenges if c.id not in done_ids]
+        lines = tuple(f"• {c.week}. {c.name} ({c.points} pts)" for c in left)
+        return [Section("Still ahead on the roadmap", lines or ("Nothing: all done 🎉",))]
+    open_now: list[str] = []
+    not_posted: list[str] = []
+    ahead: list[str] = []
+    for plan in status.weeks:
+        if plan.challenge.id in done_ids:
+            continue
+        line = f"{plan.number}. {plan.challenge.name} ({plan.challenge.points} pts)"
+        if plan.state is WeekState.POSTED:
+            open_now.append(f"⏳ {line}")
+        elif plan.state is WeekState.AHEAD:
+            ahead.append(f"• {line}, {discord_time(plan.post_at, 'd')}")
+        elif plan.state is WeekState.BEFORE_SCHEDULE:
+            not_posted.append(f"– {line}: before this server's schedule")
+        elif plan.state is WeekState.MISSED:
+            not_posted.append(f"– {line}: missed while the bot was offline")
+        else:
+            ahead.append(f"• {line}, being posted")
+    sections = []
+    if open_now:
+        sections.append(Section("Posted, not done yet (Mark done still counts)", tuple(open_now)))
+    if not_posted:
+        sections.append(Section("Not posted", tuple(not_posted)))
+    sections.append(
+        Section("Still ahead this season", tuple(ahead) or ("Nothing: the season is done 🎉",))
+    )
+    return sections
 
 
 def leaderboard_line(row: LeaderboardRow) -> str:
@@ -526,6 +557,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
             name=target.display_name,
             own=target.id == interaction.user.id,
             moderator=is_moderator(interaction),
+            now=self.clock.now(),
         )
         await send_reply(interaction, reply)
 

@@ -13,7 +13,7 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ from bot.services import Services
 from content.loader import bundled_content_dir
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostOutcome
-from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule
+from scheduler.season import SEASON_RULE, season_status
+from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule, IsoWeek, PostRecord, PostState
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
 
@@ -169,12 +170,47 @@ def test_describe_settings_says_when_and_which_challenge(catalog: Catalog) -> No
         timezone="Europe/Berlin",
         season_start=date(2026, 11, 9),
     )
-    next_at = datetime(2026, 11, 30, 8, tzinfo=UTC)
-    text = "\n".join(describe_settings(settings, catalog, NOW, next_at))
+    next_at = datetime(2026, 11, 30, 8, tzinfo=UTC)  # Monday 09:00 Berlin, 2026-W49
+    text = "\n".join(describe_settings(season_status(catalog, settings, NOW)))
     assert f"Monday 09:00 (Europe/Berlin) in <#{CHANNEL}>" in text
-    assert "challenge 3 of" in text
-    assert f"**Next post:** <t:{int(next_at.timestamp())}:F>" in text
+    assert "challenge 3 of" in text  # W46 gets challenge 1, so W48 (NOW) gets 3
+    assert f"**Next post:** challenge 4 (**{catalog.challenges[3].name}**) " in text
+    assert f"<t:{int(next_at.timestamp())}:F>" in text
+    assert SEASON_RULE in text
     assert "moderators only" in text
+
+
+def test_describe_settings_never_announces_a_week_already_posted(catalog: Catalog) -> None:
+    settings = GuildSchedule(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        weekday=2,  # Wednesday 18:00: NOW (Wednesday 12:00 UTC) is before this week's time
+        post_time=time(18, 0),
+        timezone="UTC",
+        season_start=date(2026, 11, 23),
+    )
+    this_week = datetime(2026, 11, 25, 18, tzinfo=UTC)
+    posted_early = PostRecord(
+        post_id=1,
+        guild_id=GUILD,
+        week=IsoWeek(2026, 48),
+        challenge_id=catalog.challenges[0].id,
+        channel_id=CHANNEL,
+        state=PostState.SENT,
+        scheduled_for=this_week,
+        claimed_at=NOW,
+        attempts=1,
+        message_id=5,
+        posted_at=NOW,
+        error=None,
+    )
+    before = "\n".join(describe_settings(season_status(catalog, settings, NOW)))
+    assert f"<t:{int(this_week.timestamp())}:F>" in before
+    after = "\n".join(describe_settings(season_status(catalog, settings, NOW, [posted_early])))
+    assert f"<t:{int(this_week.timestamp())}:F>" not in after
+    assert f"<t:{int((this_week + timedelta(days=7)).timestamp())}:F>" in after
+    assert "challenge 1 of" in after
+    assert "(posted)" in after
 
 
 @pytest.mark.parametrize("outcome", list(Outcome))
@@ -285,7 +321,8 @@ def the_reply(interaction: Any) -> Sent:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await open_store(tmp_path / "bot.db") as opened:
+    # Writes are stamped at NOW (the cog's clock), never on the day the tests run.
+    async with await open_store(tmp_path / "bot.db", clock=lambda: NOW) as opened:
         yield opened
 
 
@@ -345,7 +382,7 @@ async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> 
     assert "paused" in (shown.content or "")
     assert "scheduler is not running" in (shown.content or "")
     resumed = await run(AdminCog.resume, cog, moderator())
-    assert (resumed.content or "").startswith("Resumed. Next post <t:")
+    assert (resumed.content or "").startswith("Resumed. Next post: <t:")
     public = app_commands.Choice(name="public", value="public")
     await run(AdminCog.leaderboard_visibility, cog, moderator(), public)
     settings = await store.settings.get(GUILD)
@@ -397,7 +434,7 @@ async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) 
 
 
 class StubScheduler:
-    """The three ``ChallengeScheduler`` methods /admin calls."""
+    """The two ``ChallengeScheduler`` methods /admin calls."""
 
     def __init__(self) -> None:
         self.rescheduled: list[int] = []
@@ -406,11 +443,8 @@ class StubScheduler:
         self.rescheduled.append(guild_id)
         return datetime(2026, 11, 30, 8, tzinfo=UTC)
 
-    async def post_now(self, guild_id: int) -> PostOutcome:
+    async def post_now(self, guild_id: int, *, actor_id: int | None = None) -> PostOutcome:
         return PostOutcome(Outcome.ALREADY_SENT, guild_id, message_id=9)
-
-    def next_post_for(self, guild_id: int) -> datetime | None:
-        return None  # e.g. the season is over
 
 
 async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
@@ -422,7 +456,11 @@ async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
         AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC"
     )
     assert scheduler.rescheduled == [GUILD]
-    assert "**Next post:** <t:1796025600:F>" in (saved.content or "")
+    # Set up on Wednesday 2026-11-25 (NOW) with no season start: challenge 1 comes next
+    # Monday 09:00 UTC (the season module's answer, not whatever the scheduler armed).
+    assert "**Next post:** challenge 1 (**Python foundations**) <t:1796029200:F>" in (
+        saved.content or ""
+    )
     await run(AdminCog.pause, cog, moderator())
     await run(AdminCog.resume, cog, moderator())
     assert scheduler.rescheduled == [GUILD] * 3
@@ -431,7 +469,9 @@ async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
     assert interaction.response.deferred
     assert (posted.content or "").startswith("This week's challenge is already posted")
     shown = await run(AdminCog.show, cog, moderator())
-    assert "none planned" in (shown.content or "")
+    assert "**Next post:** challenge 1 (**Python foundations**) <t:1796029200:F>" in (
+        shown.content or ""
+    )
     assert "scheduler is not running" not in (shown.content or "")
 
 

@@ -49,7 +49,8 @@ ADA, LIN = 1001, 1002
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await open_store(tmp_path / "bot.db") as opened:
+    # Writes are stamped at NOW: the schedule is set then, not on the day the tests run.
+    async with await open_store(tmp_path / "bot.db", clock=lambda: NOW) as opened:
         yield opened
 
 
@@ -108,9 +109,14 @@ async def test_current_before_the_first_post_says_when_it_comes(
     await configure(store)
     with pytest.raises(UserFacingError) as caught:
         await answer_current(store, catalog, guild_id=GUILD, user_id=ADA, now=NOW)
-    # Next Monday 09:00 Berlin is 2026-W49, the season's fourth week.
-    assert "**Supervised learning** goes out <t:" in caught.value.message
-    assert_text_valid(caught.value.message)
+    # Set up on Wednesday of W48 with a season from W46: this Monday's post time had passed,
+    # so challenge 3 was never posted; next Monday 09:00 Berlin (W49) brings challenge 4.
+    message = caught.value.message
+    assert "challenge 3 (**Math for machine learning**) was not posted" in message
+    assert "passed before the schedule was set" in message
+    assert "`/admin post-now`" in message
+    assert "Next: challenge 4 (**Supervised learning**) <t:" in message
+    assert_text_valid(message)
 
 
 async def test_current_shows_the_latest_post_with_a_button_until_done(
@@ -126,7 +132,7 @@ async def test_current_shows_the_latest_post_with_a_button_until_done(
     text = reply_text(reply)
     assert "Not done yet" in text
     assert "Tasks" in text
-    assert "Next challenge <t:" in text
+    assert "Next: challenge 4 (**Supervised learning**) <t:" in text
     await done(store, catalog, ADA, "math-for-ml")
     reply, button = await answer_current(store, catalog, guild_id=GUILD, user_id=ADA, now=NOW)
     assert button is None
@@ -169,7 +175,7 @@ async def test_progress_has_points_streaks_rank_and_what_is_left(
     await send_post(store, 48, "math-for-ml", 5048)
     await done(store, catalog, LIN, "math-for-ml")
     reply = await answer_progress(
-        store, catalog, guild_id=GUILD, user_id=ADA, name="Ada", own=True, moderator=False
+        store, catalog, guild_id=GUILD, user_id=ADA, name="Ada", own=True, moderator=False, now=NOW
     )
     assert_reply_valid(reply)
     assert reply.ephemeral
@@ -180,8 +186,13 @@ async def test_progress_has_points_streaks_rank_and_what_is_left(
     assert fields["Current streak"] == "2 weeks"
     assert fields["Best streak"] == "2 weeks"
     assert fields["Rank this season"] == "#1 of 2"
-    assert "3. Math for machine learning" in (fields["Still ahead on the roadmap"] or "")
+    open_now = fields["Posted, not done yet (Mark done still counts)"] or ""
+    assert "3. Math for machine learning" in open_now
+    ahead = fields["Still ahead this season"] or ""
+    assert "4. Supervised learning" in ahead
+    assert "3. Math" not in ahead
     assert "1. Python foundations" in (fields["Done"] or "")
+    assert "Python foundations" not in open_now + ahead
 
 
 async def test_progress_of_someone_else_needs_a_moderator_or_a_public_board(
@@ -190,7 +201,13 @@ async def test_progress_of_someone_else_needs_a_moderator_or_a_public_board(
     await configure(store)
     await send_post(store, 48, "math-for-ml", 5048)
     await done(store, catalog, LIN, "math-for-ml")
-    ask: dict[str, Any] = {"guild_id": GUILD, "user_id": LIN, "name": "Lin", "own": False}
+    ask: dict[str, Any] = {
+        "guild_id": GUILD,
+        "user_id": LIN,
+        "name": "Lin",
+        "own": False,
+        "now": NOW,
+    }
     with pytest.raises(UserFacingError, match="only moderators"):
         await answer_progress(store, catalog, moderator=False, **ask)
     reply = await answer_progress(store, catalog, moderator=True, **ask)
@@ -205,7 +222,14 @@ async def test_progress_of_someone_else_needs_a_moderator_or_a_public_board(
 async def test_own_progress_before_anything_is_recorded(store: Store, catalog: Catalog) -> None:
     with pytest.raises(UserFacingError, match="no recorded progress here yet"):
         await answer_progress(
-            store, catalog, guild_id=GUILD, user_id=ADA, name="Ada", own=True, moderator=False
+            store,
+            catalog,
+            guild_id=GUILD,
+            user_id=ADA,
+            name="Ada",
+            own=True,
+            moderator=False,
+            now=NOW,
         )
 
 
@@ -382,5 +406,5 @@ async def test_after_the_last_challenge_no_next_post_is_promised(
     await configure(store, season_start=date(2026, 1, 5))  # week 48 is far past the season
     await send_post(store, 48, last.id, 5048)
     reply, _ = await answer_current(store, catalog, guild_id=GUILD, user_id=ADA, now=NOW)
-    assert "No next post is scheduled" in reply_text(reply)
+    assert "The season is over: all 15 challenges have had their week." in reply_text(reply)
     assert "Next challenge" not in reply_text(reply)

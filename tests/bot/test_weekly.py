@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.weekly import (
     DONE_TEMPLATE,
     MarkDoneButton,
+    carries_marker,
     done_custom_id,
     record_done,
     render_weekly_post,
@@ -68,20 +69,31 @@ def embed_size(embed: discord.Embed) -> int:
     return len(embed)
 
 
+def assert_marked(weekly: ChallengePost, embed: discord.Embed, view: discord.ui.View) -> None:
+    """The post's marker rides in the Mark done button, and nothing internal is shown."""
+    (button,) = view.children
+    assert isinstance(button, MarkDoneButton)
+    assert button.custom_id == f"mlebot:done:{weekly.challenge_id}:{weekly.marker}"
+    assert carries_marker(button.custom_id, weekly.marker)
+    assert "mle-roadmap:" not in (embed.footer.text or "")
+
+
 def test_weekly_post_is_valid_and_carries_the_marker_and_button() -> None:
     weekly = post()
     embed, view = render_weekly_post(weekly)
     assert_valid(validate_message_payload(message_body(embed, view)))
-    assert embed.footer.text is not None
-    assert embed.footer.text.endswith(weekly.marker)
+    assert embed.footer.text == "Challenge 1 · 2026-W48 · Press Mark done when finished"
+    assert_marked(weekly, embed, view)
     assert embed.title == "Challenge 1: Python foundations"
     assert [f.name for f in embed.fields] == ["Tasks", "Points", "Last week"]
     assert view.timeout is None
     assert view.is_persistent()
     (button,) = view.children
     assert isinstance(button, MarkDoneButton)
-    assert button.custom_id == "mlebot:done:python-foundations"
+    assert button.custom_id == "mlebot:done:python-foundations:2026-W48"
     assert button.item.label == "Mark done"
+    assert not carries_marker(button.custom_id, "2026-W49")
+    assert not carries_marker("mlebot:done:python-foundations", "2026-W48")
 
 
 def test_late_post_says_so() -> None:
@@ -97,7 +109,7 @@ def test_a_huge_post_stays_within_discords_limits_and_keeps_the_marker() -> None
     assert embed_size(embed) <= 6000
     assert len(embed.fields) <= 25
     assert embed.fields[-1].name == "More"  # the overflow is said, not silently dropped
-    assert (embed.footer.text or "").endswith(weekly.marker)
+    assert_marked(weekly, embed, view)
 
 
 @settings(max_examples=60, deadline=None)
@@ -115,7 +127,7 @@ def test_any_post_renders_to_a_valid_message(
     embed, view = render_weekly_post(weekly)
     assert_valid(validate_message_payload(message_body(embed, view)))
     assert embed_size(embed) <= 6000
-    assert weekly.marker in (embed.footer.text or "")
+    assert_marked(weekly, embed, view)
 
 
 def test_custom_id_template_round_trips_every_bundled_challenge(catalog: Catalog) -> None:
@@ -228,5 +240,5 @@ def test_every_bundled_challenge_with_a_full_recap_renders_valid(catalog: Catalo
         embed, view = render_weekly_post(weekly)
         assert_valid(validate_message_payload(message_body(embed, view)))
         assert all(field.name != "More" for field in embed.fields)  # nothing had to be left out
-        assert (embed.footer.text or "").endswith(weekly.marker)
+        assert_marked(weekly, embed, view)
         week = week.next()

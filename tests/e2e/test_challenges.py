@@ -17,10 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from storage.models import IsoWeek
 from tests.e2e.conftest import BotProcess, start_bot
-from tests.fakediscord.harness import GuildHandle, Reply
+from tests.fakediscord.harness import GuildHandle, Reply, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
 
 Json = dict[str, Any]
@@ -29,12 +28,7 @@ CHANNEL = "challenges"
 
 
 def weekly_posts(guild: GuildHandle) -> list[Json]:
-    marker = f"mle-roadmap:{guild.id}:"
-    return [
-        message
-        for message in guild.messages(CHANNEL)
-        if any(marker in ((e.get("footer") or {}).get("text") or "") for e in message["embeds"])
-    ]
+    return [m for m in guild.messages(CHANNEL) if weekly_post_week(m) is not None]
 
 
 async def wait_for_one_post(fake: FakeDiscord, guild: GuildHandle) -> Json:
@@ -82,28 +76,32 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
     mod = guild.add_member("mod", admin=True)
     alice, bob, carol = (guild.add_member(name) for name in ("alice", "bob", "carol"))
 
-    # ---- configure: today, three minutes ago, so this week's post is due now
-    at = datetime.now(UTC) - timedelta(minutes=3)
-    if at.date() != datetime.now(UTC).date():
-        pytest.skip("too close to midnight UTC for a same-day schedule")
+    # ---- configure: Mondays 00:00 UTC from last week's Monday, so this week is challenge 2
+    # and its post time has always passed (on any day and hour the test runs): it was before
+    # the schedule existed, so nothing goes out on its own until /admin post-now.
+    this_monday = IsoWeek.of(datetime.now(UTC).date()).monday()
     saved = await guild.invoke(
         "/admin schedule",
         as_user=mod,
         channel=CHANNEL,
-        weekday=at.strftime("%A"),
-        time=at.strftime("%H:%M"),
+        weekday="Monday",
+        time="00:00",
         timezone="UTC",
-        season_start=(at - timedelta(days=7)).date().isoformat(),  # challenge 2 this week
+        season_start=(this_monday - timedelta(days=7)).isoformat(),
     )
     assert saved.ephemeral
     assert saved.content.startswith("Saved."), saved.content
-    shown = await guild.invoke("/admin show", as_user=mod)
-    if "scheduler is not running" in shown.content:
-        pytest.skip("bot/client.py does not start the ChallengeScheduler yet")
+    assert "challenge 2 of" in saved.content, saved.content
+    assert "passed before the schedule was set" in saved.content, saved.content
+    await asyncio.sleep(1.0)  # the reschedule's catch-up would have posted by now
+    assert weekly_posts(guild) == []
+    posted = await guild.invoke("/admin post-now", as_user=mod)
+    assert "Posted this week's challenge" in posted.text, posted.text
 
     # ---- the post goes out once, with the button
     post = await wait_for_one_post(fake_discord, guild)
     assert post["embeds"][0]["title"].startswith("Challenge 2: ")
+    assert "late" not in (post["embeds"][0].get("description") or "").lower()
     (row,) = post["components"]
     (button,) = row["components"]
     assert (button["label"], button["custom_id"]) == ("Mark done", button["custom_id"])
@@ -137,7 +135,7 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
         assert field(mine, "Season points") == "10"
         assert field(mine, "Current streak") == "1 week"
         assert field(mine, "Rank this season") == "#1 of 3"
-        assert "Still ahead on the roadmap" in mine.text
+        assert "Still ahead this season" in mine.text
         peek = await guild.invoke("/progress", as_user=alice, member=bob)
         assert "only moderators" in peek.text
 

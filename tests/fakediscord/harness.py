@@ -507,6 +507,19 @@ def _check_range(option: Json, value: Any) -> None:
             raise InvalidOptionError(f"{name}={value!r} is not {low}-{high} characters long")
 
 
+def weekly_post_week(message: Json) -> str | None:
+    """The ISO week a weekly challenge post is for, from its Mark done button; else ``None``.
+
+    The bot keeps that marker in the button's ``custom_id`` (``mlebot:done:<id>:<week>``),
+    where members do not see it; this reads the same wire data a test's fake Discord stored.
+    """
+    for component in _flatten_components(message.get("components") or []):
+        parts = str(component.get("custom_id") or "").split(":")
+        if len(parts) == 4 and parts[:2] == ["mlebot", "done"]:
+            return parts[3]
+    return None
+
+
 def _flatten_components(components: list[Json]) -> list[Json]:
     out = []
     for component in components:

@@ -23,7 +23,7 @@ from aiohttp import web
 
 from bot.health import heartbeat_path
 from tests.e2e.conftest import BotProcess, start_bot
-from tests.fakediscord.harness import GuildHandle
+from tests.fakediscord.harness import GuildHandle, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
 
 Json = dict[str, Any]
@@ -35,13 +35,8 @@ POST_WITHIN = 15.0
 
 
 def weekly_posts(guild: GuildHandle) -> list[Json]:
-    """The bot's weekly posts in #challenges (found by the marker in the embed footer)."""
-    marker = f"mle-roadmap:{guild.id}:"
-    return [
-        message
-        for message in guild.messages(CHANNEL)
-        if any(marker in ((e.get("footer") or {}).get("text") or "") for e in message["embeds"])
-    ]
+    """The bot's weekly posts in #challenges (found by the week in their Mark done button)."""
+    return [m for m in guild.messages(CHANNEL) if weekly_post_week(m) is not None]
 
 
 def moderator_notices(fake: FakeDiscord) -> list[str]:

@@ -111,7 +111,7 @@ async def test_on_time_post_is_sent_once_with_the_challenge(
     assert sent.post.challenge_number == 1
     assert sent.post.challenge_id == catalog.challenges[0].id
     assert sent.post.title == catalog.challenges[0].title
-    assert sent.post.marker == "mle-roadmap:1:2026-W48"
+    assert sent.post.marker == "2026-W48"
     headings = [section.heading for section in sent.post.sections]
     assert headings[0] == "Tasks"
     assert "Points" in headings

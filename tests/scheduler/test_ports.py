@@ -18,6 +18,7 @@ from scheduler.ports import (
     PublishError,
     SystemClock,
     TransientPublishError,
+    legacy_post_marker,
     post_marker,
 )
 from tests.scheduler.fakes import FakeClock, RecordingPublisher
@@ -55,11 +56,11 @@ def test_fake_clock_moves_only_when_told() -> None:
         clock.set(datetime(2026, 1, 1))  # noqa: DTZ001
 
 
-def test_marker_names_guild_and_week() -> None:
+def test_marker_names_the_week_and_the_legacy_footer_form_the_guild() -> None:
     post = make_post()
-    assert post.marker == "mle-roadmap:42:2026-W48" == post_marker(42, IsoWeek(2026, 48))
+    assert post.marker == "2026-W48" == post_marker(IsoWeek(2026, 48))
     assert make_post(week=IsoWeek(2026, 49)).marker != post.marker
-    assert make_post(guild_id=43).marker != post.marker
+    assert legacy_post_marker(42, post.marker) == "mle-roadmap:42:2026-W48"
 
 
 def test_errors_carry_what_a_moderator_needs() -> None:

@@ -204,10 +204,10 @@ DST_CASES = {
 async def test_dst_weeks_post_at_local_wall_time_once_a_week(
     case: DstCase, make: Make, clock: FakeClock, publisher: ScriptedPublisher, store: Store
 ) -> None:
+    clock.set(case.posts[0] - 2 * DAY)
     await store.settings.save(
         guild(weekday=case.weekday, at=case.at, tz=case.zone, season_start=case.season_start)
     )
-    clock.set(case.posts[0] - 2 * DAY)
     scheduler = await started(make())
     for number, expected in enumerate(case.posts, start=1):
         assert scheduler.next_post_for(1) == expected
@@ -498,12 +498,17 @@ async def test_paused_guild_has_no_timer_and_no_catch_up(
     assert publisher.sent == []
     await scheduler.fire(1)  # a timer armed before the pause
     assert publisher.sent == []
-    # /admin resume within the grace window: this week's post goes out, late.
+    # /admin resume after this week's post time: the week passed while paused, so nothing
+    # goes out on its own (the season module calls it "before the schedule") ...
     await store.settings.save(guild())
     assert await scheduler.reschedule(1) == MONDAY_W48 + 7 * DAY
     await scheduler.wait_idle()
+    assert publisher.sent == []
+    assert publisher.notices == []  # ... and it is not reported as missed
+    # ... until a moderator asks: /admin post-now sends it, and not as "late".
+    assert (await scheduler.post_now(1)).outcome is Outcome.SENT
     assert len(publisher.sent) == 1
-    assert publisher.sent[0].post.late
+    assert not publisher.sent[0].post.late
     # /admin pause again
     await store.settings.save(guild(enabled=False))
     assert await scheduler.reschedule(1) is None
