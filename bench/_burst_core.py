@@ -5,8 +5,9 @@ Building blocks, usable outside pytest:
 - :func:`launch`: a bot subprocess (the real one, or the bare baseline) logged in to a fake,
   synced to its guild (what ``tests.e2e.conftest.start_bot`` does, with a chosen command line
   and log level).
-- :func:`post_weekly_challenge`: ``/admin schedule`` a few minutes in the past, so the
-  scheduler's catch-up sends this week's post with its Mark done button right away.
+- :func:`post_weekly_challenge`: this week's post due two minutes ago under a schedule an hour
+  old (``tests.ops.botproc.schedule_due_now``), so the scheduler's catch-up sends it with its
+  Mark done button right away.
 - :func:`mixed_burst` / :func:`constant_burst`: the interactions to send (commands, Mark done
   clicks, autocomplete), built from the command tree the bot registered.
 - :func:`fire`: dispatch them all at once, wait (bounded) for every answer, and measure each
@@ -24,12 +25,10 @@ import os
 import random
 import sqlite3
 import statistics
-import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from tests.e2e.conftest import REAL_BOT, BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.instrumented import InstrumentedFakeDiscord
 from tests.fakediscord.state import FakeChannel, FakeMember, InteractionRecord
+from tests.ops.botproc import schedule_due_now
 
 Json = dict[str, Any]
 DEADLINE = 3.0  # Discord's time to answer an interaction
@@ -109,39 +109,16 @@ def new_world(members: int) -> tuple[InstrumentedFakeDiscord, GuildHandle, list[
 # --------------------------------------------------------------------------- the weekly post
 
 
-def _schedule_zone(now: datetime, at: datetime) -> str:
-    """A zone where ``at`` and ``now`` fall on the same local day (so the slot is today)."""
-    for name in ("UTC", "Etc/GMT-6", "Etc/GMT+6"):
-        zone = zoneinfo.ZoneInfo(name)
-        if at.astimezone(zone).date() == now.astimezone(zone).date():
-            return name
-    raise AssertionError("no zone puts the slot and now on the same day")
-
-
 async def post_weekly_challenge(
-    fake: InstrumentedFakeDiscord, guild: GuildHandle, database: Path
+    fake: InstrumentedFakeDiscord, guild: GuildHandle, bot: BotProcess
 ) -> Json:
-    """Schedule this week's post two minutes ago; wait for the catch-up post; return it.
+    """Make this week's post due now; wait for the catch-up post; return it.
 
     Returns only once the bot's ledger says "sent" too: the message reaches the channel a
     moment before the bot records it, and until then /challenge done rightly finds no post.
     """
-    mod = guild.add_member("burst-mod", admin=True)
-    now = datetime.now(UTC)
-    at = now - timedelta(minutes=2)
-    zone_name = _schedule_zone(now, at)
-    local = at.astimezone(zoneinfo.ZoneInfo(zone_name))
-    saved = await guild.invoke(
-        "/admin schedule",
-        as_user=mod,
-        channel=CHANNEL,
-        weekday=local.strftime("%A"),
-        time=local.strftime("%H:%M"),
-        timezone=zone_name,
-        season_start=(local.date() - timedelta(days=7)).isoformat(),
-    )
-    if not saved.content.startswith("Saved."):
-        raise AssertionError(f"/admin schedule was refused: {saved.content}")
+    database = bot.database
+    await schedule_due_now(bot, guild, guild.add_member("burst-mod", admin=True))
 
     def posts() -> list[Json]:
         return [m for m in guild.messages(CHANNEL) if done_button(m) is not None]

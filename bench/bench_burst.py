@@ -167,7 +167,7 @@ async def open_side(
             burst.append(autocomplete_action(guild, spare, path, option, "m"))
     if real:
         await bot.wait_for_log("ready as", within=15)
-        side.post = await post_weekly_challenge(fake, guild, bot.database)
+        side.post = await post_weekly_challenge(fake, guild, bot)
     await warm_up(fake, one_by_one)
     if not args.cold:
         warm = await fire(fake, burst, name="warm-up burst")

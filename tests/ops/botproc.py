@@ -22,6 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.health import heartbeat_path
+from storage.models import GuildSchedule
+from storage.store import open_store
 from tests.e2e.conftest import BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
@@ -48,13 +50,29 @@ def moderator_notices(fake: FakeDiscord) -> list[str]:
     ]
 
 
-async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
-    """``/admin schedule`` for today, three minutes ago (UTC): the catch-up posts at once.
+async def schedule_due_now(bot: BotProcess, guild: GuildHandle, moderator: Any) -> None:
+    """This week's post due three minutes ago under an hour-old schedule: it goes out at once.
 
-    The same trick as ``tests/e2e/test_challenges.py``: no clock is faked, the post goes out
-    the way a post due during downtime does (the scheduler's catch-up, the real job).
+    A schedule set *after* its post time never posts that week on its own
+    (``scheduler/season.py``), so the schedule is stored as a moderator would have set it an
+    hour ago; the moderator then saves it again, unchanged, with ``/admin schedule``, which
+    re-arms the guild. The scheduler's catch-up sends the post the way a post that fell due
+    during downtime goes out: the real automatic job, with no clock faked.
     """
-    at = datetime.now(UTC) - timedelta(minutes=3)
+    now = datetime.now(UTC)
+    at = (now - timedelta(minutes=3)).replace(second=0, microsecond=0)
+    settings = GuildSchedule(
+        guild_id=guild.id,
+        channel_id=guild.channel(CHANNEL).id,
+        weekday=at.weekday(),
+        post_time=at.time(),
+        timezone="UTC",
+        # Challenge 1 this week: no season week lies before the schedule, so a restart has
+        # nothing earlier to settle (test_soak.py checks that case on its own).
+        season_start=at.date(),
+    )
+    async with await open_store(bot.database, clock=lambda: now - timedelta(hours=1)) as store:
+        await store.settings.save(settings)
     saved = await guild.invoke(
         "/admin schedule",
         as_user=moderator,
@@ -62,8 +80,6 @@ async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
         weekday=at.strftime("%A"),
         time=at.strftime("%H:%M"),
         timezone="UTC",
-        # Challenge 1 this week: no season week lies before the schedule, so a restart has
-        # nothing earlier to settle (test_soak.py checks that case on its own).
         season_start=at.date().isoformat(),
     )
     assert saved.content.startswith("Saved."), saved.content

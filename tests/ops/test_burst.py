@@ -37,7 +37,7 @@ async def test_burst_from_many_members_is_answered_in_time_without_lost_writes(
     try:
         bot = await launch(fake, guild, tmp_path)
         try:
-            post = await post_weekly_challenge(fake, guild, bot.database)
+            post = await post_weekly_challenge(fake, guild, bot)
             actions = mixed_burst(
                 guild, members, post, interactions=INTERACTIONS, rng=random.Random(8)
             )
@@ -73,7 +73,7 @@ async def test_an_answer_too_late_for_discord_keeps_the_write_quietly(tmp_path: 
     try:
         bot = await launch(fake, guild, tmp_path)
         try:
-            await post_weekly_challenge(fake, guild, bot.database)
+            await post_weekly_challenge(fake, guild, bot)
             fake.faults.slow(CALLBACK, 3.3)  # the answer arrives after Discord's 3 s
             record = await fake.send_interaction(
                 kind=2,

@@ -527,7 +527,9 @@ async def test_one_guild_with_a_broken_season_start_does_not_stop_the_others_pos
     if at.date() != now.date():
         pytest.skip("too close to midnight UTC for a same-day schedule")
     database = tmp_path / "bot.sqlite3"
-    async with await open_store(database) as store:
+    # Saved an hour ago: guild B's post time came while the bot was down, so it is due now
+    # (a schedule saved after its post time would not post that week on its own).
+    async with await open_store(database, clock=lambda: now - timedelta(hours=1)) as store:
         await store.settings.save(
             GuildSchedule(
                 guild_id=guild_a.id,

@@ -87,7 +87,7 @@ async def test_kill_9_in_the_middle_of_the_weekly_post(
     guild = fake_guild
     await mlebot.wait_for_log("ready as")
     hold = hold_route(fake_discord, CREATE_MESSAGE, before=hold_before)
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await asyncio.wait_for(hold.arrived.wait(), POST_WITHIN)
     assert query(mlebot.database, "SELECT state FROM challenge_posts") == [("claimed",)]
     assert len(weekly_posts(guild)) == (0 if hold_before else 1)
@@ -129,7 +129,7 @@ async def test_kill_9_in_a_burst_of_mark_done_clicks_loses_no_acknowledged_compl
     guild = fake_guild
     fake = fake_discord
     await mlebot.wait_for_log("ready as")
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     post = await one_post_for_the_week(fake, guild)
     (button,) = post["components"][0]["components"]
     members = [guild.add_member(f"learner{i:02d}") for i in range(BURST)]
@@ -211,7 +211,7 @@ async def test_kill_9_twice_in_a_row_during_the_weekly_post_and_its_retry(
     guild = fake_guild
     await mlebot.wait_for_log("ready as")
     first = hold_route(fake_discord, CREATE_MESSAGE, before=True)
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await asyncio.wait_for(first.arrived.wait(), POST_WITHIN)
     await kill_9(mlebot)
     first.drop()  # the first send never reached the channel

@@ -74,7 +74,7 @@ async def test_signal_stops_everything_and_exits_0_within_10_s(
 ) -> None:
     guild = fake_guild
     await mlebot.wait_for_log("ready as")  # the scheduler runs
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await fake_discord.wait_until(
         lambda: bool(weekly_posts(guild)), within=POST_WITHIN, what="the weekly post"
     )
@@ -142,7 +142,7 @@ async def test_sigterm_during_a_slow_weekly_post_lets_it_finish(
     guild = fake_guild
     await mlebot.wait_for_log("ready as")
     hold = hold_route(fake_discord, CREATE_MESSAGE, before=True)
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await asyncio.wait_for(hold.arrived.wait(), POST_WITHIN)  # the post is in flight
 
     mlebot.process.send_signal(signal.SIGTERM)
@@ -165,7 +165,7 @@ async def test_sigterm_with_a_stuck_weekly_post_still_exits_within_10_s(
     guild = fake_guild
     await mlebot.wait_for_log("ready as")
     hold = hold_route(fake_discord, CREATE_MESSAGE, before=True)
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await asyncio.wait_for(hold.arrived.wait(), POST_WITHIN)
     try:
         elapsed = await send_and_time(mlebot, signal.SIGTERM, within=30)
@@ -206,7 +206,7 @@ async def test_a_button_click_during_shutdown_is_refused_or_answered(
 ) -> None:
     guild = fake_guild
     await mlebot.wait_for_log("ready as")
-    await schedule_due_now(guild, guild.add_member("mod", admin=True))
+    await schedule_due_now(mlebot, guild, guild.add_member("mod", admin=True))
     await fake_discord.wait_until(
         lambda: bool(weekly_posts(guild)), within=POST_WITHIN, what="the weekly post"
     )
