@@ -778,17 +778,15 @@ class HelpEntry:
     examples: tuple[str, ...]
 
 
-def help_card(entries: Sequence[HelpEntry]) -> Card:
+def help_card(entries: Sequence[HelpEntry], intro: str) -> Card:
+    """``/mlebot-help``: ``intro``, then one field per command with its examples."""
     sections = tuple(
         Section(entry.usage, (entry.what, *(f"`{example}`" for example in entry.examples)))
         for entry in entries
     )
     return Card(
         title="What I can do",
-        description=(
-            "Ask me about the ML engineer career. Options are optional; names autocomplete "
-            "and forgive typos, accents and abbreviations (aws, gcp, k8s, sklearn)."
-        ),
+        description=intro,
         sections=sections,
         footer="Facts come from the articles listed by /about-sources.",
         colour=Colour.INFO,
