@@ -92,6 +92,9 @@ async def test_a_new_command_cannot_be_missing(tree: Any, catalog: Catalog) -> N
 async def test_help_states_the_season_length(tree: Any, catalog: Catalog) -> None:
     text = reply_text(help_reply(tree.get_commands(), catalog, MEMBER))
     assert f"a season is **{len(catalog.challenges)} weekly challenges**" in text
+    shorter = catalog.model_copy(update={"challenges": catalog.challenges[:4]})
+    text = reply_text(help_reply(tree.get_commands(), shorter, MEMBER))
+    assert "a season is **4 weekly challenges**" in text
 
 
 async def test_the_command_reads_the_running_tree_and_the_members_permissions(
