@@ -272,6 +272,14 @@ def post_text(post: ChallengePost, embed: discord.Embed, view: discord.ui.View) 
     return "\n".join([head, reply_text(Reply(pages=(embed,))), " ".join(labels)])
 
 
+def season_post_output(post: ChallengePost, *, as_json: bool) -> str:
+    """The weekly post rendered by the publisher's renderer: its JSON body, or as text."""
+    embed, view = render_weekly_post(post)
+    if as_json:
+        return json.dumps(channel_message_payload(embed, view), indent=2, ensure_ascii=False)
+    return post_text(post, embed, view)
+
+
 def offline_reply(
     services: Services, tree: app_commands.CommandTree[Any], invocation: Invocation
 ) -> Reply:
@@ -310,13 +318,9 @@ async def ask(
         if invocation.command == SEASON_POST:
             number = 1 if week is None else week
             post = preview_post(services.catalog, number, now or datetime.now(UTC))
+            return 0, season_post_output(post, as_json=as_json)
     except UsageError as error:
         return 2, f"mle-bot ask: {error}"
-    if invocation.command == SEASON_POST:
-        embed, view = render_weekly_post(post)
-        if as_json:
-            return 0, json.dumps(channel_message_payload(embed, view), indent=2, ensure_ascii=False)
-        return 0, post_text(post, embed, view)
     reply = offline_reply(services, tree, invocation)
     code = 1 if reply.content and not reply.pages else 0
     if as_json:
