@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
             "'not found', 2 the command line is invalid."
         ),
         epilog='examples:\n  mle-bot ask "/salary region:India level:entry"\n'
-        '  mle-bot ask "/tools name:k8s" --json',
+        '  mle-bot ask "/tools name:k8s" --json\n'
+        '  mle-bot ask "/challenge current" --week 3   (the weekly post of challenge 3)\n'
+        '  mle-bot ask "/privacy"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ask.add_argument(
@@ -69,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--json",
         action="store_true",
-        help="print the exact interaction-response JSON discord.py would send",
+        help="print the exact JSON discord.py would send (for /challenge current: the "
+        "channel message of the weekly post)",
+    )
+    ask.add_argument(
+        "--week",
+        type=int,
+        metavar="N",
+        help='with "/challenge current": preview the weekly post of challenge N (default 1)',
     )
     sub.add_parser(
         "health",
@@ -128,7 +137,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     code, output = asyncio.run(
-        ask(Services(settings=settings, catalog=catalog), args.invocation, as_json=args.json)
+        ask(
+            Services(settings=settings, catalog=catalog),
+            args.invocation,
+            as_json=args.json,
+            week=args.week,
+        )
     )
     try:
         print(output, file=sys.stderr if code == 2 else sys.stdout)

@@ -111,6 +111,8 @@ class MLEBot(commands.Bot):
         self.services = services
         install_error_handler(self.tree)  # one handler for every app command's errors
         self._heartbeat: asyncio.Task[None] | None = None
+        #: The gateway is up (ready or resumed, not lost since): what the heartbeat reports.
+        self._gateway_up = False
 
     async def setup_hook(self) -> None:
         services = self.services
@@ -146,20 +148,36 @@ class MLEBot(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
         await super().close()
-        self._write_heartbeat(connected=False)
+        # The last beat says "stopped": `mle-bot health` answers "not running" from now on.
+        self._gateway_up = False
+        self._write_heartbeat(stopped=True)
 
-    def _write_heartbeat(self, *, connected: bool) -> None:
+    def _write_heartbeat(self, *, stopped: bool = False) -> None:
+        if self.closing and not stopped:
+            return  # nothing may overwrite the last beat (a late gateway event, say)
         path = heartbeat_path(self.services.settings.database)
+        connected = self._gateway_up and not self.is_closed()
         try:
-            write_heartbeat(path, now=datetime.now(UTC), connected=connected)
+            write_heartbeat(path, now=datetime.now(UTC), connected=connected, stopped=stopped)
         except OSError as exc:  # a full disk must not take the bot down; health will say so
             log.warning("cannot write heartbeat %s: %s", path, exc.strerror)
+
+    def _gateway(self, *, up: bool) -> None:
+        """The gateway came up or went down: tell ``mle-bot health`` at once."""
+        self._gateway_up = up
+        self._write_heartbeat()
 
     async def _beat(self) -> None:
         """Tell ``mle-bot health`` we are alive, and whether the gateway is connected."""
         while True:
-            self._write_heartbeat(connected=self.is_ready() and not self.is_closed())
+            self._write_heartbeat()
             await asyncio.sleep(HEARTBEAT_EVERY.total_seconds())
+
+    async def on_resumed(self) -> None:
+        self._gateway(up=True)
+
+    async def on_disconnect(self) -> None:
+        self._gateway(up=False)
 
     async def sync_commands(self) -> None:
         """Sync to the dev guild (instant) when configured, else globally."""
@@ -179,6 +197,7 @@ class MLEBot(commands.Bot):
         log_interaction(interaction, "ok")
 
     async def on_ready(self) -> None:
+        self._gateway(up=True)
         # Start the weekly posts once the guilds are known (channel and permission checks
         # need them); on_ready fires again after reconnects, start() is idempotent. Never
         # after close() began: the timers would outlive the connection and the store.

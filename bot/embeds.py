@@ -102,6 +102,26 @@ class Reply:
 _SUPERSCRIPTS: Final = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+#: Words that start with a vowel letter but a consonant sound ("a user"), and the reverse.
+_A_BEFORE: Final = ("one", "once", "uni", "use", "usu", "uti", "eu", "ew")
+_AN_BEFORE: Final = ("hour", "honest", "honou", "heir")
+
+
+def with_article(phrase: str) -> str:
+    """``"an entry-level"``, ``"a mid-level"``, ``"an ML"``: the indefinite article by sound."""
+    word = phrase.strip()
+    lower = word.lower()
+    if lower.startswith(_AN_BEFORE):
+        article = "an"
+    elif lower.startswith(_A_BEFORE):
+        article = "a"
+    elif word[:2].isupper():  # an initialism read letter by letter: "an ML", "a UX", "an SRE"
+        article = "an" if word[:1] in "AEFHILMNORSX" else "a"
+    else:
+        article = "an" if lower[:1] in "aeiou" else "a"
+    return f"{article} {phrase}"
+
+
 def superscript(number: int) -> str:
     """``12`` -> ``"¹²"``."""
     return str(number).translate(_SUPERSCRIPTS)
@@ -778,17 +798,15 @@ class HelpEntry:
     examples: tuple[str, ...]
 
 
-def help_card(entries: Sequence[HelpEntry]) -> Card:
+def help_card(entries: Sequence[HelpEntry], intro: str) -> Card:
+    """``/mlebot-help``: ``intro``, then one field per command with its examples."""
     sections = tuple(
         Section(entry.usage, (entry.what, *(f"`{example}`" for example in entry.examples)))
         for entry in entries
     )
     return Card(
         title="What I can do",
-        description=(
-            "Ask me about the ML engineer career. Options are optional; names autocomplete "
-            "and forgive typos, accents and abbreviations (aws, gcp, k8s, sklearn)."
-        ),
+        description=intro,
         sections=sections,
         footer="Facts come from the articles listed by /about-sources.",
         colour=Colour.INFO,

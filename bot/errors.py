@@ -79,8 +79,22 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def user_message(error: BaseException) -> str | None:  # noqa: PLR0911 (one per error kind)
-    """The message for a known, member-caused error; ``None`` for a bug."""
+#: A server command used in a DM. discord.py registers ``guild_only`` commands as such (Discord
+#: hides them in DMs) but does not refuse them at run time, so a stale client can still send
+#: one: its permission check then fails only because a DM has no server permissions.
+SERVER_ONLY = (
+    "This command only works in a server: use it in a channel of a server where I am "
+    "installed (moderator commands also need Manage Server there)."
+)
+
+
+def user_message(  # noqa: PLR0911 (one per error kind)
+    error: BaseException, *, in_server: bool = True
+) -> str | None:
+    """The message for a known, member-caused error; ``None`` for a bug.
+
+    ``in_server=False`` (a DM): a failed permission or context check means "server only".
+    """
     error = unwrap(error)
     if isinstance(error, UserFacingError):
         return error.message
@@ -90,7 +104,13 @@ def user_message(error: BaseException) -> str | None:  # noqa: PLR0911 (one per 
     if isinstance(error, app_commands.TransformerError):
         return f"“{echo(str(error.value))}” is not a valid value for that option."
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works in a server."
+        return SERVER_ONLY
+    if (
+        not in_server
+        and isinstance(error, app_commands.CheckFailure)
+        and not isinstance(error, app_commands.BotMissingPermissions)
+    ):
+        return SERVER_ONLY
     if isinstance(error, app_commands.MissingPermissions | app_commands.MissingAnyRole):
         return "You do not have the permission to use this command."
     if isinstance(error, app_commands.BotMissingPermissions):
@@ -152,7 +172,7 @@ async def answer_error(interaction: discord.Interaction[Any], error: Exception) 
             original.code,
         )
         return
-    message = user_message(error)
+    message = user_message(error, in_server=interaction.guild_id is not None)
     log_interaction(interaction, "refused" if message is not None else "error")
     if message is None:
         ref = reference_id()

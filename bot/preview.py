@@ -7,29 +7,53 @@ same pure answer functions and renderers the cogs use. Nothing touches the netwo
 
 Options are written the way Discord's chat box shows them: ``name:value``, where a value runs
 until the next ``option:`` (so ``/role name:data scientist`` needs no quotes; quotes are
-stripped if given).
+stripped if given). A subcommand follows its group: ``/challenge current``.
+
+Beyond the career commands, three answers need no database: ``/mlebot-help`` (a member's view),
+``/privacy`` (its text) and ``/challenge current``, which previews the season: the weekly post
+of challenge ``--week N`` exactly as the publisher sends it (:func:`bot.weekly.render_weekly_post`
+over :func:`scheduler.digest.build_post`), without last week's recap since there is no store.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 import discord
 from discord import app_commands
+from discord.http import handle_message_parameters
 
 from bot.client import MLEBot
 from bot.cogs import build_cogs, career_answers
+from bot.cogs.info import help_reply, leaf_commands
+from bot.cogs.privacy import privacy_reply
 from bot.embeds import Reply
 from bot.errors import UserFacingError
 from bot.lookup import Guide
 from bot.services import Services
-from bot.views import initial_response_payload
+from bot.views import ALLOWED_MENTIONS, initial_response_payload
+from bot.weekly import render_weekly_post
+from content.models import Catalog
+from scheduler.digest import build_post
+from scheduler.planning import IsoWeek
+from scheduler.ports import ChallengePost
+from scheduler.season import SeasonChallenge, season_length
+from storage.models import GuildSchedule
 
 _OPTION = re.compile(r"(?:^|\s)([^\s:]+):")
+
+#: Commands ``ask`` answers besides the career ones (no database needed).
+HELP: Final = "mlebot-help"
+PRIVACY: Final = "privacy"
+SEASON_POST: Final = "challenge current"
+OFFLINE_COMMANDS: Final = (HELP, PRIVACY, SEASON_POST)
+#: The guild id of a previewed weekly post (there is no guild offline).
+PREVIEW_GUILD: Final = 0
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
@@ -59,22 +83,56 @@ def command_tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, 
     return [command.to_dict(tree) for command in tree.get_commands()]
 
 
-def parse_invocation(line: str, tree: app_commands.CommandTree[Any]) -> Invocation:
-    """Parse ``/command opt:value opt:value`` against ``tree``; :class:`UsageError` if invalid."""
+def previewable() -> frozenset[str]:
+    """Qualified names of the commands ``mle-bot ask`` answers."""
+    return frozenset(career_answers()) | frozenset(OFFLINE_COMMANDS)
+
+
+def _find_command(
+    text: str, tree: app_commands.CommandTree[Any], known: str
+) -> tuple[app_commands.Command[Any, ..., Any], str]:
+    """The command ``text`` starts with (a group's subcommand follows the group) and the rest."""
+    head, _, rest = text.partition(" ")
+    name = head.removeprefix("/").lower()
+    found = tree.get_command(name)
+    while isinstance(found, app_commands.Group):
+        group = found
+        sub, _, rest = rest.strip().partition(" ")
+        subcommands = ", ".join(sorted(c.name for c in group.commands))
+        if not sub:
+            raise UsageError(f"/{group.qualified_name} needs a subcommand: {subcommands}")
+        found = group.get_command(sub.lower())
+        if found is None:
+            raise UsageError(
+                f"/{group.qualified_name} has no subcommand “{sub}”; subcommands: {subcommands}"
+            )
+    if found is None:
+        raise UsageError(f"unknown command /{name}; commands: {known}")
+    if not isinstance(found, app_commands.Command):  # pragma: no cover - context menus
+        raise UsageError(f"/{name} is not a slash command")
+    return found, rest
+
+
+def parse_invocation(
+    line: str, tree: app_commands.CommandTree[Any], *, offline: Collection[str] | None = None
+) -> Invocation:
+    """Parse ``/command opt:value opt:value`` against ``tree``; :class:`UsageError` if invalid.
+
+    Only commands in ``offline`` (default: :func:`previewable`) are accepted; pass every name
+    to check any command line (member and channel options are then kept as typed).
+    """
     text = line.strip()
     if not text:
         raise UsageError("empty command; try: /mlebot-help")
-    head, _, rest = text.partition(" ")
-    name = head.removeprefix("/").lower()
-    command = tree.get_command(name)
-    previewable = career_answers()
-    known = sorted(f"/{c.name}" for c in tree.get_commands() if c.name in previewable)
-    if command is None:
-        raise UsageError(f"unknown command /{name}; commands: {', '.join(known)}")
-    if not isinstance(command, app_commands.Command) or command.name not in previewable:
+    allowed = previewable() if offline is None else offline
+    leaves = [c.qualified_name for c, _ in leaf_commands(tree.get_commands())]
+    known = ", ".join(sorted(f"/{name}" for name in leaves if name in allowed))
+    command, rest = _find_command(text, tree, known)
+    name = command.qualified_name
+    if name not in allowed:
         raise UsageError(
             f"/{name} needs the running bot (members' progress lives in its database); "
-            f"ask previews: {', '.join(known)}"
+            f"ask previews: {known}"
         )
     params = {param.name: param for param in command.parameters}
     matches = list(_OPTION.finditer(rest))
@@ -133,9 +191,7 @@ def _convert(command: str, param: app_commands.Parameter, raw: str) -> Any:
         if raw.casefold() in _TRUE | _FALSE:
             return raw.casefold() in _TRUE
         raise UsageError(f"/{command}: {param.name} must be true or false")
-    if kind is not discord.AppCommandOptionType.string:
-        raise UsageError(f"/{command}: option {param.name} cannot be given offline")
-    return raw
+    return raw  # a string, or a member/channel as typed (no offline answer takes those)
 
 
 def answer(guide: Guide, invocation: Invocation) -> Reply:
@@ -171,15 +227,101 @@ def reply_text(reply: Reply) -> str:
     return "\n".join(out)
 
 
-async def ask(services: Services, line: str, *, as_json: bool = False) -> tuple[int, str]:
+def preview_post(catalog: Catalog, number: int, now: datetime) -> ChallengePost:
+    """The weekly post of challenge ``number`` (1-based) in a season whose challenge 1 is this
+    week (``now``'s ISO week), as the publisher would build it; no recap (no store offline)."""
+    challenge = catalog.challenge_for_week(number)
+    if challenge is None:
+        raise UsageError(
+            f"--week {number}: the season has challenges 1 to {season_length(catalog)}"
+        )
+    week = IsoWeek.of(now.astimezone(UTC).date() + timedelta(weeks=number - 1))
+    season = SeasonChallenge(week=week, number=number, challenge=challenge)
+    return build_post(catalog, GuildSchedule(guild_id=PREVIEW_GUILD), season, recap=None)
+
+
+def channel_message_payload(embed: discord.Embed, view: discord.ui.View) -> dict[str, Any]:
+    """The JSON body ``channel.send(embed=..., view=..., allowed_mentions=none)`` POSTs to
+    ``/channels/{id}/messages`` (as :class:`bot.publisher.DiscordPublisher` sends the weekly
+    post), built with discord.py's own ``handle_message_parameters``; only the random
+    ``nonce`` (and ``enforce_nonce``) discord.py adds to every send are left out."""
+    with handle_message_parameters(
+        content=None,
+        embed=embed,
+        view=view,
+        allowed_mentions=discord.AllowedMentions.none(),
+        previous_allowed_mentions=ALLOWED_MENTIONS,
+    ) as params:
+        payload: dict[str, Any] = params.payload or {}
+    view.stop()
+    return payload
+
+
+def post_text(post: ChallengePost, embed: discord.Embed, view: discord.ui.View) -> str:
+    """A terminal rendering of the weekly post: the embed, then its buttons."""
+    labels = []
+    for child in view.children:
+        item = child.item if isinstance(child, discord.ui.DynamicItem) else child
+        if isinstance(item, discord.ui.Button):
+            labels.append(f"[{item.emoji} {item.label}]" if item.emoji else f"[{item.label}]")
+    view.stop()
+    head = (
+        f"(the weekly post of challenge {post.challenge_number} as the bot posts it in the "
+        "challenge channel; offline, so without last week's recap)"
+    )
+    return "\n".join([head, reply_text(Reply(pages=(embed,))), " ".join(labels)])
+
+
+def season_post_output(post: ChallengePost, *, as_json: bool) -> str:
+    """The weekly post rendered by the publisher's renderer: its JSON body, or as text."""
+    embed, view = render_weekly_post(post)
+    if as_json:
+        return json.dumps(channel_message_payload(embed, view), indent=2, ensure_ascii=False)
+    return post_text(post, embed, view)
+
+
+def offline_reply(
+    services: Services, tree: app_commands.CommandTree[Any], invocation: Invocation
+) -> Reply:
+    """The reply to a previewable command other than ``/challenge current``."""
+    if invocation.command == HELP:
+        return help_reply(tree.get_commands(), services.catalog, discord.Permissions.none())
+    if invocation.command == PRIVACY:
+        return privacy_reply()
+    return answer(Guide.build(services.catalog), invocation)
+
+
+async def ask(
+    services: Services,
+    line: str,
+    *,
+    as_json: bool = False,
+    week: int | None = None,
+    now: datetime | None = None,
+) -> tuple[int, str]:
     """Exit code and output for ``mle-bot ask``: 0 answered, 1 "not found" style reply,
-    2 invalid command line."""
+    2 invalid command line.
+
+    ``week`` (``/challenge current`` only, default 1) is the challenge number to preview;
+    ``now`` (default: the clock) dates the previewed week.
+    """
     tree = await build_tree(services)
     try:
         invocation = parse_invocation(line, tree)
+        if week is not None and invocation.command != SEASON_POST:
+            raise UsageError(f"--week applies to /{SEASON_POST} only")
+        if invocation.command == PRIVACY and invocation.options:
+            raise UsageError(
+                "/privacy with an option changes your data: it needs the running bot; "
+                "/privacy alone shows the text"
+            )
+        if invocation.command == SEASON_POST:
+            number = 1 if week is None else week
+            post = preview_post(services.catalog, number, now or datetime.now(UTC))
+            return 0, season_post_output(post, as_json=as_json)
     except UsageError as error:
         return 2, f"mle-bot ask: {error}"
-    reply = answer(Guide.build(services.catalog), invocation)
+    reply = offline_reply(services, tree, invocation)
     code = 1 if reply.content and not reply.pages else 0
     if as_json:
         payload = initial_response_payload(reply)

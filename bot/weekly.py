@@ -85,7 +85,11 @@ def require_store(services: Services) -> Store:
 
 
 def challenge_or_error(catalog: Catalog, challenge_id: str) -> Challenge:
-    """The catalog's challenge, or a member-facing error if content no longer has it."""
+    """The catalog's challenge, or a member-facing error if content no longer has it.
+
+    For members only (a button or post from before a content change); moderators who type a
+    challenge get ``bot.cogs.admin.find_challenge``'s "not found, did you mean".
+    """
     try:
         return catalog.challenge(challenge_id)
     except KeyError:

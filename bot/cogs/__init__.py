@@ -11,6 +11,7 @@ from bot.cogs.base import Answer, CareerCog
 from bot.cogs.certs import CertsCog
 from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
+from bot.cogs.privacy import PrivacyCog
 from bot.cogs.roadmap import RoadmapCog
 from bot.cogs.roles import RolesCog
 from bot.cogs.salary import SalaryCog
@@ -43,13 +44,13 @@ def build_cogs(services: Services) -> list[commands.Cog]:
 
 
 def build_challenge_cogs(services: Services, clock: Clock | None = None) -> list[commands.Cog]:
-    """The weekly-challenge cogs: member commands and ``/admin``.
+    """The weekly-challenge cogs: member commands, ``/privacy`` and ``/forget-me``, ``/admin``.
 
     They read ``services.store`` and ``services.scheduler`` per call (both are opened in
     ``setup_hook``, possibly after the cogs are built) and take the time from ``clock``.
     """
     now = clock or SystemClock()
-    return [ChallengesCog(services, now), AdminCog(services, now)]
+    return [ChallengesCog(services, now), PrivacyCog(services), AdminCog(services, now)]
 
 
 def career_answers() -> Mapping[str, Answer]:

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, Final
 import discord
 from discord import app_commands
 from discord.ext import commands
+from rapidfuzz import fuzz, utils
 
-from bot.errors import UserFacingError, echo, on_app_command_error
+from bot.errors import NotFoundError, UserFacingError, echo, on_app_command_error
 from bot.reload import reload_content
 from bot.services import Services
-from bot.weekly import challenge_or_error, discord_time, guild_of, require_store
+from bot.weekly import discord_time, guild_of, require_store
 from content.models import Catalog, Challenge
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
@@ -149,13 +150,50 @@ def challenge_choices(catalog: Catalog, current: str) -> list[app_commands.Choic
     ]
 
 
+#: How many "did you mean" names a moderator gets for a challenge that matches nothing.
+CHALLENGE_SUGGESTIONS: Final = 3
+#: A suggestion scores at least this (0-100) and is within SUGGEST_WITHIN of the best one.
+SUGGEST_AT_LEAST: Final = 60
+SUGGEST_WITHIN: Final = 10
+
+
 def find_challenge(catalog: Catalog, typed: str) -> Challenge:
-    """A challenge by id (what autocomplete sends), exact name or week number."""
+    """A challenge by id (what autocomplete sends), exact name or week number.
+
+    Anything else is "not found" with the closest challenges (for the moderator who typed it),
+    never another challenge's record.
+    """
     text = typed.strip()
     for challenge in catalog.challenges:
         if text in (challenge.id, str(challenge.week)) or text.lower() == challenge.name.lower():
             return challenge
-    return challenge_or_error(catalog, text)
+    if text.isdigit():
+        raise UserFacingError(
+            f"There is no challenge {echo(text)}: the season has challenges 1 to "
+            f"{len(catalog.challenges)}. Pick one from the list as you type."
+        )
+    raise NotFoundError("challenge", text, challenge_suggestions(catalog, text))
+
+
+def challenge_suggestions(catalog: Catalog, typed: str) -> list[str]:
+    """Up to :data:`CHALLENGE_SUGGESTIONS` "week. name" labels close to ``typed``, best first.
+
+    A word of the name (``mathh``) or all of its words (``math for ml``) count; only names
+    about as close as the best one are offered, so a shared "for" suggests nothing.
+    """
+    query = utils.default_process(typed)
+    scored = []
+    for challenge in catalog.challenges:
+        target = utils.default_process(f"{challenge.id} {challenge.name}")
+        score = max(fuzz.token_set_ratio(query, target), fuzz.partial_ratio(query, target))
+        scored.append((score, f"{challenge.week}. {challenge.name}"))
+    scored.sort(key=lambda item: -item[0])  # stable: ties keep season order
+    best = scored[0][0] if scored else 0
+    return [
+        label
+        for score, label in scored[:CHALLENGE_SUGGESTIONS]
+        if score >= SUGGEST_AT_LEAST and score >= best - SUGGEST_WITHIN
+    ]
 
 
 def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:

@@ -1,5 +1,5 @@
-"""Member commands of the weekly challenge: ``/challenge current|done|undo``, ``/progress``,
-``/leaderboard``, ``/forget-me`` and ``/privacy``.
+"""Member commands of the weekly challenge: ``/challenge current|done|undo``, ``/progress`` and
+``/leaderboard`` (``/privacy`` and ``/forget-me`` are in :mod:`bot.cogs.privacy`).
 
 Each command is a thin shell over an ``answer_*`` coroutine that takes the store, the catalog
 and plain ids and returns a :class:`~bot.embeds.Reply` (or text): those are what the unit tests
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 LEADERBOARD_PAGE_SIZE: Final = 10
 LEADERBOARD_TIMEOUT: Final = 180.0
-FORGET_TIMEOUT: Final = 120.0
 NOTE_MAX: Final = 200
 NAME_MAX: Final = 32
 
@@ -340,45 +339,6 @@ async def leaderboard_page(
     return LeaderboardPage(embed, page, pages)
 
 
-PRIVACY_TEXT: Final = (
-    "**What I store about you in this server**",
-    "• Your Discord user id and your display name (so leaderboards can show it).",
-    "• Each challenge you mark done: which one, when, how (button, command or a moderator),"
-    " its points and the optional note you gave.",
-    "• Corrections a moderator made to your progress, in the moderators' audit log.",
-    "",
-    "**Why**: to show your progress, streaks and the leaderboard, and so moderators can fix"
-    " mistakes. Moderators can see the leaderboard and export this season's progress as a"
-    " spreadsheet; if they make the leaderboard public, members see it too and the weekly post"
-    " names the top members. Nothing is used for anything else or shared with other servers.",
-    "",
-    "**What I do not store**: your messages, your other servers, your roles or presence.",
-    "",
-    "**Your choices**: `/challenge undo` removes this week's mark; `/forget-me` deletes all"
-    " of your data in this server after a confirmation (moderator actions you took stay in"
-    " the audit log without your id).",
-)
-
-
-def privacy_reply() -> Reply:
-    card = Card(
-        title="Privacy: what mle-roadmap-bot keeps",
-        description="\n".join(PRIVACY_TEXT),
-        footer="Data is kept in the bot's database until you or a moderator remove it",
-        colour=CHALLENGE_COLOUR,
-    )
-    return Reply(tuple(render(card)), ephemeral=True)
-
-
-async def answer_forget(store: Store, *, guild_id: int, user_id: int) -> str:
-    report = await store.members.forget_member(user_id, guild_id=guild_id)
-    return (
-        f"Done: I deleted your data in this server ({plural(report.completions, 'completion')}, "
-        f"{plural(report.audit_entries, 'audit entry')} about you). If you press Mark done "
-        "again later, a new record starts."
-    )
-
-
 # --------------------------------------------------------------------------- views
 
 
@@ -428,41 +388,6 @@ class LeaderboardView(OwnedView):
         self, interaction: discord.Interaction[Any], _button: discord.ui.Button[LeaderboardView]
     ) -> None:
         await self._show(interaction, self.page + 1)
-
-
-class ForgetConfirmView(OwnedView):
-    """The confirmation step of ``/forget-me`` (ephemeral: only the member sees it)."""
-
-    def __init__(self, store: Store, *, guild_id: int, owner_id: int) -> None:
-        super().__init__(owner_id, timeout=FORGET_TIMEOUT)
-        self.store = store
-        self.guild_id = guild_id
-
-    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[ForgetConfirmView]
-    ) -> None:
-        self.stop()
-        text = await answer_forget(self.store, guild_id=self.guild_id, user_id=self.owner_id)
-        await interaction.response.edit_message(content=text, embed=None, view=None)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[ForgetConfirmView]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(
-            content="Cancelled: nothing was deleted.", embed=None, view=None
-        )
-
-    def timeout_edit(self) -> dict[str, Any]:
-        return {"content": "No answer in time: nothing was deleted.", "view": None}
-
-
-FORGET_PROMPT: Final = (
-    "This deletes **all** of your data in this server: every challenge you marked done, your "
-    "points and streaks, and moderator corrections about you. It cannot be undone. Continue?"
-)
 
 
 # --------------------------------------------------------------------------- the cog
@@ -600,19 +525,3 @@ class ChallengesCog(commands.Cog, name="Challenges"):
         )
         await interaction.response.send_message(embed=shown.embed, view=view, ephemeral=ephemeral)
         view.attach(interaction)
-
-    @app_commands.command(
-        name="forget-me", description="Delete all of your challenge data in this server"
-    )
-    @app_commands.guild_only()
-    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
-        view = ForgetConfirmView(
-            self.store(), guild_id=guild_of(interaction), owner_id=interaction.user.id
-        )
-        await interaction.response.send_message(FORGET_PROMPT, view=view, ephemeral=True)
-        view.attach(interaction)
-
-    @app_commands.command(name="privacy", description="What the bot stores about you, and why")
-    @app_commands.guild_only()
-    async def privacy(self, interaction: discord.Interaction[Any]) -> None:
-        await send_reply(interaction, privacy_reply())

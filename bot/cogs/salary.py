@@ -8,7 +8,14 @@ import discord
 from discord import app_commands
 
 from bot.cogs.base import Answer, CareerCog, choices, cooldown
-from bot.embeds import LEVEL_LABELS, Reply, render, salary_detail, salary_overview
+from bot.embeds import (
+    LEVEL_LABELS,
+    Reply,
+    render,
+    salary_detail,
+    salary_overview,
+    with_article,
+)
 from bot.errors import UserFacingError, echo
 from bot.lookup import UNSTATED_REGION, Entry, Guide, normalise
 from content.models import Salary
@@ -62,7 +69,7 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
         intro = f"No article gives a salary figure for {entry.label}. `/salary` shows them all."
     elif not main:
         intro = (
-            f"No article gives a {level_label}-level figure for {entry.label}; "
+            f"No article gives {with_article(level_label)}-level figure for {entry.label}; "
             "these are its figures for any level."
         )
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from bot.cogs.admin import (
     weekday_choices,
     zone_choices,
 )
-from bot.errors import UserFacingError
+from bot.errors import SERVER_ONLY, NotFoundError, UserFacingError, user_message
 from bot.services import Services
 from content.loader import bundled_content_dir
 from content.models import Catalog
@@ -141,8 +142,36 @@ def test_find_challenge_by_id_week_or_name(catalog: Catalog) -> None:
     assert find_challenge(catalog, "math-for-ml").week == 3
     assert find_challenge(catalog, "3").id == "math-for-ml"
     assert find_challenge(catalog, "math for machine learning").id == "math-for-ml"
-    with pytest.raises(UserFacingError, match="no longer part of the season"):
-        find_challenge(catalog, "no-such-challenge")
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("mathh", ["3. Math for machine learning"]),
+        ("math for ml", ["3. Math for machine learning"]),  # not "Apply for roles" for "for"
+        ("python-foundation", ["1. Python foundations"]),
+        ("no-such-challenge", []),
+        ("docker", []),
+    ],
+)
+def test_an_unknown_challenge_is_not_found_with_suggestions_for_the_moderator(
+    catalog: Catalog, typed: str, suggested: list[str]
+) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        find_challenge(catalog, typed)
+    assert list(raised.value.suggestions) == suggested
+    message = raised.value.message
+    assert message.startswith(f"No challenge matches “{typed}”.")
+    assert "ask a moderator" not in message.lower()
+    assert "no longer part of the season" not in message
+
+
+def test_an_unknown_challenge_number_names_the_season_range(catalog: Catalog) -> None:
+    season = len(catalog.challenges)
+    with pytest.raises(
+        UserFacingError, match=f"no challenge 99: the season has challenges 1 to {season}"
+    ):
+        find_challenge(catalog, "99")
 
 
 # --------------------------------------------------------------------------- export, show
@@ -418,6 +447,17 @@ async def test_mark_and_unmark_are_audited_and_idempotent(cog: AdminCog, store: 
         await AdminCog.mark.callback(cog, moderator(), StubUser(9, "bot", bot=True), "3")  # type: ignore[arg-type]
 
 
+async def test_mark_and_unmark_of_an_unknown_challenge_say_not_found_and_change_nothing(
+    cog: AdminCog, store: Store
+) -> None:
+    ada = StubUser(ADA, "Ada")
+    for command in (AdminCog.mark, AdminCog.unmark):
+        with pytest.raises(NotFoundError, match=re.escape("Did you mean: **3. Math for machine")):
+            await command.callback(cog, moderator(), ada, "mathh")  # type: ignore[arg-type]
+    assert await store.progress.summary(GUILD, ADA) is None
+    assert await store.audit.recent(GUILD) == []
+
+
 async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) -> None:
     await run(AdminCog.mark, cog, moderator(), StubUser(ADA, "=cmd|Ada"), "python-foundations")
     sent = await run(AdminCog.export, cog, moderator())
@@ -496,3 +536,10 @@ async def test_reload_content_reports_and_swaps(
 def test_season_start_far_from_now_is_refused_kindly(text: str) -> None:
     with pytest.raises(UserFacingError, match=r"A season must start between 2000-01-01 and 2199"):
         parse_season_start(text)
+
+
+async def test_admin_in_a_dm_fails_its_check_and_is_answered_server_only(cog: AdminCog) -> None:
+    dm = StubInteraction(StubUser(MOD, "Mod"), discord.Permissions.none(), guild_id=None)
+    with pytest.raises(app_commands.CheckFailure) as raised:
+        await cog.interaction_check(dm)  # type: ignore[arg-type]
+    assert user_message(raised.value, in_server=False) == SERVER_ONLY

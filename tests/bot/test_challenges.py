@@ -1,4 +1,4 @@
-"""Member commands: /challenge current|done|undo, /progress, /leaderboard, /forget-me, /privacy.
+"""Member commands: /challenge current|done|undo, /progress, /leaderboard (privacy: test_privacy).
 
 The answers run against a real SQLite store; every reply is checked against Discord's spec and
 limits. The command shells are driven end to end in ``tests/e2e/test_challenges.py``.
@@ -20,13 +20,11 @@ from bot.cogs.challenges import (
     NOT_CONFIGURED,
     LeaderboardView,
     answer_current,
-    answer_forget,
     answer_progress,
     answer_undo,
     current_post,
     leaderboard_page,
     member_name,
-    privacy_reply,
 )
 from bot.errors import UserFacingError
 from bot.services import Services
@@ -284,23 +282,6 @@ def test_member_names_cannot_format_or_ping() -> None:
     assert member_name(None, 42) == "<@42>"
     assert member_name("@everyone **bold**", 42) == "@\u200beveryone \\*\\*bold\\*\\*"
     assert len(member_name("x" * 80, 42)) == 32
-
-
-# --------------------------------------------------------------------------- privacy
-
-
-async def test_privacy_and_forget_me(store: Store, catalog: Catalog) -> None:
-    assert_reply_valid(privacy_reply())
-    assert "/forget-me" in reply_text(privacy_reply())
-    await configure(store)
-    await send_post(store, 48, "math-for-ml", 5048)
-    await done(store, catalog, ADA, "math-for-ml")
-    await done(store, catalog, LIN, "math-for-ml")
-    text = await answer_forget(store, guild_id=GUILD, user_id=ADA)
-    assert "1 completion" in text
-    assert_text_valid(text)
-    assert await store.progress.summary(GUILD, ADA) is None
-    assert await store.progress.summary(GUILD, LIN) is not None
 
 
 # --------------------------------------------------------------------------- the tree

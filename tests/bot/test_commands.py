@@ -258,14 +258,7 @@ def test_roadmap_step_shows_its_challenge_weeks(catalog: Catalog) -> None:
         assert "Week 1" in tool_text
 
 
-# --------------------------------------------------------------------------- help, sources
-
-
-def test_help_mentions_every_command(guide: Guide) -> None:
-    reply, text = ask(guide, "mlebot-help")
-    assert reply.ephemeral
-    for command in ANSWERS:
-        assert f"/{command}" in text
+# ------------------------------------------------------------------ sources (help: test_help)
 
 
 def test_about_sources(guide: Guide) -> None:

@@ -11,6 +11,7 @@ import pytest
 from discord import app_commands
 
 from bot.errors import (
+    SERVER_ONLY,
     NotFoundError,
     UserFacingError,
     echo,
@@ -128,3 +129,36 @@ async def test_handler_survives_a_failing_send(caplog: pytest.LogCaptureFixture)
 class _Response:
     status = 404
     reason = "Not Found"
+
+
+# --------------------------------------------------------------------------- server only
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        app_commands.MissingPermissions(["manage_guild"]),  # /admin's run-time check in a DM
+        app_commands.NoPrivateMessage(),
+        app_commands.CheckFailure(),
+    ],
+    ids=["missing-permissions", "no-private-message", "check-failure"],
+)
+async def test_a_server_command_in_a_dm_says_server_only(error: Exception) -> None:
+    interaction = FakeInteraction(guild_id=None)
+    await _handle(interaction, error)
+    [sent] = interaction.sent
+    assert sent.args == (SERVER_ONLY,)
+    assert sent.kwargs == {"ephemeral": True}
+    assert "permission to use" not in SERVER_ONLY
+
+
+async def test_in_a_server_a_missing_permission_is_still_a_missing_permission() -> None:
+    interaction = FakeInteraction(guild_id=1)
+    await _handle(interaction, app_commands.MissingPermissions(["manage_guild"]))
+    [sent] = interaction.sent
+    assert sent.args == ("You do not have the permission to use this command.",)
+
+
+def test_in_a_dm_a_cooldown_or_a_user_error_keeps_its_message() -> None:
+    assert "try again in 2 s" in (user_message(_cooldown(1.5), in_server=False) or "")
+    assert user_message(_invoke_error(UserFacingError("Nope.")), in_server=False) == "Nope."

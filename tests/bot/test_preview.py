@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -13,9 +14,17 @@ from hypothesis import strategies as st
 
 from bot.__main__ import main
 from bot.cogs import career_answers
-from bot.preview import UsageError, ask, build_tree, parse_invocation
+from bot.preview import UsageError, ask, build_tree, parse_invocation, preview_post
+from bot.publisher import DiscordPublisher
 from bot.services import Services
-from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+from bot.weekly import render_weekly_post
+from content.models import Catalog
+from scheduler.ports import ChallengePost
+from tests.fakediscord.validation import (
+    assert_valid,
+    validate_interaction_callback,
+    validate_message_payload,
+)
 
 
 @pytest.fixture
@@ -173,3 +182,134 @@ async def test_any_command_line_parses_or_fails_with_a_usage_error(services: Ser
         assert command in career_answers() or command.startswith(("/", "empty", "unknown"))
 
     check()
+
+
+# --------------------------------------------------------------------------- season preview
+
+#: A Wednesday afternoon (UTC) of ISO week 2026-W48; nothing below depends on today.
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+BOT_ID, GUILD_ID, CHANNEL_ID = 710, 720, 730
+
+
+class _SentError(Exception):
+    """Raised by the stubbed HTTP call once discord.py built the request."""
+
+
+async def publisher_payload(post: ChallengePost) -> dict[str, Any]:
+    """The JSON body :class:`DiscordPublisher` makes discord.py POST for ``post``.
+
+    A real client state with one guild (owned by the bot, so every permission check passes)
+    and one text channel; only ``HTTPClient.send_message`` is replaced, to catch the request.
+    """
+    client = discord.Client(
+        intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none()
+    )
+    state = client._connection
+    user = {"id": BOT_ID, "username": "mlebot", "discriminator": "0", "avatar": None, "bot": True}
+    state.user = discord.ClientUser(state=state, data=user)  # type: ignore[arg-type]
+    everyone = {"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0}
+    member = {"user": user, "roles": [], "joined_at": None, "deaf": False, "mute": False}
+    channel = {"id": CHANNEL_ID, "type": 0, "name": "challenges", "position": 0}
+    guild = discord.Guild(
+        data={  # type: ignore[typeddict-item]
+            "id": GUILD_ID,
+            "name": "Study group",
+            "owner_id": BOT_ID,
+            "roles": [{**everyone, "color": 0, "hoist": False, "managed": False}],
+            "members": [{**member, "flags": 0}],
+            "channels": [{**channel, "permission_overwrites": []}],
+        },
+        state=state,
+    )
+    state._add_guild(guild)
+    sent: dict[str, Any] = {}
+
+    async def send_message(channel_id: int, *, params: Any) -> None:
+        sent.update(params.payload)
+        raise _SentError
+
+    state.http.send_message = send_message  # type: ignore[method-assign]
+    with pytest.raises(_SentError):
+        await DiscordPublisher(client, render_weekly_post).post_challenge(
+            GUILD_ID, CHANNEL_ID, post
+        )
+    await client.close()
+    sent.pop("nonce")  # random on every send
+    sent.pop("enforce_nonce")
+    return sent
+
+
+@pytest.mark.parametrize("week", [1, 3, 15])
+async def test_ask_challenge_current_json_is_the_weekly_post_the_publisher_sends(
+    services: Services, catalog: Catalog, week: int
+) -> None:
+    code, output = await ask(services, "/challenge current", as_json=True, week=week, now=NOW)
+    assert code == 0
+    payload = json.loads(output)
+    assert_valid(validate_message_payload(payload, kind="create"))
+    expected = await publisher_payload(preview_post(catalog, week, NOW))
+    assert payload == expected
+    (embed,) = payload["embeds"]
+    challenge = catalog.challenge_for_week(week)
+    assert challenge is not None
+    assert embed["title"] == f"Challenge {week}: {challenge.title}"
+    (button,) = payload["components"][0]["components"]
+    assert button["custom_id"] == f"mlebot:done:{challenge.id}"
+
+
+async def test_ask_challenge_current_text_previews_the_season_from_this_week(
+    services: Services, catalog: Catalog
+) -> None:
+    code, first = await ask(services, "/challenge current", now=NOW)
+    assert code == 0
+    one = catalog.challenge_for_week(1)
+    assert one is not None
+    assert f"# Challenge 1: {one.title}" in first
+    assert "Challenge 1 · 2026-W48 ·" in first  # challenge 1 is this week
+    assert first.splitlines()[-1] == "[✅ Mark done]"
+    assert "without last week's recap" in first
+    assert "Last week" not in first
+    _code, third = await ask(services, "/challenge current", week=3, now=NOW)
+    assert "Challenge 3 · 2026-W50 ·" in third  # two weeks later
+
+
+@pytest.mark.parametrize(
+    ("line", "week", "message"),
+    [
+        ("/challenge current", 0, "--week 0: the season has challenges 1 to 15"),
+        ("/challenge current", 16, "--week 16: the season has challenges 1 to 15"),
+        ("/salary", 2, "--week applies to /challenge current only"),
+        ("/challenge", None, "/challenge needs a subcommand: current, done, undo"),
+        ("/challenge donee", None, "/challenge has no subcommand “donee”"),
+        ("/challenge done", None, "/challenge done needs the running bot"),
+        ("/privacy leaderboard:hide-me", None, "needs the running bot"),
+        ("/admin show", None, "/admin show needs the running bot"),
+    ],
+)
+async def test_ask_refuses_what_it_cannot_preview(
+    services: Services, line: str, week: int | None, message: str
+) -> None:
+    code, output = await ask(services, line, week=week, now=NOW)
+    assert code == 2
+    assert message in output
+
+
+async def test_ask_privacy_renders_its_text(services: Services) -> None:
+    code, output = await ask(services, "/privacy")
+    assert code == 0
+    assert "(only you can see this)" in output
+    assert "# Privacy: what mle-roadmap-bot keeps" in output
+    assert "/privacy leaderboard:hide-me" in output
+    _code, raw = await ask(services, "/privacy", as_json=True)
+    payload = json.loads(raw)
+    assert payload["data"]["flags"] == 64
+    assert_valid(validate_interaction_callback(payload))
+
+
+def test_cli_ask_week(capsys: pytest.CaptureFixture[str], services: Services) -> None:
+    assert main(["ask", "/challenge current", "--week", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "# Challenge 2: " in out
+    assert "[✅ Mark done]" in out
+    assert main(["ask", "/challenge current", "--week", "99"]) == 2
+    assert "--week 99" in capsys.readouterr().err

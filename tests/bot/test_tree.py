@@ -10,7 +10,6 @@ from discord import app_commands
 from bot.client import MLEBot
 from bot.cogs import CAREER_COGS, build_cogs, career_answers
 from bot.cogs.base import CareerCog
-from bot.cogs.info import HELP
 from bot.errors import install_error_handler, on_app_command_error
 from bot.preview import build_tree, command_tree_payload
 from bot.services import Services
@@ -70,17 +69,12 @@ async def test_autocomplete_and_choices(services: Services) -> None:
 
 def test_every_command_has_an_answer_with_the_same_options() -> None:
     answers = career_answers()
-    assert set(answers) == set(EXPECTED)
+    # /mlebot-help is built from the registered tree (tests/bot/test_help.py).
+    assert set(answers) == set(EXPECTED) - {"mlebot-help"}
     for name, answer in answers.items():
         params = list(inspect.signature(answer).parameters)
         assert params[0] == "guide"
         assert params[1:] == EXPECTED[name], name
-
-
-def test_every_command_is_in_the_help() -> None:
-    usages = " ".join(entry.usage for entry in HELP)
-    for name in EXPECTED:
-        assert f"/{name}" in usages
 
 
 def test_every_career_command_has_a_cooldown(services: Services) -> None:
