@@ -427,7 +427,7 @@ def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json)
     Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot).
     """
     custom_id = done_button(post) or ""
-    challenge_id = custom_id.removeprefix(DONE_PREFIX)
+    challenge_id = custom_id.removeprefix(DONE_PREFIX).split(":")[0]  # then ":<week>"
     replies: dict[int, list[str]] = {}
     for outcome in result.outcomes:
         if outcome.action.write:

@@ -194,7 +194,7 @@ class World:
         await self.fake.start()
         self.bot = await launch(self.fake, self.guild, workdir)
         # A weekly post, so /challenge and the admin corrections act on a real challenge.
-        await post_weekly_challenge(self.fake, self.guild, self.bot.database)
+        await post_weekly_challenge(self.fake, self.guild, self.bot)
         self.fake.take_failures()
         self.new_log()
 

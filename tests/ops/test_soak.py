@@ -431,12 +431,18 @@ async def test_a_restart_does_not_report_weeks_from_before_the_schedule_as_misse
     scheduler = await deployment.boot()
     assert deployment.store is not None
     # /admin schedule: Mondays 09:00 UTC, the season started last Monday (challenge 1 was due
-    # then, before the bot knew this guild): this week's post (challenge 2) goes out now.
+    # then, before the bot knew this guild). This week's post time passed three minutes before
+    # the schedule existed, so nothing goes out on its own; /admin post-now sends challenge 2.
     await deployment.store.settings.save(
         GuildSchedule(1, channel_id=9, season_start=date(2026, 11, 23)), actor_id=MODERATOR
     )
     await scheduler.reschedule(1)
     await scheduler.wait_idle()
+    assert channel.sent == []
+    await scheduler.post_now(1, actor_id=MODERATOR)
+    assert [(s.post.week, s.post.challenge_number, s.post.late) for s in channel.sent] == [
+        (IsoWeek(2026, 49), 2, False)
+    ]
     assert [(s.post.week, s.post.challenge_number) for s in channel.sent] == [
         (IsoWeek(2026, 49), 2)
     ]
