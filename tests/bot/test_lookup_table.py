@@ -17,7 +17,8 @@ from discord.utils import escape_markdown
 from bot.cogs import career_answers
 from bot.errors import NotFoundError, echo
 from bot.lookup import Guide
-from bot.preview import Invocation, answer
+from bot.preview import Invocation, answer, ask
+from bot.services import Services
 from tests.bot.conftest import assert_reply_valid
 
 
@@ -249,3 +250,31 @@ def test_an_autocomplete_pick_is_exact_even_inside_a_restricted_index(guide: Gui
     assert guide.tools.lookup("mlflow", only=mlops).exact
     with pytest.raises(NotFoundError):
         guide.tools.lookup("pytorch", only=mlops)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/salary region:France", "No region matches “France”. Did you mean: **USA**, **UK**"),
+        ("/cert name:Azure AI Engineer", "No certification matches “Azure AI Engineer”."),
+        ("/cert name:google cloud digital leader", "No certification matches"),
+        ("/cert name:aws solutions architect", "Did you mean: **AWS Certified"),
+    ],
+)
+async def test_mle_bot_ask_prints_not_found_with_suggestions(
+    services: Services, line: str, expected: str
+) -> None:
+    code, output = await ask(services, line)
+    assert code == 1
+    assert output.startswith("(only you can see this)\n")
+    assert expected in output
+    assert "#" not in output  # no card title: no item's facts
+
+
+async def test_mle_bot_ask_prints_the_notice_above_a_guessed_item(services: Services) -> None:
+    code, output = await ask(services, "/salary region:Indiana level:entry")
+    assert code == 0
+    assert output.split("\n")[:2] == [
+        "Showing **India** for “Indiana”.",
+        "# Entry-level ML engineer salaries: India",
+    ]
