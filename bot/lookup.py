@@ -259,7 +259,7 @@ class FuzzyIndex:
         The rule is the module docstring's: exact forms first, then the one entry whose names
         cover every distinctive word of the query best; a tie asks, nothing covered suggests.
         """
-        allowed = self._allowed(only)
+        allowed = set(self._allowed(only))
         entry = self._by_value.get(query)
         if entry is not None and (only is None or entry.value in only):
             return Match(entry, query, exact=True)
@@ -332,7 +332,7 @@ class FuzzyIndex:
     def _not_found(
         self, query: str, only: Collection[str] | None, tied: Sequence[int] = ()
     ) -> NotFoundError:
-        """ "Matches several" with the tied entries, or "no match" with the closest names."""
+        """The error for a tie (the tied entries as choices) or a miss (the closest names)."""
         if tied:
             labels = [self.entries[i].label for i in tied]
             return NotFoundError(self.kind, query, labels[:SUGGESTIONS], ambiguous=True)
