@@ -3,8 +3,34 @@
 A :class:`FuzzyIndex` is built once per catalog (see :class:`Guide`) from each item's name, id
 and aliases, plus two abbreviations derived here because members type them and articles do
 not: initials of multi-word names ("gcp", "aws") and numeronyms of long single words ("k8s").
-Matching is case-, accent- and punctuation-insensitive (NFKD + casefold), exact and prefix
-matches rank first, and rapidfuzz's ``WRatio`` catches typos.
+Text is compared in a case-, accent- and punctuation-insensitive form (NFKD + casefold).
+
+Two jobs, two rules:
+
+* **Autocomplete** (:meth:`FuzzyIndex.choices`) only *offers*: exact and prefix matches rank
+  first and rapidfuzz's ``WRatio`` adds anything that looks alike, since a member picks from it.
+* **Resolving a typed value** (:meth:`FuzzyIndex.lookup`) *answers*, so it must never answer with
+  another item's facts. In order:
+
+  1. *Exact*: the value autocomplete sent, or the query equal to a name, id, alias, derived
+     abbreviation or the name without spaces ("scikitlearn"), also once filler words ("the",
+     "of", the kind's own noun such as "cert" or "step") are dropped. Shown without comment.
+  2. *Covered*: every distinctive word of the query must match a word of the item's names,
+     where a word matches when it is equal, when it is the start of the name's word (three
+     letters or more: "dat sci", "tensor"), or when it is a typo of it within Lucene's "AUTO"
+     edit budget (optimal string alignment distance, a swap counts once): no edit for words of
+     one or two characters, one for three to five, two for six and more ("pytroch", "kuberntes",
+     "Indiana" -> India). Words of one or two characters in names ("ai", "r", "us") are codes
+     and match only exactly. So "aws solutions architect" is not the AWS ML Specialty (two of
+     its three words name nothing in it) and "France" is not "freelance" (three edits).
+  3. Among covered items the best fit wins: fewest words of its closest name left unmatched
+     ("tensor" is all of "TensorFlow" but half of "TensorFlow Extended"), then fewest edits.
+     A tie is not guessed: the member is asked, with the tied items as choices ("pyt": Python
+     or PyTorch; "data": any of five roles).
+  4. Nothing covered: "not found" with the closest names as suggestions.
+
+A match from step 2-3 is not exact, so the reply says what it shows in its first line
+(:attr:`Match.notice`: "Showing **India** for “Indiana”").
 
 :class:`Guide` keeps a catalog together with every index derived from it, so a content reload
 swaps both at once (:class:`GuideCache` rebuilds when ``services.catalog`` changes).
@@ -18,9 +44,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from discord.utils import escape_markdown
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, echo
 from content.models import Catalog, Item, Salary, Source, iter_references
 
 #: Discord's limits for autocomplete: 25 choices, names and values 1..100 characters.
@@ -33,11 +61,30 @@ FUZZY_CUTOFF = 60.0
 #: Queries and terms shorter than these take part in exact/prefix matching only.
 FUZZY_MIN_QUERY = 3
 FUZZY_MIN_TERM = 3
-#: A typed value resolves to the best match when it scores this much...
-RESOLVE_MIN_SCORE = 70.0
-#: ...and beats the runner-up by this margin; otherwise the member gets suggestions.
-RESOLVE_MARGIN = 5.0
 SUGGESTIONS = 5
+#: A query word this long may stand for the start of a name's word ("dat sci", "tensor").
+MIN_PREFIX = 3
+#: Name words this short are codes ("ai", "r", "us", "de"): matched only exactly.
+MAX_CODE_WORD = 2
+#: Words that say nothing about which item is meant, in any index; each index adds the nouns
+#: of its own kind ("cert", "step"...). Dropped from multi-word queries only, so "in" (India)
+#: alone still means India.
+FILLER_WORDS = frozenset({"a", "an", "the", "of", "for", "and", "to", "with", "in", "on", "my"})
+
+
+#: Suggestions are the autocomplete matches scoring at least this; when none does, the first
+#: entries in display order (for regions: every region the articles give figures for).
+SUGGEST_MIN_SCORE = 75.0
+
+
+def typo_budget(word: str) -> int:
+    """Edits a typed word may be away from a name's word: Lucene's "AUTO" fuzziness, shifted.
+
+    0 for one or two characters, 1 for three to six, 2 for seven and more. (Lucene allows two
+    from six letters; at six two edits are a third of the word: "gitlab" would be "github".)
+    """
+    return 0 if len(word) < 3 else 1 if len(word) < 7 else 2
+
 
 _NON_WORD = re.compile(r"[^\w+#]+")
 
@@ -92,17 +139,60 @@ class Scored:
     term: str = ""
 
 
+@dataclass(frozen=True)
+class Match:
+    """What a typed value resolved to, and whether it named the entry exactly."""
+
+    entry: Entry
+    query: str
+    exact: bool
+
+    @property
+    def notice(self) -> str | None:
+        """The reply's first line for a non-exact match: ``Showing **India** for “Indiana”.``"""
+        if self.exact:
+            return None
+        return f"Showing **{escape_markdown(self.entry.label)}** for “{echo(self.query)}”."
+
+
+@dataclass(frozen=True, order=True)
+class _Fit:
+    """How well a query covers an entry (smaller is better); see the module docstring."""
+
+    #: Words of the entry's closest name that no query word matched.
+    unmatched: int
+    #: Typing edits summed over the query's words (a prefix costs none).
+    edits: int
+
+
 class FuzzyIndex:
     """Ranked, forgiving matching over a fixed list of entries (in display order)."""
 
-    def __init__(self, kind: str, entries: Iterable[Entry]) -> None:
+    def __init__(self, kind: str, entries: Iterable[Entry], filler: Iterable[str] = ()) -> None:
         self.kind = kind
         self.entries: tuple[Entry, ...] = tuple(entries)
+        #: Words dropped from multi-word queries: FILLER_WORDS, this kind's nouns, ``filler``.
+        self.filler = FILLER_WORDS | {normalise(w) for w in (*kind.split(), *filler)}
+        self.filler |= {f"{word}s" for word in self.filler if len(word) > 2}
         self._by_value = {entry.value: entry for entry in self.entries}
-        self._by_key: dict[str, Entry] = {}
-        for entry in self.entries:
-            for key in entry.keys:
-                self._by_key.setdefault(key, entry)
+        # Exact forms -> positions. Named forms (name, id, aliases) win over derived ones
+        # (initials, numeronyms, names without spaces); a form shared by two entries is a tie.
+        self._named: dict[str, list[int]] = {}
+        self._derived: dict[str, list[int]] = {}
+        # Per entry: its names as word tuples (what coverage is judged against).
+        self._phrases: list[tuple[tuple[str, ...], ...]] = []
+        self._words: list[frozenset[str]] = []
+        for position, entry in enumerate(self.entries):
+            named = entry.keys or frozenset(entry.terms)
+            for key in named:
+                self._named.setdefault(key, []).append(position)
+            derived = set(entry.terms) | {term.replace(" ", "") for term in entry.terms}
+            derived |= {self._distinctive(key) for key in named}
+            for form in sorted(derived - named - {""}):
+                self._derived.setdefault(form, []).append(position)
+            phrases = tuple(sorted({tuple(key.split()) for key in named if key}))
+            self._phrases.append(phrases)
+            self._words.append(frozenset(word for phrase in phrases for word in phrase))
         # Flat term list: terms[i] belongs to entries[owner[i]]. Terms shorter than
         # FUZZY_MIN_TERM ("r", "tf", "np") take part in exact and prefix matching only: as fuzzy
         # targets they would "match" any query that contains their letters.
@@ -160,40 +250,117 @@ class FuzzyIndex:
         return [(s.entry.label, s.entry.value) for s in self.rank(query, only)[:limit]]
 
     def resolve(self, query: str, only: Collection[str] | None = None) -> Entry:
+        """The entry ``query`` means (see :meth:`lookup`), or :class:`NotFoundError`."""
+        return self.lookup(query, only).entry
+
+    def lookup(self, query: str, only: Collection[str] | None = None) -> Match:
         """The entry a typed or picked value means, or :class:`NotFoundError` with suggestions.
 
-        Exact values, names, ids and aliases win. Otherwise the best match is accepted when it
-        is clearly best (by RESOLVE_MARGIN), or when the query is at least half of a name it
-        starts ("tensor" -> TensorFlow); anything less certain becomes "did you mean...".
+        The rule is the module docstring's: exact forms first, then the one entry whose names
+        cover every distinctive word of the query best; a tie asks, nothing covered suggests.
         """
-        entry = self._by_value.get(query) or self._by_key.get(normalise(query))
+        allowed = set(self._allowed(only))
+        entry = self._by_value.get(query)
         if entry is not None and (only is None or entry.value in only):
-            return entry
+            return Match(entry, query, exact=True)
         q = normalise(query)
-        ranked = self.rank(query, only) if q else []
-        if ranked:
-            top = ranked[0]
-            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-            clear = top.score - runner_up >= RESOLVE_MARGIN
-            completes = top.term.startswith(q) and 2 * len(q) >= len(top.term)
-            if top.score >= RESOLVE_MIN_SCORE and (clear or completes):
-                return top.entry
-        ambiguous = len(ranked) > 1 and ranked[0].score >= RESOLVE_MIN_SCORE
-        raise NotFoundError(
-            self.kind, query, self.suggest(query, ranked, only), ambiguous=ambiguous
+        distinctive = self._distinctive(q).split()
+        for form in dict.fromkeys((q, " ".join(distinctive))):
+            for table in (self._named, self._derived):
+                found = [i for i in table.get(form, ()) if i in allowed]
+                found += [i for i in table.get(form.replace(" ", ""), ()) if i in allowed]
+                found = list(dict.fromkeys(found))
+                if len(found) == 1:
+                    return Match(self.entries[found[0]], query, exact=True)
+                if found:
+                    raise self._not_found(query, only, tied=found)
+        fits = sorted((fit, i) for i in allowed if (fit := self._fit(distinctive, i)) is not None)
+        if not fits:
+            raise self._not_found(query, only)
+        best = fits[0][0]
+        tied = [i for fit, i in fits if fit == best]
+        if len(tied) > 1:
+            raise self._not_found(query, only, tied=tied)
+        return Match(self.entries[tied[0]], query, exact=False)
+
+    def _distinctive(self, text: str) -> str:
+        """``text`` (normalised) without filler words, unless that leaves nothing."""
+        words = text.split()
+        return " ".join([w for w in words if w not in self.filler] or words)
+
+    def _allowed(self, only: Collection[str] | None) -> list[int]:
+        return [i for i, e in enumerate(self.entries) if only is None or e.value in only]
+
+    def _fit(self, words: Sequence[str], position: int) -> _Fit | None:
+        """How ``words`` cover entry ``position``'s names, or None when one word names nothing."""
+        if not words:
+            return None
+        names = self._words[position]
+        edits = 0
+        matched: set[str] = set()
+        for word in words:
+            costs = {name: cost for name in names if (cost := _word_cost(word, name)) is not None}
+            if not costs:
+                return self._fit_compact(words, position)
+            edits += min(costs.values())
+            matched.update(costs)
+        unmatched = min(
+            sum(1 for w in phrase if w not in matched and w not in self.filler)
+            for phrase in self._phrases[position]
         )
+        word_fit = _Fit(unmatched, edits)
+        compact_fit = self._fit_compact(words, position)
+        return word_fit if compact_fit is None else min(word_fit, compact_fit)
+
+    def _fit_compact(self, words: Sequence[str], position: int) -> _Fit | None:
+        """A name typed with other spacing and at most one typo ("scikitlern", "py torh").
+
+        One edit only: two would let a whole short word go missing ("sr ml engineer").
+        """
+        typed = "".join(words)
+        budget = min(1, typo_budget(typed))
+        best: int | None = None
+        for phrase in self._phrases[position]:
+            name = "".join(phrase)
+            if len(name) <= MAX_CODE_WORD:
+                continue
+            distance = OSA.distance(typed, name, score_cutoff=budget)
+            if distance <= budget and (best is None or distance < best):
+                best = distance
+        return None if best is None else _Fit(0, best)
+
+    def _not_found(
+        self, query: str, only: Collection[str] | None, tied: Sequence[int] = ()
+    ) -> NotFoundError:
+        """The error for a tie (the tied entries as choices) or a miss (the closest names)."""
+        if tied:
+            labels = [self.entries[i].label for i in tied]
+            return NotFoundError(self.kind, query, labels[:SUGGESTIONS], ambiguous=True)
+        return NotFoundError(self.kind, query, self.suggest(query, self.rank(query, only), only))
 
     def suggest(
         self, query: str, ranked: Sequence[Scored], only: Collection[str] | None = None
     ) -> list[str]:
-        """The closest labels: the ranked matches, else whatever rapidfuzz finds nearest."""
-        if ranked:
-            return [s.entry.label for s in ranked[:SUGGESTIONS]]
-        q = normalise(query)
-        allowed = [i for i, e in enumerate(self.entries) if only is None or e.value in only]
-        labels = [normalise(self.entries[i].label) for i in allowed]
-        nearest = process.extract(q, labels, scorer=fuzz.ratio, processor=None, limit=SUGGESTIONS)
-        return [self.entries[allowed[i]].label for _label, score, i in nearest if score > 0]
+        """The closest labels (autocomplete's best scoring SUGGEST_MIN_SCORE or more); when
+        nothing is that close, the first entries in display order, so the member still sees
+        what there is ("France": the regions the articles give figures for)."""
+        close = [s.entry.label for s in ranked if s.score >= SUGGEST_MIN_SCORE]
+        if close:
+            return close[:SUGGESTIONS]
+        return [self.entries[i].label for i in self._allowed(only)][:SUGGESTIONS]
+
+
+def _word_cost(word: str, name: str) -> int | None:
+    """Edits from typed ``word`` to a name's word ``name`` (0: equal or a prefix), or None."""
+    if word == name:
+        return 0
+    if len(name) <= MAX_CODE_WORD:
+        return None
+    if len(word) >= MIN_PREFIX and name.startswith(word):
+        return 0
+    budget = typo_budget(word)
+    distance = OSA.distance(word, name, score_cutoff=budget)
+    return distance if distance <= budget else None
 
 
 def _bonus(q: str, q_words: Sequence[str], term: str) -> float:
@@ -290,6 +457,31 @@ def region_entries(salaries: Sequence[Salary]) -> list[Entry]:
     return entries
 
 
+# --------------------------------------------------------------------------- levels
+
+#: What members add to a certification's name without naming another one.
+CERTIFICATION_FILLER = ("cert", "certificate", "certified", "certification", "exam")
+
+#: Salary levels (the values the content uses) with their labels and the words members type
+#: for them. Hand-written: the articles write "Entry-Level (0–4 years)", members "junior".
+SALARY_LEVELS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "entry": ("Entry level", ("entry level", "junior", "jr", "beginner", "fresher", "graduate")),
+    "mid": ("Mid level", ("mid level", "middle", "intermediate", "mid career")),
+    "senior": ("Senior level", ("senior level", "sr", "experienced")),
+}
+
+
+def level_entries() -> list[Entry]:
+    """Entries for :data:`SALARY_LEVELS` (value ``"entry"``, label ``"Entry level"``...)."""
+    entries = []
+    for value, (label, aliases) in SALARY_LEVELS.items():
+        exact = {value, normalise(label), *aliases}
+        entries.append(
+            Entry(value=value, label=label, terms=tuple(sorted(exact)), keys=frozenset(exact))
+        )
+    return entries
+
+
 # --------------------------------------------------------------------------- the guide
 
 
@@ -304,6 +496,7 @@ class Guide:
     certifications: FuzzyIndex
     roadmap: FuzzyIndex
     regions: FuzzyIndex
+    salary_levels: FuzzyIndex
     #: Source file -> 1-based number used for footnote markers in replies.
     source_numbers: Mapping[str, int]
     #: Source file -> how many facts in the catalog cite it.
@@ -322,13 +515,15 @@ class Guide:
         steps = catalog.roadmap
         return cls(
             catalog=catalog,
-            roles=FuzzyIndex("role", (item_entry(r) for r in catalog.roles)),
+            roles=FuzzyIndex("role", (item_entry(r) for r in catalog.roles), filler=("job",)),
             tool_categories=FuzzyIndex(
                 "tool category", (item_entry(c) for c in catalog.tool_categories)
             ),
             tools=FuzzyIndex("tool", (item_entry(t) for t in catalog.tools)),
             certifications=FuzzyIndex(
-                "certification", (item_entry(c) for c in catalog.certifications)
+                "certification",
+                (item_entry(c) for c in catalog.certifications),
+                filler=CERTIFICATION_FILLER,
             ),
             roadmap=FuzzyIndex(
                 "roadmap step",
@@ -337,7 +532,10 @@ class Guide:
                     for n, step in enumerate(steps, start=1)
                 ),
             ),
-            regions=FuzzyIndex("region", region_entries(catalog.salaries)),
+            regions=FuzzyIndex(
+                "region", region_entries(catalog.salaries), filler=("country", "salary")
+            ),
+            salary_levels=FuzzyIndex("salary level", level_entries(), filler=("salary",)),
             source_numbers={s.file: n for n, s in enumerate(catalog.sources, start=1)},
             facts_per_source=_facts_per_source(catalog),
             steps_by_tool=_reverse(steps, lambda step: step.tools),

@@ -30,14 +30,13 @@ Rules, in one place:
 
 from __future__ import annotations
 
-import difflib
 import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Literal
 
+from scheduler.zones import parse_time_zone
 from storage.models import IsoWeek
 
 __all__ = [
@@ -59,10 +58,6 @@ __all__ = [
 ]
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-# Entries of ``available_timezones()`` that are not places: "localtime" is whatever the host is
-# set to, "Factory" means "zone not configured" and "posixrules" is a tzcode implementation detail.
-_NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
 
 _TIME_RE = re.compile(r"(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])")
 
@@ -91,32 +86,6 @@ def parse_local_time(text: str) -> time:
             "e.g. 09:30 or 18:00."
         )
     return time(int(match["hour"]), int(match["minute"]))
-
-
-@lru_cache(maxsize=1)
-def _zone_keys() -> dict[str, str]:
-    """Known IANA keys, indexed by their lower-case form (for forgiving, exact-case lookup)."""
-    keys = zoneinfo.available_timezones() - _NOT_A_PLACE
-    return {key.lower(): key for key in keys}
-
-
-def parse_time_zone(text: str) -> zoneinfo.ZoneInfo:
-    """An IANA zone name such as ``"Europe/Berlin"`` -> ``ZoneInfo``; case-insensitive.
-
-    Unknown names raise ``ValueError`` with up to three close suggestions.
-    """
-    wanted = text.strip().replace(" ", "_")
-    keys = _zone_keys()
-    key = keys.get(wanted.lower())
-    if key is None:
-        close = difflib.get_close_matches(wanted.lower(), keys, n=3, cutoff=0.6)
-        hint = (
-            " Did you mean " + " or ".join(keys[c] for c in close) + "?"
-            if close
-            else " Use an IANA name such as Europe/Berlin, America/New_York or Asia/Kolkata."
-        )
-        raise ValueError(f"{text.strip()!r} is not a known time zone.{hint}")
-    return zoneinfo.ZoneInfo(key)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import logging
 import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 import discord
@@ -40,6 +39,7 @@ from scheduler.season import (
     default_season_start,
     load_status,
 )
+from scheduler.zones import COMMON_ZONES, rank_zones  # noqa: F401 (COMMON_ZONES re-exported)
 from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
 from storage.store import Store
 
@@ -53,21 +53,6 @@ log = logging.getLogger(__name__)
 POST_PERMISSIONS: Final = ("view_channel", "send_messages", "embed_links")
 RECOVERY_PERMISSION: Final = "read_message_history"
 
-COMMON_ZONES: Final = (
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Africa/Lagos",
-)
 MAX_CHOICES: Final = 25
 NOTE_MAX: Final = 200
 #: A spreadsheet runs a cell starting with these as a formula (CSV injection): quote them.
@@ -103,29 +88,10 @@ def describe_outcome(outcome: PostOutcome) -> str:
 # --------------------------------------------------------------------------- pure helpers
 
 
-@lru_cache(maxsize=1)
-def zone_names() -> tuple[str, ...]:
-    not_places = {"localtime", "Factory", "posixrules"}
-    return tuple(sorted(zoneinfo.available_timezones() - not_places))
-
-
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """Up to 25 IANA zones for what was typed: prefix matches first, then city matches."""
-    typed = current.strip().lower().replace(" ", "_")
-    if not typed:
-        names: Sequence[str] = COMMON_ZONES
-    else:
-        starts = [z for z in zone_names() if z.lower().startswith(typed)]
-        city = [
-            z
-            for z in zone_names()
-            if z not in starts and z.lower().rsplit("/", 1)[-1].startswith(typed)
-        ]
-        inside = [
-            z for z in zone_names() if z not in starts and z not in city and typed in z.lower()
-        ]
-        names = (starts + city + inside)[:MAX_CHOICES]
-    return [app_commands.Choice(name=z, value=z) for z in names[:MAX_CHOICES]]
+    """Up to 25 IANA zones for what was typed, ranked by :func:`scheduler.zones.rank_zones`
+    ("IST": Asia/Kolkata first, then its other meanings)."""
+    return [app_commands.Choice(name=zone, value=zone) for zone in rank_zones(current)]
 
 
 def weekday_choices(current: str) -> list[app_commands.Choice[str]]:

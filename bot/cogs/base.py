@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
@@ -11,7 +12,7 @@ from discord.ext import commands
 
 from bot.embeds import Reply
 from bot.errors import on_app_command_error
-from bot.lookup import FuzzyIndex, Guide, GuideCache
+from bot.lookup import FuzzyIndex, Guide, GuideCache, Match
 from bot.views import send_reply
 
 #: A pure answer: ``(guide, **options) -> Reply``; shared by the live cog and ``mle-bot ask``.
@@ -39,6 +40,16 @@ def choices(
         app_commands.Choice(name=label, value=value)
         for label, value in index.choices(current, only=only)
     ]
+
+
+def noted(reply: Reply, *matches: Match) -> Reply:
+    """``reply`` led by a line per non-exact match ("Showing **India** for “Indiana”."), so a
+    member never reads a guessed item's facts as the answer to what they typed."""
+    notices = [match.notice for match in matches if match.notice]
+    if not notices:
+        return reply
+    content = "\n".join([*notices, *([reply.content] if reply.content else [])])
+    return dataclasses.replace(reply, content=content)
 
 
 class CareerCog(commands.Cog):

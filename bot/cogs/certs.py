@@ -7,7 +7,7 @@ from typing import ClassVar
 import discord
 from discord import app_commands
 
-from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.cogs.base import Answer, CareerCog, choices, cooldown, noted
 from bot.embeds import Reply, cert_card, cert_list, render
 from bot.lookup import Guide
 
@@ -16,8 +16,9 @@ def answer_cert(guide: Guide, *, name: str | None = None) -> Reply:
     """Provider, cost, exam format, passing score, languages, validity... or the list."""
     if name is None or not name.strip():
         return Reply(tuple(render(cert_list(guide))))
-    cert = guide.catalog.certification(guide.certifications.resolve(name).value)
-    return Reply(tuple(render(cert_card(guide, cert))))
+    match = guide.certifications.lookup(name)
+    cert = guide.catalog.certification(match.entry.value)
+    return noted(Reply(tuple(render(cert_card(guide, cert)))), match)
 
 
 class CertsCog(CareerCog, name="Certifications"):

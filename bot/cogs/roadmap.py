@@ -7,7 +7,7 @@ from typing import ClassVar
 import discord
 from discord import app_commands
 
-from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.cogs.base import Answer, CareerCog, choices, cooldown, noted
 from bot.embeds import Reply, render, roadmap_overview, roadmap_step_card
 from bot.lookup import Guide
 
@@ -16,8 +16,9 @@ def answer_roadmap(guide: Guide, *, step: str | None = None) -> Reply:
     """The steps in order (with every resource), or one step by name or number."""
     if step is None or not step.strip():
         return Reply(tuple(render(roadmap_overview(guide))))
-    found = guide.catalog.roadmap_step(guide.roadmap.resolve(step.strip()).value)
-    return Reply(tuple(render(roadmap_step_card(guide, found))))
+    match = guide.roadmap.lookup(step.strip())
+    found = guide.catalog.roadmap_step(match.entry.value)
+    return noted(Reply(tuple(render(roadmap_step_card(guide, found)))), match)
 
 
 class RoadmapCog(CareerCog, name="Roadmap"):

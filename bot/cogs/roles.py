@@ -7,7 +7,7 @@ from typing import ClassVar
 import discord
 from discord import app_commands
 
-from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.cogs.base import Answer, CareerCog, choices, cooldown, noted
 from bot.embeds import Reply, render, role_card, role_list
 from bot.lookup import Guide
 
@@ -16,8 +16,9 @@ def answer_role(guide: Guide, *, name: str | None = None) -> Reply:
     """A role's card (summary, responsibilities, skills, titles, career path), or the list."""
     if name is None or not name.strip():
         return Reply(tuple(render(role_list(guide))))
-    role = guide.catalog.role(guide.roles.resolve(name).value)
-    return Reply(tuple(render(role_card(guide, role))))
+    match = guide.roles.lookup(name)
+    role = guide.catalog.role(match.entry.value)
+    return noted(Reply(tuple(render(role_card(guide, role)))), match)
 
 
 class RolesCog(CareerCog, name="Roles"):

@@ -7,7 +7,7 @@ from typing import ClassVar, Final
 import discord
 from discord import app_commands
 
-from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.cogs.base import Answer, CareerCog, choices, cooldown, noted
 from bot.embeds import (
     LEVEL_LABELS,
     Reply,
@@ -16,8 +16,7 @@ from bot.embeds import (
     salary_overview,
     with_article,
 )
-from bot.errors import UserFacingError, echo
-from bot.lookup import UNSTATED_REGION, Entry, Guide, normalise
+from bot.lookup import UNSTATED_REGION, Entry, Guide, Match, normalise
 from content.models import Salary
 
 LEVELS: Final = ("entry", "mid", "senior")
@@ -38,8 +37,10 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
     """Figures for a region and/or level, each with wording, period and source; with no
     option, the overview across regions."""
     salaries = guide.catalog.salaries
+    matches: list[Match] = []
     if level is not None and level not in LEVELS:
-        raise UserFacingError(f"“{echo(level)}” is not a level; pick one of: {', '.join(LEVELS)}.")
+        matches.append(guide.salary_levels.lookup(level))  # "junior" -> entry; else not found
+        level = matches[-1].entry.value
     region_given = region is not None and bool(region.strip())
     if not region_given and level is None:
         return Reply(tuple(render(salary_overview(guide))))
@@ -54,9 +55,12 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
             else ""
         )
         title = f"{LEVEL_LABELS[level]}-level ML engineer salaries"
-        return Reply(tuple(render(salary_detail(guide, title, found, intro=intro))))
+        return noted(
+            Reply(tuple(render(salary_detail(guide, title, found, intro=intro)))), *matches
+        )
     assert region is not None
-    entry = guide.regions.resolve(region)
+    matches.insert(0, guide.regions.lookup(region))
+    entry = matches[0].entry
     in_region = [s for s in salaries if _in_region(s, entry)]
     if level is None:
         main, context = in_region, []
@@ -76,7 +80,8 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
         intro = "Each figure exactly as one article states it (never averaged)."
         if context:
             intro += f" Figures the articles give for {entry.label} at any level follow."
-    return Reply(tuple(render(salary_detail(guide, title, main, context, intro=intro))))
+    reply = Reply(tuple(render(salary_detail(guide, title, main, context, intro=intro))))
+    return noted(reply, *matches)
 
 
 class SalaryCog(CareerCog, name="Salary"):

@@ -7,7 +7,7 @@ from typing import ClassVar
 import discord
 from discord import app_commands
 
-from bot.cogs.base import Answer, CareerCog, choices, cooldown
+from bot.cogs.base import Answer, CareerCog, choices, cooldown, noted
 from bot.embeds import Reply, render, tool_card, tool_categories_card, tool_category_card
 from bot.errors import NotFoundError
 from bot.lookup import Guide
@@ -17,11 +17,13 @@ def answer_tools(guide: Guide, *, category: str | None = None, name: str | None 
     """One tool (``name`` wins), the tools of ``category``, or every category."""
     catalog = guide.catalog
     if name is not None and name.strip():
-        tool = catalog.tool(guide.tools.resolve(name).value)
-        return Reply(tuple(render(tool_card(guide, tool))))
+        match = guide.tools.lookup(name)
+        tool = catalog.tool(match.entry.value)
+        return noted(Reply(tuple(render(tool_card(guide, tool)))), match)
     if category is not None and category.strip():
-        found = catalog.tool_category(guide.tool_categories.resolve(category).value)
-        return Reply(tuple(render(tool_category_card(guide, found))))
+        match = guide.tool_categories.lookup(category)
+        found = catalog.tool_category(match.entry.value)
+        return noted(Reply(tuple(render(tool_category_card(guide, found)))), match)
     return Reply(tuple(render(tool_categories_card(guide))))
 
 

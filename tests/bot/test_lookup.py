@@ -16,6 +16,7 @@ from bot.lookup import (
     GuideCache,
     abbreviations,
     normalise,
+    typo_budget,
 )
 from content.models import Catalog
 
@@ -213,3 +214,22 @@ def test_guide_cache_rebuilds_when_the_catalog_is_swapped(catalog: Catalog) -> N
     assert second is not first
     assert second.catalog is smaller
     assert len(second.tools) == 3
+
+
+def test_typo_budget_grows_with_the_word() -> None:
+    assert [typo_budget("x" * n) for n in range(1, 10)] == [0, 0, 1, 1, 1, 1, 2, 2, 2]
+
+
+def test_a_guess_names_what_it_shows_and_quotes_the_query_safely() -> None:
+    entries = [
+        Entry("c", "C*Star_Tool", ("c star tool",), frozenset({"c star tool"})),
+        Entry("e", "Everyone Tool", ("everyone tool",), frozenset({"everyone tool"})),
+    ]
+    index = FuzzyIndex("tool", entries)
+    match = index.lookup("c star tol")
+    assert not match.exact
+    assert match.notice == "Showing **C\\*Star\\_Tool** for “c star tol”."
+    assert index.lookup("C-Star Tool").notice is None
+    notice = index.lookup("@everyone tol").notice
+    assert notice is not None
+    assert "@everyone" not in notice
