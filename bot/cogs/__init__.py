@@ -11,6 +11,7 @@ from bot.cogs.base import Answer, CareerCog
 from bot.cogs.certs import CertsCog
 from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
+from bot.cogs.outlook import OutlookCog
 from bot.cogs.roadmap import RoadmapCog
 from bot.cogs.roles import RolesCog
 from bot.cogs.salary import SalaryCog
@@ -23,6 +24,7 @@ CAREER_COGS: tuple[type[CareerCog], ...] = (
     RolesCog,
     ToolsCog,
     SalaryCog,
+    OutlookCog,
     CertsCog,
     RoadmapCog,
     InfoCog,
