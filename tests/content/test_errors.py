@@ -308,7 +308,8 @@ def test_salary_numbers_must_equal_the_quoted_figures(content: Path) -> None:
     line = edit(content, "salaries.yaml", FIRST_SALARY_MIN, "    min: 100000\n")
     problem = only_problem(content)
     assert (problem.file, problem.path) == ("salaries.yaml", "salaries[0]")
-    assert problem.line is not None and problem.line < line
+    assert problem.line is not None
+    assert problem.line < line
     assert problem.message == (
         "amounts [100000, 170000] differ from the figures in as_stated "
         "'$110K – $170K/year' ([110000, 170000])"
@@ -343,14 +344,24 @@ def test_outlook_figure_must_be_in_its_text(content: Path) -> None:
 
 
 def test_challenge_points_follow_its_hours(content: Path) -> None:
-    edit(content, "challenges.yaml", "    hours: 4\n    points: 20\n", "    hours: 4\n    points: 30\n")
+    edit(
+        content,
+        "challenges.yaml",
+        "    hours: 4\n    points: 20\n",
+        "    hours: 4\n    points: 30\n",
+    )
     problem = only_problem(content)
     assert problem.path == "challenges[0]"
     assert problem.message == "points (30) must be 5 per hour of work: 20 for 4 hours"
 
 
 def test_challenge_must_fit_in_a_week(content: Path) -> None:
-    edit(content, "challenges.yaml", "    hours: 4\n    points: 20\n", "    hours: 9\n    points: 45\n")
+    edit(
+        content,
+        "challenges.yaml",
+        "    hours: 4\n    points: 20\n",
+        "    hours: 9\n    points: 45\n",
+    )
     problem = only_problem(content)
     assert problem.path == "challenges[0].hours"
     assert "less than or equal to 6" in problem.message
