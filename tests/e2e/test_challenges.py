@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from content.loader import load_catalog
 from tests.e2e.conftest import BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle, Reply
 from tests.fakediscord.server import FakeDiscord
@@ -134,7 +135,8 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
         # ---- progress: points, streak, rank, what is left
         mine = await guild.invoke("/progress", as_user=alice)
         assert mine.ephemeral
-        assert field(mine, "Season points") == "10"
+        week_2 = load_catalog().challenges[1].points  # the bundled season's challenge 2
+        assert field(mine, "Season points") == str(week_2)
         assert field(mine, "Current streak") == "1 week"
         assert field(mine, "Rank this season") == "#1 of 3"
         assert "Still ahead on the roadmap" in mine.text
@@ -148,7 +150,7 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
         board = await guild.invoke("/leaderboard", as_user=mod, period="season")
         assert board.ephemeral
         for name in ("Alice", "Bob", "Carol"):
-            assert f"**1.** {name} — **10** pts" in board.text  # equal points share the rank
+            assert f"**1.** {name} — **{week_2}** pts" in board.text  # equal points share the rank
         assert board.text.index("Alice") < board.text.index("Bob")  # Alice got there first
         await guild.invoke("/admin leaderboard-visibility", as_user=mod, visibility="public")
         public = await guild.invoke("/leaderboard", as_user=alice)
