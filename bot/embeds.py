@@ -24,7 +24,9 @@ from bot.lookup import UNSTATED_LABEL
 from content.models import (
     Certification,
     Challenge,
+    Comparison,
     Fact,
+    Industry,
     Point,
     Resource,
     RoadmapStep,
@@ -33,6 +35,7 @@ from content.models import (
     Tool,
     ToolCategory,
 )
+from content.salaries import SalarySelection, relevant_notes
 
 if TYPE_CHECKING:
     from bot.lookup import Guide
@@ -63,6 +66,7 @@ class Colour:
     SALARY: Final = 0xFEE75C
     CERT: Final = 0xEB459E
     ROADMAP: Final = 0xED4245
+    OUTLOOK: Final = 0x3BA55C
     INFO: Final = 0x99AAB5
 
 
@@ -355,12 +359,32 @@ def _first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
+#: Footer of a card that states nothing from an article (only our words and names).
+_NO_MARKERS_FOOTER: Final = "Lines without a small number are our words. Sources: /about-sources"
+#: Label of text that is ours, not an article's: shown without a source marker.
+IN_SHORT: Final = "In short (our words):"
+
+
+def comparison_lines(guide: Guide, comparison: Comparison, cite: Citations) -> tuple[str, ...]:
+    """One line per row, so a row is never split across fields or pages: ``**Aspect** ¹ —
+    ML Engineer: ... · Data Scientist: ...``."""
+    catalog = guide.catalog
+    left, right = catalog.role(comparison.left).name, catalog.role(comparison.right).name
+    return tuple(
+        f"**{row.aspect}**{cite.mark(row.sources)} — {left}: {row.left} · {right}: {row.right}"
+        for row in comparison.rows
+    )
+
+
 def role_card(guide: Guide, role: Role) -> Card:
-    """One role: summary, details, responsibilities, skills, titles, career path, and for the
-    core role also outlook, industries and the comparison tables."""
+    """One role, grouped: what it is, what you do, what you need, how you grow; then the
+    comparison tables it appears in. The core role also gets the headline outlook figures.
+
+    Every bullet carries its own markers and the footer names only the articles marked on the
+    card, so a role whose facts come from two articles cites two.
+    """
     catalog = guide.catalog
     cite = Citations(guide)
-    cite.add(role.sources)
     description = ""
     if role.summary is not None:
         description = role.summary.text + cite.mark(role.summary.sources)
@@ -373,38 +397,40 @@ def role_card(guide: Guide, role: Role) -> Card:
             sections.append(Section(name, tuple(lines)))
 
     add("What the role is", bullets(role.details, cite))
-    add("Responsibilities", bullets(role.responsibilities, cite))
-    add("Technical skills", bullets(role.technical_skills, cite))
-    add("Soft skills", bullets(role.soft_skills, cite))
-    add("Education", bullets(role.education, cite))
-    add("A day in the life", bullets(role.day_in_the_life, cite))
-    add("Challenges", bullets(role.challenges, cite))
-    add("Job titles", [f"• {catalog.role(r).name}" for r in role.job_titles])
-    add("Career path", [f"• {catalog.role(r).name}" for r in role.career_path])
-    add("Related roles", [f"• {catalog.role(r).name}" for r in role.related_roles])
+    add("What you do", bullets(role.responsibilities, cite))
+    add("What you do: a typical day", bullets(role.day_in_the_life, cite))
+    add("What you need: technical skills", bullets(role.technical_skills, cite))
+    add("What you need: soft skills", bullets(role.soft_skills, cite))
+    add("What you need: education", bullets(role.education, cite))
+    add("Challenges of the role", bullets(role.challenges, cite))
+    grow = []
+    if role.career_path:
+        grow.append("**Career path:** " + ", ".join(catalog.role(r).name for r in role.career_path))
+    if role.job_titles:
+        grow.append("**Other titles:** " + ", ".join(catalog.role(r).name for r in role.job_titles))
+    if role.related_roles:
+        grow.append(
+            "**Works with:** " + ", ".join(catalog.role(r).name for r in role.related_roles)
+        )
+    if grow:
+        grow.append("`/role name:<title>` shows what the articles say about each.")
+    add("How you grow", grow)
     for comparison in catalog.comparisons:
-        if role.id not in (comparison.left, comparison.right):
-            continue
-        left, right = catalog.role(comparison.left).name, catalog.role(comparison.right).name
-        # One short block per aspect (not a wide table): readable on a phone.
-        lines = [
-            f"**{row.aspect}**{cite.mark(row.sources)}\n{left}: {row.left}\n{right}: {row.right}"
-            for row in comparison.rows
-        ]
-        lines += bullets(comparison.notes, cite)
-        add(comparison.name, lines)
-    if role.kind == "core":
-        add("Outlook", facts_text(catalog.outlook, cite))
-        industry_lines = []
-        for industry in catalog.industries:
-            parts = [p.text for p in (*industry.uses, *industry.employers)]
-            facts_sources = [s for p in (*industry.uses, *industry.employers) for s in p.sources]
-            industry_lines.append(
-                f"• **{industry.name}**: {'; '.join(parts)}"
-                f"{cite.mark(facts_sources or industry.sources)}"
+        if role.id in (comparison.left, comparison.right):
+            add(
+                comparison.name,
+                (*comparison_lines(guide, comparison, cite), *bullets(comparison.notes, cite)),
             )
-        add("Industries hiring", industry_lines)
-        add("Pay", ["See `/salary` for every figure the articles give, by region and level."])
+    if role.kind == "core":
+        headline = [fact for fact in catalog.outlook if fact.figure is not None]
+        add(
+            "Outlook",
+            (
+                *facts_text(headline, cite),
+                "`/outlook` for demand, industries hiring and where pay is highest; "
+                "`/salary` for every pay figure.",
+            ),
+        )
     return Card(
         title=role.name,
         description=description,
@@ -440,19 +466,29 @@ def tool_categories_card(guide: Guide) -> Card:
     )
 
 
+def _tool_line(tool: Tool, cite: Citations) -> str:
+    """What the articles say the tool is for (with its marker), else our words, in italics
+    and labelled, with no marker."""
+    if tool.used_for is not None:
+        return f"• **{tool.name}** — {tool.used_for.text}{cite.mark(tool.used_for.sources)}"
+    return f"• **{tool.name}** — *in short: {tool.purpose}*"
+
+
 def tool_category_card(guide: Guide, category: ToolCategory) -> Card:
-    """The tools of one category, each with its purpose."""
+    """The tools of one category, each with what an article says it is for, or our one-liner
+    (in italics, labelled "in short") when no article says."""
     cite = Citations(guide)
-    cite.add(category.sources)
-    lines = []
-    for tool in guide.catalog.tools_in(category.id):
-        cite.add(tool.sources)
-        lines.append(f"• **{tool.name}** — {tool.purpose}")
+    lines = [_tool_line(tool, cite) for tool in guide.catalog.tools_in(category.id)]
+    description = f"*{IN_SHORT} {category.description}*" if category.description else ""
+    note = (
+        "Lines with a small number are the articles' words; *in short* lines are ours. "
+        "`/tools name:<tool>` for everything the articles say about one."
+    )
     return Card(
         title=f"Tools: {category.name}",
-        description=category.description or "",
+        description=f"{description}\n{note}".strip(),
         sections=(Section("Tools", tuple(lines) or ("No tools in this category yet.",)),),
-        footer=cite.footer(),
+        footer=cite.footer() or _NO_MARKERS_FOOTER,
         colour=Colour.TOOL,
     )
 
@@ -461,9 +497,8 @@ def tool_card(guide: Guide, tool: Tool) -> Card:
     """One tool: purpose, category, what the articles say, where the roadmap uses it."""
     catalog = guide.catalog
     cite = Citations(guide)
-    cite.add(tool.sources)
     category = catalog.tool_category(tool.category)
-    description = tool.purpose
+    description = f"*{IN_SHORT} {tool.purpose}*"
     if tool.aliases:
         description += f"\n*Also called:* {', '.join(tool.aliases)}"
     sections = [Section("Category", (category.name,), inline=True)]
@@ -484,13 +519,24 @@ def tool_card(guide: Guide, tool: Tool) -> Card:
         sections.append(
             Section("Challenge weeks", (", ".join(f"Week {w}" for w in weeks),), inline=True)
         )
-    if tool.notes:
-        sections.append(Section("What the articles say", bullets(tool.notes, cite)))
+    said = (*((tool.used_for,) if tool.used_for else ()), *tool.notes)
+    if said:
+        sections.append(Section("What the articles say", bullets(said, cite)))
+    else:
+        sections.append(
+            Section(
+                "In the articles",
+                (
+                    f"{tool.name} is named in their lists of tools{cite.mark(tool.sources)}, "
+                    "with no more detail.",
+                ),
+            )
+        )
     return Card(
         title=tool.name,
         description=description,
         sections=tuple(sections),
-        footer=cite.footer(),
+        footer=cite.footer() or _NO_MARKERS_FOOTER,
         colour=Colour.TOOL,
     )
 
@@ -507,7 +553,8 @@ def _salary_sort_key(salary: Salary) -> int:
 
 
 def salary_overview(guide: Guide, salaries: Sequence[Salary] | None = None) -> Card:
-    """Every figure, grouped by region (one short line per figure, phone-friendly)."""
+    """Every figure, grouped by region (one short line per figure, phone-friendly), and once,
+    at the end, what the articles behind those figures say moves pay."""
     catalog = guide.catalog
     salaries = catalog.salaries if salaries is None else salaries
     cite = Citations(guide)
@@ -521,9 +568,9 @@ def salary_overview(guide: Guide, salaries: Sequence[Salary] | None = None) -> C
             for s in sorted(figures, key=_salary_sort_key)
         )
         sections.append(Section(_region_label(region), lines, inline=True))
-    notes = facts_text(catalog.salary_notes, cite)
+    notes = facts_text(relevant_notes(catalog.salary_notes, salaries), cite)
     if notes:
-        sections.append(Section("Good to know", notes))
+        sections.append(Section(GOOD_TO_KNOW, notes))
     return Card(
         title="ML engineer salaries by region",
         description=(
@@ -536,12 +583,20 @@ def salary_overview(guide: Guide, salaries: Sequence[Salary] | None = None) -> C
     )
 
 
-def salary_detail_lines(salary: Salary, guide: Guide) -> tuple[str, ...]:
-    """The lines of one figure: amount and period, the article's words, its source."""
+#: Heading of the notes on what moves pay; shown once per reply, after the figures.
+GOOD_TO_KNOW: Final = "Good to know"
+
+
+def salary_detail_lines(salary: Salary, guide: Guide, cite: Citations) -> tuple[str, ...]:
+    """The lines of one figure: amount and period, the article's words with its marker, our
+    note (labelled), its source by title."""
     titles = ", ".join(f"*{guide.catalog.source(s).title}*" for s in salary.sources)
-    lines = [f"**{money_exact(salary)}**", f"As stated: “{salary.as_stated}” ({salary.framing})"]
+    lines = [
+        f"**{money_exact(salary)}**",
+        f"As stated: “{salary.as_stated}” ({salary.framing}){cite.mark(salary.sources)}",
+    ]
     if salary.note:
-        lines.append(salary.note)
+        lines.append(f"*Our note: {salary.note}*")
     lines.append(f"Source: {titles}")
     return tuple(lines)
 
@@ -549,28 +604,125 @@ def salary_detail_lines(salary: Salary, guide: Guide) -> tuple[str, ...]:
 def salary_detail(
     guide: Guide,
     title: str,
-    salaries: Sequence[Salary],
-    context: Sequence[Salary] = (),
+    selection: SalarySelection,
     intro: str = "",
 ) -> Card:
-    """Figures with their wording, period and source; ``context`` are related figures shown
-    after them (e.g. the region's figures for any level when a level was asked for)."""
+    """Figures with their wording, period and source: the exact ones first, then the closest
+    ones, each headed by what it is ("Closest: level stated, region not stated"). "Good to
+    know" follows once, with only the notes of the articles whose figures are shown."""
     cite = Citations(guide)
     sections = []
-    for salary in (*sorted(salaries, key=_salary_sort_key), *context):
-        cite.add(salary.sources)
-        level = salary.level_as_stated or LEVEL_LABELS[salary.level]
-        name = f"{_region_label(salary.region)} · {level} · {money_range(salary)}"
-        sections.append(Section(name, salary_detail_lines(salary, guide)))
-    notes = facts_text(guide.catalog.salary_notes, cite)
+    for group in selection.groups:
+        figures = sorted(group.salaries, key=_salary_sort_key)
+        for salary in figures:
+            level = salary.level_as_stated or LEVEL_LABELS[salary.level]
+            name = f"{_region_label(salary.region)} · {level} · {money_range(salary)}"
+            if group.label is not None:
+                kind = "Related" if selection.exact else "Closest"
+                name = f"{kind} ({group.label}): {name}"
+            sections.append(Section(name, salary_detail_lines(salary, guide, cite)))
+    notes = facts_text(relevant_notes(guide.catalog.salary_notes, selection.salaries), cite)
     if notes:
-        sections.append(Section("Good to know", notes))
+        sections.append(Section(GOOD_TO_KNOW, notes))
     return Card(
         title=title,
         description=intro,
         sections=tuple(sections),
         footer=cite.footer(),
         colour=Colour.SALARY,
+    )
+
+
+# --------------------------------------------------------------------------- outlook
+
+#: ``/outlook topic:`` values and their headings, in display order.
+OUTLOOK_TOPICS: Final = {
+    "growth": "Job growth and demand",
+    "demand": "Why the demand",
+    "industries": "Industries hiring",
+    "salaries": "Where salaries are highest",
+    "future": "What comes next",
+}
+
+
+def industry_line(industry: Industry, cite: Citations) -> str:
+    """``• **Finance**: credit scoring, fraud detection ¹; fraud detection and risk ⁴; ...``:
+    each use or employer with its own article, never one merged citation."""
+    parts = [f"{p.text}{cite.mark(p.sources)}" for p in industry.uses]
+    parts += [f"employers: {p.text}{cite.mark(p.sources)}" for p in industry.employers]
+    return f"• **{industry.name}**: " + "; ".join(parts)
+
+
+def _pay_lines(salaries: Sequence[Salary], cite: Citations, *, top_only: bool) -> list[str]:
+    """Each region's figures as stated (only its highest with ``top_only``), regions in the
+    order the content lists them. Currencies are not converted, so regions are not ranked."""
+
+    def top(salary: Salary) -> Decimal:
+        return salary.max or salary.amount or salary.min or Decimal(0)
+
+    shown: dict[str | None, list[Salary]] = {}
+    for salary in salaries:
+        shown.setdefault(salary.region, []).append(salary)
+    if top_only:
+        shown = {region: [max(figures, key=top)] for region, figures in shown.items()}
+    return [
+        f"• {_region_label(s.region)}: {'up to ' if top_only else ''}**{money_range(s)}** "
+        f"({s.level_as_stated or LEVEL_LABELS[s.level].lower()}){cite.mark(s.sources)}"
+        for figures in shown.values()
+        for s in sorted(figures, key=_salary_sort_key)
+    ]
+
+
+def outlook_card(
+    guide: Guide,
+    topics: Sequence[str] | None = None,
+    region: str | None = None,
+    regional: Sequence[Salary] | None = None,
+) -> Card:
+    """Is this a good career, and where are the jobs: growth figures, why demand is high,
+    industries hiring, where pay is highest, what comes next; each statement with its source.
+
+    ``topics`` limits the card to some of :data:`OUTLOOK_TOPICS`; ``region`` (with its
+    ``regional`` salary figures) narrows the pay section, and the card says that the articles
+    give their growth and demand figures for no region.
+    """
+    catalog = guide.catalog
+    cite = Citations(guide)
+    chosen = list(OUTLOOK_TOPICS) if not topics else [t for t in OUTLOOK_TOPICS if t in topics]
+    sections: list[Section] = []
+    for topic in chosen:
+        heading = OUTLOOK_TOPICS[topic]
+        if topic in ("growth", "demand", "future"):
+            facts = [fact for fact in catalog.outlook if fact.topic == topic]
+            lines = list(facts_text(facts, cite))
+        elif topic == "industries":
+            lines = [industry_line(industry, cite) for industry in catalog.industries]
+        else:
+            figures = catalog.salaries if regional is None else regional
+            if region is not None:
+                heading = f"Pay in {region}"
+            lines = _pay_lines(figures, cite, top_only=region is None)
+            if region is None:
+                lines.append(
+                    "The highest figure the articles give for each region; currencies are not "
+                    "converted, so regions are not ranked against each other."
+                )
+            lines += facts_text(catalog.salary_notes, cite)
+            lines.append("`/salary region:<region> level:<level>` for every figure's wording.")
+        if lines:
+            sections.append(Section(heading, tuple(lines)))
+    description = "Is this a good career, and where are the jobs? Each line cites its article."
+    if region is not None:
+        description += (
+            f"\nThe articles give their growth and demand figures for no country: only pay is "
+            f"narrowed to {region}."
+        )
+    return Card(
+        title="ML engineer career outlook",
+        description=description,
+        sections=tuple(sections),
+        footer=cite.footer(),
+        colour=Colour.OUTLOOK,
     )
 
 
@@ -684,8 +836,7 @@ def roadmap_overview(guide: Guide) -> Card:
     cite = Citations(guide)
     lines = []
     for number, step in enumerate(catalog.roadmap, start=1):
-        cite.add(step.sources)
-        lines.append(f"**{number}. {step.name}**{_weeks_text(guide, step)}\n{step.summary}")
+        lines.append(f"**{number}. {step.name}**{_weeks_text(guide, step)}\n*{step.summary}*")
     sections = []
     for kind, heading in RESOURCE_KIND_TITLES.items():
         resources = [r for r in catalog.resources if r.kind == kind]
@@ -698,7 +849,9 @@ def roadmap_overview(guide: Guide) -> Card:
             )
     return Card(
         title="The ML engineer learning roadmap",
-        description="\n".join(lines) + "\n\nUse `/roadmap step:<step>` for skills and resources.",
+        description="\n".join(lines)
+        + "\n\nStep summaries in italics are ours; `/roadmap step:<step>` shows what the "
+        "articles say about each step, with its sources.",
         sections=tuple(sections),
         footer=cite.footer(),
         colour=Colour.ROADMAP,
@@ -721,7 +874,6 @@ def roadmap_step_card(guide: Guide, step: RoadmapStep) -> Card:
     each article words it."""
     catalog = guide.catalog
     cite = Citations(guide)
-    cite.add(step.sources)
     number = catalog.roadmap_step_number(step.id)
     sections: list[Section] = []
     if step.skills:
@@ -754,7 +906,7 @@ def roadmap_step_card(guide: Guide, step: RoadmapStep) -> Card:
         )
     return Card(
         title=f"Step {number} of {len(catalog.roadmap)}: {step.name}",
-        description=step.summary,
+        description=f"*{IN_SHORT} {step.summary}*",
         sections=tuple(sections),
         footer=cite.footer(),
         colour=Colour.ROADMAP,

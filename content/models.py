@@ -11,24 +11,42 @@ Missing facts are ``None`` (or an empty tuple), never guessed.
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from difflib import get_close_matches
+from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
+
+from content.currencies import ISO_4217, is_currency_code
+from content.numbers import figure_in, numbers_in, stated_amounts
 
 __all__ = [
+    "CHALLENGE_HOURS",
     "KINDS",
+    "POINTS_PER_HOUR",
     "Catalog",
     "Certification",
     "Challenge",
     "Comparison",
     "ComparisonRow",
     "Cost",
+    "Editorial",
     "Fact",
     "Industry",
     "Item",
+    "Ours",
+    "OutlookTopic",
     "Point",
     "Ref",
     "Resource",
@@ -50,10 +68,61 @@ class Ref:
     kind: str
 
 
+@dataclass(frozen=True)
+class Editorial:
+    """Marks a text field as our own words (a summary, a task), not an article's statement.
+
+    Replies show such text without a source marker and labelled as ours ("In short: ..."),
+    and :func:`editorial_problems` keeps figures out of it: a number a member reads must come
+    with the article that states it.
+    """
+
+
+def _iso_currency(code: str) -> str:
+    if not is_currency_code(code):
+        # Swapped letters ("GPB") are the usual typo; difflib alone would suggest "PAB".
+        swapped = [c for c in sorted(ISO_4217) if sorted(c) == sorted(code)]
+        close = swapped or get_close_matches(code, sorted(ISO_4217), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code{hint}")
+    return code
+
+
+def _no_figure(text: str) -> str:
+    mark = figure_in(text)
+    if mark is not None:
+        raise ValueError(
+            f"our own words may not state a figure (found {mark!r}): put it in a sourced "
+            "statement (a point or fact with sources) so members see which article says it"
+        )
+    return text
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a usable link (absolute http(s) with a host), or ``None``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        return f"not a URL ({error})"
+    if parts.scheme not in {"http", "https"}:
+        return f"{url!r} must start with https:// or http://"
+    if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in url):
+        return f"{url!r} has no valid host"
+    return None
+
+
+def _numbers_text(values: Iterable[Decimal]) -> str:
+    return "[" + ", ".join(format(v.normalize(), "f") for v in values) + "]"
+
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_currency)
+]
 SourceFile = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+#: Our own words: shown without a source marker, labelled as ours, never holding a figure.
+Ours = Annotated[str, StringConstraints(min_length=1), Editorial(), AfterValidator(_no_figure)]
 
 SourceRef = Annotated[str, Ref("sources")]
 RoleRef = Annotated[str, Ref("roles")]
@@ -66,6 +135,12 @@ RoadmapStepRef = Annotated[str, Ref("roadmap")]
 Sources = Annotated[tuple[SourceRef, ...], Field(min_length=1)]
 Level = Literal["entry", "mid", "senior"]
 Period = Literal["year", "month", "hour"]
+#: What an outlook fact is about: ``/outlook topic:`` picks them by this.
+OutlookTopic = Literal["growth", "demand", "future"]
+#: Challenge points per estimated hour of work: points are proportional to effort.
+POINTS_PER_HOUR = 5
+#: A week's challenge fits in this many hours (inclusive) for a study-group member.
+CHALLENGE_HOURS = (4, 6)
 
 
 class _Model(BaseModel):
@@ -94,7 +169,15 @@ class Source(_Model):
     file: SourceFile
     title: NonEmptyStr
     url: str | None = None
-    note: str | None = None
+    note: Ours | None = None
+
+    @model_validator(mode="after")
+    def _url(self) -> Source:
+        if self.url is not None:
+            problem = url_problem(self.url)
+            if problem:
+                raise ValueError(f"url: {problem}")
+        return self
 
     @property
     def id(self) -> str:
@@ -149,21 +232,41 @@ class Industry(Item):
 
 
 class Fact(Item):
-    """A standalone statement with an optional headline figure (demand, outlook, pay factors)."""
+    """A standalone statement with an optional headline figure (demand, outlook, pay factors).
+
+    ``figure`` is the headline number as the text states it; every number in it must occur in
+    ``text``. ``topic`` groups outlook facts for ``/outlook``.
+    """
 
     text: NonEmptyStr
     figure: str | None = None
+    topic: OutlookTopic | None = None
+
+    @model_validator(mode="after")
+    def _figure(self) -> Fact:
+        if self.figure is not None:
+            missing = [n for n in numbers_in(self.figure) if n not in numbers_in(self.text)]
+            if missing:
+                shown = ", ".join(format(n, "f") for n in missing)
+                raise ValueError(f"figure {self.figure!r}: {shown} not found in the text")
+        return self
 
 
 class ToolCategory(Item):
-    description: str | None = None
+    description: Ours | None = None
 
 
 class Tool(Item):
-    """``purpose`` is an editorial one-liner; ``notes`` keep what the articles say about it."""
+    """A tool or language.
+
+    ``purpose`` is our own one-liner (shown as "In short", without a source marker);
+    ``used_for`` is what an article says the tool is for, when one does; ``notes`` keep other
+    things the articles say about it.
+    """
 
     category: ToolCategoryRef
-    purpose: NonEmptyStr
+    purpose: Ours
+    used_for: Point | None = None
     notes: tuple[Point, ...] = ()
 
 
@@ -186,7 +289,7 @@ class Salary(Item):
     period: Period
     framing: NonEmptyStr
     as_stated: NonEmptyStr
-    note: str | None = None
+    note: Ours | None = None
 
     @model_validator(mode="after")
     def _amounts(self) -> Salary:
@@ -200,6 +303,13 @@ class Salary(Item):
         for value in (self.min, self.max, self.amount):
             if value is not None and value <= 0:
                 raise ValueError(f"amounts must be positive, got {value}")
+        given = sorted(v for v in (self.min, self.max, self.amount) if v is not None)
+        stated = sorted(stated_amounts(self.as_stated))
+        if given != stated:
+            raise ValueError(
+                f"amounts {_numbers_text(given)} differ from the figures in as_stated "
+                f"{self.as_stated!r} ({_numbers_text(stated)})"
+            )
         return self
 
 
@@ -209,6 +319,16 @@ class Cost(_Model):
     period: Period | None = None
     approximate: bool = False
     as_stated: NonEmptyStr
+
+    @model_validator(mode="after")
+    def _amount(self) -> Cost:
+        stated = stated_amounts(self.as_stated)
+        if stated != [self.amount]:
+            raise ValueError(
+                f"amount {_numbers_text([self.amount])} differs from the figure in as_stated "
+                f"{self.as_stated!r} ({_numbers_text(stated)})"
+            )
+        return self
 
 
 class Certification(Item):
@@ -245,9 +365,12 @@ class SourceStep(_Model):
 
 
 class RoadmapStep(Item):
-    """One step of the merged roadmap; the list order in ``roadmap.yaml`` is the step order."""
+    """One step of the merged roadmap; the list order in ``roadmap.yaml`` is the step order.
 
-    summary: NonEmptyStr
+    ``summary`` is ours (the merged step in a sentence); ``skills`` keep the articles' words.
+    """
+
+    summary: Ours
     skills: tuple[Point, ...] = ()
     resources: tuple[ResourceRef, ...] = ()
     tools: tuple[ToolRef, ...] = ()
@@ -261,16 +384,32 @@ class RoadmapStep(Item):
 
 
 class Challenge(Item):
-    """A weekly challenge of the season; weeks run 1..N in roadmap order."""
+    """A weekly challenge of the season; weeks run 1..N in roadmap order.
+
+    ``summary`` and ``tasks`` are ours; ``sources`` name the articles whose step, tools and
+    resources the challenge practises. ``hours`` is our estimate of the work for someone at
+    that point of the roadmap (within :data:`CHALLENGE_HOURS`), and ``points`` are
+    :data:`POINTS_PER_HOUR` per hour, so points follow effort.
+    """
 
     week: int = Field(gt=0)
     roadmap_step: RoadmapStepRef
-    summary: NonEmptyStr
-    tasks: Annotated[tuple[NonEmptyStr, ...], Field(min_length=2, max_length=5)]
+    summary: Ours
+    tasks: Annotated[tuple[Ours, ...], Field(min_length=2, max_length=5)]
     resources: tuple[ResourceRef, ...] = ()
     tools: tuple[ToolRef, ...] = ()
     certifications: tuple[CertificationRef, ...] = ()
+    hours: int = Field(ge=CHALLENGE_HOURS[0], le=CHALLENGE_HOURS[1])
     points: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _points(self) -> Challenge:
+        if self.points != POINTS_PER_HOUR * self.hours:
+            raise ValueError(
+                f"points ({self.points}) must be {POINTS_PER_HOUR} per hour of work: "
+                f"{POINTS_PER_HOUR * self.hours} for {self.hours} hours"
+            )
+        return self
 
     @property
     def title(self) -> str:
@@ -418,6 +557,49 @@ def integrity_problems(
                         (loc, f"unknown {_KIND_LABELS.get(ref.kind, ref.kind)} {target!r}{hint}")
                     )
     problems.extend(_season_problems(kinds))
+    problems.extend(_uncited_use_problems(kinds, unchecked, ids.get("sources", set())))
+    return problems
+
+
+#: Fields through which an item uses other items that come from the articles.
+_USES: Final = ("resources", "tools", "certifications")
+
+
+def _uncited_use_problems(
+    kinds: Mapping[str, Sequence[tuple[int, BaseModel]]],
+    unchecked: frozenset[str],
+    known_sources: set[str],
+) -> list[tuple[Loc, str]]:
+    """A roadmap step or challenge must cite an article that names what it uses.
+
+    Week 6 once practised two of 000's resources while citing 001-003 only: its footer named
+    articles that never mention them. Each resource, tool or certification a step or challenge
+    uses must share at least one source with it.
+    """
+    by_kind = {
+        kind: {_item_id(item): item for _, item in kinds.get(kind, ())}
+        for kind in _USES
+        if kind not in unchecked
+    }
+    problems: list[tuple[Loc, str]] = []
+    for kind in ("roadmap", "challenges"):
+        for index, item in kinds.get(kind, ()):
+            cited = set(getattr(item, "sources", ()))
+            for field_name in _USES:
+                for position, target in enumerate(getattr(item, field_name, ())):
+                    used = by_kind.get(field_name, {}).get(target)
+                    # An unknown source is reported as such; it cannot make a gap as well.
+                    named = set(getattr(used, "sources", ())) & known_sources
+                    if used is None or not named or cited & named:
+                        continue
+                    named_by = ", ".join(getattr(used, "sources", ()))
+                    problems.append(
+                        (
+                            (kind, index, field_name, position),
+                            f"{target!r} is named only by {named_by}, which this "
+                            f"{_KIND_LABELS[kind]} does not cite: add one to its sources",
+                        )
+                    )
     return problems
 
 

@@ -11,6 +11,7 @@ from bot.cogs.base import Answer, CareerCog
 from bot.cogs.certs import CertsCog
 from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
+from bot.cogs.outlook import OutlookCog
 from bot.cogs.privacy import PrivacyCog
 from bot.cogs.roadmap import RoadmapCog
 from bot.cogs.roles import RolesCog
@@ -24,6 +25,7 @@ CAREER_COGS: tuple[type[CareerCog], ...] = (
     RolesCog,
     ToolsCog,
     SalaryCog,
+    OutlookCog,
     CertsCog,
     RoadmapCog,
     InfoCog,

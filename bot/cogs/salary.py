@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import ClassVar, Final, cast
 
 import discord
 from discord import app_commands
@@ -17,7 +17,8 @@ from bot.embeds import (
     with_article,
 )
 from bot.lookup import UNSTATED_REGION, Entry, Guide, Match, normalise
-from content.models import Salary
+from content.models import Level, Salary
+from content.salaries import select_salaries
 
 LEVELS: Final = ("entry", "mid", "senior")
 LEVEL_CHOICES: Final = [
@@ -55,32 +56,33 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
             else ""
         )
         title = f"{LEVEL_LABELS[level]}-level ML engineer salaries"
-        return noted(
-            Reply(tuple(render(salary_detail(guide, title, found, intro=intro)))), *matches
-        )
+        selection = select_salaries(found, in_region=None, level=None)
+        reply = Reply(tuple(render(salary_detail(guide, title, selection, intro=intro))))
+        return noted(reply, *matches)
     assert region is not None
     matches.insert(0, guide.regions.lookup(region))
     entry = matches[0].entry
-    in_region = [s for s in salaries if _in_region(s, entry)]
-    if level is None:
-        main, context = in_region, []
-        title = f"ML engineer salaries: {entry.label}"
-    else:
-        main = [s for s in in_region if s.level == level]
-        context = [s for s in in_region if s.level is None]
-        title = f"{LEVEL_LABELS[level]}-level ML engineer salaries: {entry.label}"
-    if not in_region:
+    selection = select_salaries(
+        salaries,
+        in_region=lambda s: _in_region(s, entry),
+        level=cast("Level | None", level),
+        region_is_unstated=entry.value == UNSTATED_REGION,
+    )
+    title = f"ML engineer salaries: {entry.label}"
+    if level is not None:
+        title = f"{LEVEL_LABELS[level]}-level {title}"
+    if not selection.salaries:
         intro = f"No article gives a salary figure for {entry.label}. `/salary` shows them all."
-    elif not main:
+    elif not selection.exact:
         intro = (
-            f"No article gives {with_article(level_label)}-level figure for {entry.label}; "
-            "these are its figures for any level."
+            f"No article gives {with_article(level_label)}-level figure for {entry.label}. "
+            "The closest figures that exist follow, each headed by what it is."
         )
     else:
         intro = "Each figure exactly as one article states it (never averaged)."
-        if context:
-            intro += f" Figures the articles give for {entry.label} at any level follow."
-    reply = Reply(tuple(render(salary_detail(guide, title, main, context, intro=intro))))
+        if selection.closest:
+            intro += " Related figures follow, each headed by what it is."
+    reply = Reply(tuple(render(salary_detail(guide, title, selection, intro=intro))))
     return noted(reply, *matches)
 
 

@@ -426,10 +426,13 @@ async def test_post_now_without_a_scheduler_is_a_friendly_error(cog: AdminCog) -
         await AdminCog.post_now.callback(cog, moderator())  # type: ignore[arg-type]
 
 
-async def test_mark_and_unmark_are_audited_and_idempotent(cog: AdminCog, store: Store) -> None:
+async def test_mark_and_unmark_are_audited_and_idempotent(
+    cog: AdminCog, store: Store, catalog: Catalog
+) -> None:
     ada = StubUser(ADA, "Ada")
     marked = await run(AdminCog.mark, cog, moderator(), ada, "math-for-ml", "did it offline")
-    assert "Marked **Math for machine learning** done for <@7002> (+15 points)" in (
+    points = catalog.challenge("math-for-ml").points
+    assert f"Marked **Math for machine learning** done for <@7002> (+{points} points)" in (
         marked.content or ""
     )
     again = await run(AdminCog.mark, cog, moderator(), ada, "3")
@@ -465,7 +468,8 @@ async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) 
     assert sent.file.filename == "mlebot-season-20261125.csv"
     rows = list(csv.reader(io.StringIO(sent.file.fp.read().decode("utf-8"))))
     assert tuple(rows[0]) == EXPORT_HEADER
-    assert rows[1][:5] == [str(ADA), "'=cmd|Ada", "python-foundations", "", "10"]
+    points = str(catalog.challenge("python-foundations").points)
+    assert rows[1][:5] == [str(ADA), "'=cmd|Ada", "python-foundations", "", points]
     assert rows[1][6] == "moderator"
     week = app_commands.Choice(name="week", value="week")
     empty = await run(AdminCog.export, cog, moderator(), week)

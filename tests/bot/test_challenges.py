@@ -142,7 +142,7 @@ async def test_done_undo_and_undo_again(store: Store, catalog: Catalog) -> None:
     await send_post(store, 48, "math-for-ml", 5001)
     post = await current_post(store, GUILD)
     text = await done(store, catalog, ADA, post.challenge_id)
-    assert "+15 points" in text
+    assert f"+{catalog.challenge('math-for-ml').points} points" in text
     assert_text_valid(text)
     again = await done(store, catalog, ADA, post.challenge_id)
     assert "already marked" in again
@@ -178,7 +178,10 @@ async def test_progress_has_points_streaks_rank_and_what_is_left(
     assert_reply_valid(reply)
     assert reply.ephemeral
     fields = {f.name: f.value for f in reply.pages[0].fields}
-    assert fields["Season points"] == "20"
+    two_weeks = sum(
+        catalog.challenge(c).points for c in ("python-foundations", "efficient-code-and-sql")
+    )
+    assert fields["Season points"] == str(two_weeks)
     assert fields["Completed"] == f"2 of {len(catalog.challenges)} challenges"
     # Week 48 is still open, so not having done it yet does not break the streak.
     assert fields["Current streak"] == "2 weeks"
@@ -248,9 +251,11 @@ async def test_leaderboard_pages_ranks_ties_and_the_viewer(store: Store, catalog
     )
     assert (first.page, first.pages) == (0, 3)
     lines = (first.embed.description or "").splitlines()
-    assert lines[0].startswith("**1.** member2000 — **20** pts · 2 challenges")
+    one = catalog.challenge("python-foundations").points
+    both = one + catalog.challenge("efficient-code-and-sql").points
+    assert lines[0].startswith(f"**1.** member2000 — **{both}** pts · 2 challenges")
     assert lines[1].startswith("**1.** member2002")  # equal points share the rank
-    assert lines[-1] == "You: #13 with **10** pts"
+    assert lines[-1] == f"You: #13 with **{one}** pts"
     assert first.embed.footer.text is not None
     assert first.embed.footer.text.startswith("Page 1/3 · 23 members ranked")
     last = await leaderboard_page(
@@ -259,7 +264,7 @@ async def test_leaderboard_pages_ranks_ties_and_the_viewer(store: Store, catalog
     assert last.page == 2
     rows = (last.embed.description or "").rpartition("\n\n")[0]
     assert rows.count("\n") == 2  # three rows left on the last page
-    assert (last.embed.description or "").endswith("\n\nYou: #1 with **20** pts")
+    assert (last.embed.description or "").endswith(f"\n\nYou: #1 with **{both}** pts")
     for shown in (first, last):
         body = {"type": 4, "data": {"embeds": [shown.embed.to_dict()], "flags": 64}}
         assert_valid(validate_interaction_callback(body))
@@ -275,7 +280,8 @@ async def test_week_leaderboard_is_the_latest_post_and_empty_board_says_how_to_s
     await done(store, catalog, ADA, "math-for-ml")
     week = await leaderboard_page(store, guild_id=GUILD, period=Period.WEEK, page=0, viewer_id=ADA)
     assert week.embed.title == "Leaderboard · This week (2026-W48)"
-    assert "member1001 — **15** pts" in (week.embed.description or "")
+    points = catalog.challenge("math-for-ml").points
+    assert f"member1001 — **{points}** pts" in (week.embed.description or "")
 
 
 def test_member_names_cannot_format_or_ping() -> None:

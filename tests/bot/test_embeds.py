@@ -118,6 +118,8 @@ def _salary(**values: object) -> Salary:
         "as_stated": "s",
         "sources": ["000_27d9e9dda03bb5f1.txt"],
     }
+    amounts = [values[k] for k in ("min", "max", "amount") if k in values]
+    base["as_stated"] = " – ".join(str(v) for v in amounts)  # the figures, as the article says
     return Salary.model_validate(base | values)
 
 

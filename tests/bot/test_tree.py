@@ -20,6 +20,7 @@ EXPECTED = {
     "role": ["name"],
     "tools": ["category", "name"],
     "salary": ["region", "level"],
+    "outlook": ["topic", "region"],
     "cert": ["name"],
     "roadmap": ["step"],
     "mlebot-help": [],
@@ -62,6 +63,8 @@ async def test_autocomplete_and_choices(services: Services) -> None:
         assert options[key]["autocomplete"] is True, key
     assert options[("cert", "name")]["autocomplete"] is True
     assert options[("roadmap", "step")]["autocomplete"] is True
+    assert options[("outlook", "topic")]["autocomplete"] is True
+    assert options[("outlook", "region")]["autocomplete"] is True
     level = options[("salary", "level")]
     assert [c["value"] for c in level["choices"]] == ["entry", "mid", "senior"]
     assert not level.get("autocomplete")

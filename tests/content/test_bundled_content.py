@@ -1,37 +1,19 @@
-"""The shipped YAML loads, and it says what the articles say."""
+"""The shipped YAML loads, and holds the facts it should (test_against_the_articles.py
+compares it with the articles' own words)."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from content.loader import bundled_content_dir, check_content, load_catalog
 from content.models import KINDS, Catalog, Item, iter_references
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     return load_catalog()
-
-
-def seed_text(file: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not available at {SEEDS}")
-    return (SEEDS / file).read_text(encoding="utf-8")
-
-
-def named_in(text: str, names: list[str]) -> bool:
-    """True when one of ``names`` occurs as a whole word (short names case-sensitively)."""
-    for name in names:
-        flags = 0 if len(name) <= 2 else re.IGNORECASE
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags):
-            return True
-    return False
 
 
 def test_every_shipped_yaml_file_loads(catalog: Catalog) -> None:
@@ -54,15 +36,6 @@ def test_every_shipped_yaml_file_loads(catalog: Catalog) -> None:
 
 def test_load_catalog_defaults_to_the_bundled_data(catalog: Catalog) -> None:
     assert load_catalog(bundled_content_dir()) == catalog
-
-
-def test_sources_match_the_seed_files(catalog: Catalog) -> None:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not available at {SEEDS}")
-    assert sorted(s.file for s in catalog.sources) == sorted(p.name for p in SEEDS.glob("*.txt"))
-    assert catalog.source("001_b29c8e703a3cb06e.txt").title == (
-        "Machine Learning Engineer: Future Career in 2025"
-    )
 
 
 def test_every_source_is_used_and_every_reference_resolves(catalog: Catalog) -> None:
@@ -129,14 +102,6 @@ def test_every_salary_figure_of_the_articles_is_kept_separately(catalog: Catalog
     ]
 
 
-def test_salary_wording_is_quoted_verbatim(catalog: Catalog) -> None:
-    for salary in catalog.salaries:
-        text = seed_text(salary.sources[0])
-        assert salary.as_stated.removeprefix("USA: ") in text, salary.id
-        if salary.level_as_stated:
-            assert salary.level_as_stated in text, salary.id
-
-
 # -- certifications ------------------------------------------------------------------------------
 
 
@@ -168,12 +133,6 @@ def test_certification_facts(catalog: Catalog) -> None:
     assert ibm.platform == "Coursera"
     assert ibm.earns is not None
     assert "digital badge from IBM" in ibm.earns
-
-
-def test_certification_costs_are_quoted_verbatim(catalog: Catalog) -> None:
-    for cert in catalog.certifications:
-        assert cert.cost is not None
-        assert cert.cost.as_stated in seed_text(cert.sources[0]), cert.id
 
 
 # -- tools and other named things ----------------------------------------------------------------
@@ -220,21 +179,17 @@ def test_tool_aliases(catalog: Catalog, alias: str, tool_id: str, category: str)
     assert (tool.id, catalog.tool(tool_id).category) == (tool_id, category)
 
 
-def test_named_items_are_named_in_each_of_their_sources(catalog: Catalog) -> None:
-    items: list[Item] = [*catalog.tools, *catalog.resources, *catalog.certifications]
-    items += [r for r in catalog.roles if r.kind in {"job-title", "career-step"}]
-    for item in items:
-        for source in item.sources:
-            names = [item.name, *item.aliases]
-            assert named_in(seed_text(source), names), f"{item.id} is not named in {source}"
-
-
 def test_roles_and_comparison(catalog: Catalog) -> None:
     mle = catalog.role("machine-learning-engineer")
     assert mle.kind == "core"
     assert "ml-architect" in mle.career_path
     assert "nlp-engineer" in mle.job_titles
-    assert len(mle.day_in_the_life) >= 13
+    # Synthesised (issue 15): grouped bullets, each merging the articles that say it.
+    assert 5 <= len(mle.responsibilities) <= 10
+    assert 5 <= len(mle.technical_skills) <= 8
+    texts = [p.text.casefold() for p in (*mle.responsibilities, *mle.soft_skills)]
+    assert sum("problem-solving" in t for t in texts) == 1
+    assert any(len(p.sources) == 4 for p in mle.responsibilities)
     comparison = catalog.comparison("mle-vs-data-scientist")
     assert (comparison.left, comparison.right) == ("machine-learning-engineer", "data-scientist")
     tools_rows = [row for row in comparison.rows if row.aspect == "Tools"]

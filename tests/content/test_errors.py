@@ -234,7 +234,7 @@ def test_unquoted_colon_in_text_gets_a_hint(content: Path) -> None:
     line = edit(
         content,
         "challenges.yaml",
-        "      - Write unit tests for two of your functions.\n",
+        "      - Write pytest unit tests for your distance function and your query helper.\n",
         "      - Write tests: two of them.\n",
     )
     problem = only_problem(content)
@@ -267,3 +267,122 @@ def test_kind_twice_in_one_file_is_one_duplicate_key(content: Path) -> None:
     problem = only_problem(content)
     assert (problem.file, problem.line, problem.path) == ("salaries.yaml", line, "salary_notes")
     assert problem.message.startswith("duplicate key 'salary_notes' (first at line ")
+
+
+# -- the stricter rules of issue 15 ----------------------------------------------------------
+
+
+def test_currency_must_be_iso_4217(content: Path) -> None:
+    line = edit(content, "salaries.yaml", "    currency: GBP\n", "    currency: GPB\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.line, problem.path) == (
+        "salaries.yaml",
+        line,
+        "salaries[1].currency",
+    )
+    assert problem.message == "'GPB' is not an ISO 4217 currency code (did you mean 'GBP'?)"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/a", "must start with https:// or http://"),
+        ("https://", "has no valid host"),
+        ("example.com/article", "must start with https:// or http://"),
+    ],
+)
+def test_source_url_must_be_a_web_link(content: Path, url: str, message: str) -> None:
+    line = edit(
+        content,
+        "sources.yaml",
+        '    title: "What is a Machine Learning Engineer?"\n',
+        f'    title: "What is a Machine Learning Engineer?"\n    url: "{url}"\n',
+    )
+    problem = only_problem(content)
+    assert (problem.file, problem.path) == ("sources.yaml", "sources[2]")
+    assert problem.line == line - 1  # the item
+    assert message in problem.message
+
+
+def test_salary_numbers_must_equal_the_quoted_figures(content: Path) -> None:
+    line = edit(content, "salaries.yaml", FIRST_SALARY_MIN, "    min: 100000\n")
+    problem = only_problem(content)
+    assert (problem.file, problem.path) == ("salaries.yaml", "salaries[0]")
+    assert problem.line is not None
+    assert problem.line < line
+    assert problem.message == (
+        "amounts [100000, 170000] differ from the figures in as_stated "
+        "'$110K – $170K/year' ([110000, 170000])"
+    )
+
+
+def test_cost_amount_must_equal_the_quoted_figure(content: Path) -> None:
+    edit(content, "certifications.yaml", "      amount: 300\n", "      amount: 350\n")
+    problem = only_problem(content)
+    assert problem.path == "certifications[1].cost"
+    assert "amount [350] differs from the figure in as_stated '$300' ([300])" in problem.message
+
+
+def test_our_words_may_not_state_a_figure(content: Path) -> None:
+    line = edit(
+        content,
+        "tools.yaml",
+        "    purpose: Distributed version control for code.\n",
+        "    purpose: Version control used by 90% of teams.\n",
+    )
+    problem = only_problem(content)
+    assert (problem.file, problem.line) == ("tools.yaml", line)
+    assert problem.path.endswith(".purpose")
+    assert problem.message.startswith("our own words may not state a figure (found '%')")
+
+
+def test_outlook_figure_must_be_in_its_text(content: Path) -> None:
+    edit(content, "market.yaml", "    figure: 23% → 31%\n", "    figure: 23% → 35%\n")
+    problem = only_problem(content)
+    assert problem.path == "outlook[0]"
+    assert problem.message == "figure '23% → 35%': 35 not found in the text"
+
+
+def test_challenge_points_follow_its_hours(content: Path) -> None:
+    edit(
+        content,
+        "challenges.yaml",
+        "    hours: 4\n    points: 20\n",
+        "    hours: 4\n    points: 30\n",
+    )
+    problem = only_problem(content)
+    assert problem.path == "challenges[0]"
+    assert problem.message == "points (30) must be 5 per hour of work: 20 for 4 hours"
+
+
+def test_challenge_must_fit_in_a_week(content: Path) -> None:
+    edit(
+        content,
+        "challenges.yaml",
+        "    hours: 4\n    points: 20\n",
+        "    hours: 9\n    points: 45\n",
+    )
+    problem = only_problem(content)
+    assert problem.path == "challenges[0].hours"
+    assert "less than or equal to 6" in problem.message
+
+
+def test_challenge_using_an_articles_resources_must_cite_it(content: Path) -> None:
+    """Week 6 once practised 000's resources citing 001-003 only."""
+    edit(
+        content,
+        "challenges.yaml",
+        "    tools: [tensorflow, keras, pytorch, xgboost, scikit-learn]\n    hours: 6\n"
+        "    points: 30\n    sources: [000_27d9e9dda03bb5f1.txt, ",
+        "    tools: [tensorflow, keras, pytorch, xgboost, scikit-learn]\n    hours: 6\n"
+        "    points: 30\n    sources: [",
+    )
+    problems = check_content(content)
+    assert [p.path for p in problems] == [
+        "challenges[5].resources[0]",
+        "challenges[5].resources[1]",
+    ]
+    assert problems[0].message == (
+        "'deep-learning-specialization' is named only by 000_27d9e9dda03bb5f1.txt, which this "
+        "challenge does not cite: add one to its sources"
+    )

@@ -23,7 +23,7 @@ def salary(**overrides: Any) -> Salary:
         "currency": "USD",
         "period": "year",
         "framing": "as stated",
-        "as_stated": "$1",
+        "as_stated": "$1 – $2",
         "sources": [SOURCE],
         "min": 1,
         "max": 2,
@@ -39,7 +39,8 @@ def test_salary_needs_an_amount_or_a_range() -> None:
         salary(amount=3)
     with pytest.raises(ValidationError, match="greater than max"):
         salary(min=5, max=2)
-    assert salary(min=None, max=None, amount=Decimal("42.5")).amount == Decimal("42.5")
+    one = salary(min=None, max=None, amount=Decimal("42.5"), as_stated="$42.5 an hour")
+    assert one.amount == Decimal("42.5")
 
 
 @pytest.mark.parametrize(

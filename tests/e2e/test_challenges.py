@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from content.loader import load_catalog
 from storage.models import IsoWeek
 from tests.e2e.conftest import BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle, Reply, weekly_post_week
@@ -132,7 +133,8 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
         # ---- progress: points, streak, rank, what is left
         mine = await guild.invoke("/progress", as_user=alice)
         assert mine.ephemeral
-        assert field(mine, "Season points") == "10"
+        week_2 = load_catalog().challenges[1].points  # the bundled season's challenge 2
+        assert field(mine, "Season points") == str(week_2)
         assert field(mine, "Current streak") == "1 week"
         assert field(mine, "Rank this season") == "#1 of 3"
         assert "Still ahead this season" in mine.text
@@ -146,7 +148,7 @@ async def test_weekly_post_buttons_progress_and_leaderboard_survive_restarts(
         board = await guild.invoke("/leaderboard", as_user=mod, period="season")
         assert board.ephemeral
         for name in ("Alice", "Bob", "Carol"):
-            assert f"**1.** {name} — **10** pts" in board.text  # equal points share the rank
+            assert f"**1.** {name} — **{week_2}** pts" in board.text  # equal points share the rank
         assert board.text.index("Alice") < board.text.index("Bob")  # Alice got there first
         await guild.invoke("/admin leaderboard-visibility", as_user=mod, visibility="public")
         public = await guild.invoke("/leaderboard", as_user=alice)
