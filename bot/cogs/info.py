@@ -30,6 +30,7 @@ EXAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
     "salary": ("/salary", "/salary region:India level:entry", "/salary level:senior"),
     "cert": ("/cert", "/cert name:aws"),
     "roadmap": ("/roadmap", "/roadmap step:3"),
+    "outlook": ("/outlook", "/outlook topic:industries", "/outlook region:India"),
     "mlebot-help": (),
     "about-sources": (),
     "challenge current": (),

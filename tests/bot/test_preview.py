@@ -254,7 +254,10 @@ async def test_ask_challenge_current_json_is_the_weekly_post_the_publisher_sends
     assert challenge is not None
     assert embed["title"] == f"Challenge {week}: {challenge.title}"
     (button,) = payload["components"][0]["components"]
-    assert button["custom_id"] == f"mlebot:done:{challenge.id}"
+    # The week marker rides in the button, where members do not see it (scheduler.ports).
+    preview_week = preview_post(catalog, week, NOW).week  # challenge 1 is NOW's week
+    assert button["custom_id"] == f"mlebot:done:{challenge.id}:{preview_week}"
+    assert "mle-roadmap:" not in embed["footer"]["text"]
 
 
 async def test_ask_challenge_current_text_previews_the_season_from_this_week(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from tests.bot.conftest import assert_reply_valid, reply_text
 from tests.bot.fakes import FakeInteraction, FakeUser
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
 
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # Wednesday of 2026-W48
 GUILD = 900_000_000_000_000_001
 CHANNEL = 900_000_000_000_000_002
 ADA, LIN, NEW = 1001, 1002, 1003
@@ -39,7 +40,8 @@ ADA, LIN, NEW = 1001, 1002, 1003
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await open_store(tmp_path / "bot.db") as opened:
+    # Writes are stamped at a fixed instant, never on the day the tests run.
+    async with await open_store(tmp_path / "bot.db", clock=lambda: NOW) as opened:
         await opened.settings.save(
             GuildSchedule(
                 guild_id=GUILD,
@@ -114,7 +116,14 @@ async def test_hide_me_leaves_boards_and_export_but_keeps_progress(
     assert await ranked(store) == {LIN}
     own = reply_text(
         await answer_progress(
-            store, catalog, guild_id=GUILD, user_id=ADA, name="Ada", own=True, moderator=False
+            store,
+            catalog,
+            guild_id=GUILD,
+            user_id=ADA,
+            name="Ada",
+            own=True,
+            moderator=False,
+            now=NOW,
         )
     )
     assert "2 of" in own
