@@ -384,7 +384,7 @@ class SeasonStatus:
         )
         return f"Weeks {span} passed before this server's schedule was set (not posted)."
 
-    def season_line(self, when: Callable[[datetime], str] = _fmt) -> str:
+    def season_line(self) -> str:
         """The season in one line, for ``/admin schedule`` and ``/admin show``."""
         if self.schedule is None or season_start_instant(self.schedule) is None:
             return "no start date, so nothing is posted"
@@ -396,7 +396,7 @@ class SeasonStatus:
         if state is SeasonState.OVER:
             return f"{head}: over (set a new `season_start` to begin again)"
         if state is SeasonState.NOT_STARTED or plan is None:
-            return f"{head}: challenge 1 goes out {when(self.weeks[0].post_at)}"
+            return f"{head}: not started yet"
         if plan.state is WeekState.POSTED:
             return f"{head}: challenge {plan.number} of {self.length} is this week's (posted)"
         return f"{head}: challenge {plan.number} of {self.length} is this week's (not posted yet)"

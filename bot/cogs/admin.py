@@ -215,7 +215,7 @@ def describe_settings(status: SeasonStatus) -> list[str]:
     channel = f"<#{settings.channel_id}>" if settings.channel_id else "no channel yet"
     lines = [
         f"**Weekly post:** {schedule.describe()} in {channel}",
-        f"**Season:** {status.season_line(when)}",
+        f"**Season:** {status.season_line()}",
         f"**Rule:** {SEASON_RULE}",
     ]
     note = status.before_schedule_note()
