@@ -10,8 +10,10 @@ The clock is always set by the test (hypothesis draws "now"); nothing reads toda
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tempfile
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -112,7 +114,18 @@ schedules = st.tuples(
 )
 
 
-async def _post_now_on_day_one(now: datetime, weekday: int, at: time, zone: str) -> None:
+@dataclasses.dataclass
+class Day:
+    """A guild that just ran ``/admin schedule`` with no season start, at ``clock.now()``."""
+
+    store: Store
+    scheduler: ChallengeScheduler
+    clock: FakeClock
+    publisher: ScriptedPublisher
+
+
+@contextlib.asynccontextmanager
+async def day_one(now: datetime, weekday: int, at: time, zone: str) -> AsyncIterator[Day]:
     clock = FakeClock(now)
     publisher = ScriptedPublisher(clock)
     with tempfile.TemporaryDirectory() as directory:
@@ -120,69 +133,66 @@ async def _post_now_on_day_one(now: datetime, weekday: int, at: time, zone: str)
         try:
             await store.settings.save(schedule_set_at(now, weekday, at, zone))
             scheduler = await scheduler_for(store, clock, publisher)
-            assert publisher.sent == []  # nothing goes out on its own at set-up
-            before = await load_status(store, CATALOG, 1, now)
-            assert before.state in (SeasonState.NOT_STARTED, SeasonState.RUNNING)
-            assert before.weeks[0].post_at > now  # challenge 1 is still to come ...
-            assert before.upcoming == before.weeks[0]
-            assert before.weeks[0].week <= current_week(before.schedule, now).next()  # type: ignore[arg-type]
-            assert before.before_schedule == ()  # ... and nothing counts as "before"
-
-            outcome = await scheduler.post_now(1)
-            assert outcome.outcome is Outcome.SENT, outcome
-            (first,) = publisher.sent
-            assert first.post.challenge_number == 1
-            assert not first.post.late
-            assert first.post.week == current_week(before.schedule, now)  # type: ignore[arg-type]
-
-            after = await load_status(store, CATALOG, 1, now)
-            assert after.state is SeasonState.RUNNING
-            assert after.posted_this_week
-            assert after.this_week is not None
-            assert after.this_week.number == 1
-            assert after.no_challenge_reason() is None
-            upcoming = after.upcoming
-            assert upcoming is not None
-            assert upcoming.number == 2
-            assert upcoming.week == first.post.week.next()
-            assert upcoming.post_at > now
-
-            # The runner agrees: whatever it armed, the next post that goes out is challenge 2,
-            # at the status' time, on time.
-            armed = scheduler.next_post_for(1)
-            assert armed is not None
-            if armed < upcoming.post_at:  # this week's own time: fires as "already sent"
-                await fire_at(scheduler, clock, armed)
-                assert len(publisher.sent) == 1
-            await fire_at(scheduler, clock, upcoming.post_at)
-            assert [s.post.challenge_number for s in publisher.sent] == [1, 2]
-            assert not publisher.sent[1].post.late
-            assert publisher.notices == []
+            yield Day(store, scheduler, clock, publisher)
+            assert publisher.notices == []  # nothing in a first week is a problem
             await scheduler.stop()
         finally:
             await store.close()
+
+
+async def _post_now_on_day_one(now: datetime, weekday: int, at: time, zone: str) -> None:
+    async with day_one(now, weekday, at, zone) as day:
+        store, scheduler, clock, publisher = day.store, day.scheduler, day.clock, day.publisher
+        assert publisher.sent == []  # nothing goes out on its own at set-up
+        before = await load_status(store, CATALOG, 1, now)
+        assert before.state in (SeasonState.NOT_STARTED, SeasonState.RUNNING)
+        assert before.weeks[0].post_at > now  # challenge 1 is still to come ...
+        assert before.upcoming == before.weeks[0]
+        assert before.schedule is not None
+        assert before.weeks[0].week <= current_week(before.schedule, now).next()
+        assert before.before_schedule == ()  # ... and nothing counts as "before"
+
+        outcome = await scheduler.post_now(1)
+        assert outcome.outcome is Outcome.SENT, outcome
+        (first,) = publisher.sent
+        assert first.post.challenge_number == 1
+        assert not first.post.late
+        assert first.post.week == current_week(before.schedule, now)
+
+        after = await load_status(store, CATALOG, 1, now)
+        assert after.state is SeasonState.RUNNING
+        assert after.posted_this_week
+        assert after.this_week is not None
+        assert after.this_week.number == 1
+        assert after.no_challenge_reason() is None
+        upcoming = after.upcoming
+        assert upcoming is not None
+        assert upcoming.number == 2
+        assert upcoming.week == first.post.week.next()
+        assert upcoming.post_at > now
+
+        # The runner agrees: whatever it armed, the next post that goes out is challenge 2,
+        # at the status' time, on time.
+        armed = scheduler.next_post_for(1)
+        assert armed is not None
+        if armed < upcoming.post_at:  # this week's own time: fires as "already sent"
+            await fire_at(scheduler, clock, armed)
+            assert len(publisher.sent) == 1
+        await fire_at(scheduler, clock, upcoming.post_at)
+        assert [s.post.challenge_number for s in publisher.sent] == [1, 2]
+        assert not publisher.sent[1].post.late
 
 
 async def _no_post_now(now: datetime, weekday: int, at: time, zone: str) -> None:
-    clock = FakeClock(now)
-    publisher = ScriptedPublisher(clock)
-    with tempfile.TemporaryDirectory() as directory:
-        store = await open_store(Path(directory) / "db.sqlite3", clock=clock.now)
-        try:
-            await store.settings.save(schedule_set_at(now, weekday, at, zone))
-            scheduler = await scheduler_for(store, clock, publisher)
-            status = await load_status(store, CATALOG, 1, now)
-            first = status.weeks[0]
-            assert scheduler.next_post_for(1) == first.post_at
-            assert first.post_at - now <= timedelta(days=8)
-            await fire_at(scheduler, clock, first.post_at)
-            (sent,) = publisher.sent
-            assert sent.post.challenge_number == 1  # nothing was skipped
-            assert not sent.post.late
-            assert publisher.notices == []
-            await scheduler.stop()
-        finally:
-            await store.close()
+    async with day_one(now, weekday, at, zone) as day:
+        status = await load_status(day.store, CATALOG, 1, now)
+        first = status.weeks[0]
+        assert day.scheduler.next_post_for(1) == first.post_at
+        assert first.post_at - now <= timedelta(days=8)
+        await fire_at(day.scheduler, day.clock, first.post_at)
+        (sent,) = day.publisher.sent
+        assert sent.post.challenge_number == 1  # nothing was skipped
+        assert not sent.post.late
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
