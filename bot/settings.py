@@ -130,6 +130,17 @@ class Settings(BaseSettings):
             raise ValueError("the token contains whitespace")
         return SecretStr(raw)
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _file_not_url(cls, value: object) -> object:
+        # A URL would otherwise become a file literally named "postgresql:/..." (issue 17).
+        if isinstance(value, str) and "://" in value:
+            scheme = value.split("://", 1)[0]
+            raise ValueError(
+                f"{scheme}:// URLs are not supported (only a SQLite file path is, for now)"
+            )
+        return value
+
     @field_validator("discord_api_base")
     @classmethod
     def _http_url(cls, value: str) -> str:

@@ -104,6 +104,17 @@ def test_malformed_setting_names_itself_and_the_fix(
         assert value not in line  # the token is never echoed
 
 
+def test_a_database_url_is_refused_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLEBOT_DATABASE", "postgresql://bot:s3cret@db.example/mlebot")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    line = str(caught.value)
+    assert line.startswith("MLEBOT_DATABASE: ")
+    assert "postgresql:// URLs are not supported" in line
+    assert "fix: " in line
+    assert "s3cret" not in line  # a password in the URL is never printed
+
+
 def test_missing_token_says_how_to_set_it() -> None:
     with pytest.raises(
         SettingsError, match=r"^DISCORD_TOKEN: is not set .*fix: .*Developer Portal"
