@@ -20,10 +20,6 @@ from bot.interaction_log import interaction_name, log_interaction
 
 log = logging.getLogger(__name__)
 
-#: ``interaction.extras`` key set once an error reply went out, so the handler can be reached
-#: both from a cog's ``cog_app_command_error`` and from ``tree.on_error`` without replying twice.
-HANDLED_KEY = "mlebot.error_handled"
-
 #: How much of a member's own input is echoed back in an error message.
 ECHO_LIMIT = 80
 
@@ -198,10 +194,11 @@ async def answer_error(interaction: discord.Interaction[Any], error: Exception) 
 async def on_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
-    """The app-command error handler (install with :func:`install_error_handler`)."""
-    if interaction.extras.get(HANDLED_KEY):
-        return
-    interaction.extras[HANDLED_KEY] = True
+    """The app-command error handler (install with :func:`install_error_handler`).
+
+    discord.py always calls ``tree.on_error`` last, after any command or cog handler, so this
+    one handler answers every command's errors; no cog defines its own.
+    """
     await answer_error(interaction, error)
 
 

@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 from rapidfuzz import fuzz, utils
 
-from bot.errors import NotFoundError, UserFacingError, echo, on_app_command_error
+from bot.errors import NotFoundError, UserFacingError, echo
 from bot.reload import reload_content
 from bot.services import Services
 from bot.weekly import discord_time, guild_of, require_store
@@ -267,11 +267,6 @@ class AdminCog(commands.Cog, name="Admin"):
         if not interaction.permissions.manage_guild:
             raise app_commands.MissingPermissions(["manage_guild"])
         return True
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        await on_app_command_error(interaction, error)
 
     async def _settings(self, guild_id: int) -> GuildSchedule:
         settings = await self.store().settings.get(guild_id)

@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.embeds import Reply
-from bot.errors import on_app_command_error
 from bot.lookup import FuzzyIndex, Guide, GuideCache, Match
 from bot.views import send_reply
 
@@ -69,10 +68,3 @@ class CareerCog(commands.Cog):
         """Run the pure answer for ``command`` and send it."""
         reply = type(self).answers[command](self.guide(), **options)
         await send_reply(interaction, reply)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        # One handler for all commands: the same function is (or can be) the tree's on_error;
-        # it marks the interaction handled, so it never replies twice.
-        await on_app_command_error(interaction, error)

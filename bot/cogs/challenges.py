@@ -26,7 +26,6 @@ from discord.ext import commands
 from bot.embeds import Card, Reply, Section, render
 from bot.errors import (
     UserFacingError,
-    on_app_command_error,
 )
 from bot.services import Services
 from bot.views import OwnedView, send_reply
@@ -409,11 +408,6 @@ class ChallengesCog(commands.Cog, name="Challenges"):
 
     def store(self) -> Store:
         return require_store(self.services)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        await on_app_command_error(interaction, error)
 
     @challenge.command(name="current", description="This week's challenge in this server")
     async def current(self, interaction: discord.Interaction[Any]) -> None:

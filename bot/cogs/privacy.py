@@ -19,7 +19,6 @@ from discord.ext import commands
 
 from bot.cogs.challenges import plural
 from bot.embeds import Card, Reply, render
-from bot.errors import on_app_command_error
 from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import CHALLENGE_COLOUR, guild_of, require_store
@@ -146,11 +145,6 @@ class PrivacyCog(commands.Cog, name="Privacy"):
 
     def store(self) -> Store:
         return require_store(self.services)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        await on_app_command_error(interaction, error)
 
     @app_commands.command(
         name="privacy",

@@ -102,15 +102,6 @@ async def test_unexpected_error_is_logged_with_the_id_the_member_sees(
     assert isinstance(record.exc_info[1], RuntimeError)
 
 
-async def test_handler_replies_once_when_reached_twice() -> None:
-    """From the cog's handler and from ``tree.on_error``: one reply only."""
-    interaction = FakeInteraction()
-    error = _invoke_error(UserFacingError("Once."))
-    await _handle(interaction, error)
-    await _handle(interaction, error)
-    assert len(interaction.sent) == 1
-
-
 async def test_handler_survives_a_failing_send(caplog: pytest.LogCaptureFixture) -> None:
     class Broken(FakeInteraction):
         def __post_init__(self) -> None:

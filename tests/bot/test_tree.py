@@ -6,6 +6,7 @@ import inspect
 from typing import Any
 
 from discord import app_commands
+from discord.ext import commands
 
 from bot.client import MLEBot
 from bot.cogs import CAREER_COGS, build_cogs, career_answers
@@ -106,3 +107,12 @@ async def test_install_error_handler_makes_it_the_trees_on_error(services: Servi
     tree = await build_tree(services)
     install_error_handler(tree)
     assert tree.on_error is on_app_command_error
+
+
+async def test_errors_have_one_path_the_trees_on_error(services: Services) -> None:
+    """No cog answers its own errors: discord.py always ends with ``tree.on_error``, and a cog
+    handler beside it would answer the member a second time (Discord refuses that, 40060)."""
+    bot = MLEBot(services)
+    assert bot.tree.on_error is on_app_command_error
+    for cog in build_cogs(services):
+        assert type(cog).cog_app_command_error is commands.Cog.cog_app_command_error, cog
