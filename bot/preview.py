@@ -78,11 +78,6 @@ async def build_tree(services: Services) -> app_commands.CommandTree[MLEBot]:
     return bot.tree
 
 
-def command_tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
-    """The JSON array ``tree.sync()`` PUTs to ``/applications/{id}/commands``."""
-    return [command.to_dict(tree) for command in tree.get_commands()]
-
-
 def previewable() -> frozenset[str]:
     """Qualified names of the commands ``mle-bot ask`` answers."""
     return frozenset(career_answers()) | frozenset(OFFLINE_COMMANDS)

@@ -2,8 +2,8 @@
 
 :func:`send_reply` (live bot) and :func:`initial_response_payload` (``mle-bot ask --json`` and
 tests) build their message from the same :func:`message_parts`, so the JSON shown offline is
-what discord.py puts on the wire. Other views (e.g. a persistent "Mark done" button) belong in
-this module too; nothing here registers views globally.
+what discord.py puts on the wire. Nothing here registers views globally; the persistent
+**Mark done** button is a ``DynamicItem`` in :mod:`bot.weekly`.
 """
 
 from __future__ import annotations

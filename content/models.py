@@ -743,17 +743,6 @@ class Catalog(_Model):
         result: Salary = self._index["salaries"][salary_id]
         return result
 
-    def salaries_for(
-        self, region: str | None = None, level: Level | None = None
-    ) -> tuple[Salary, ...]:
-        """Salaries filtered by region (case-insensitive, as the source names it) and level."""
-        return tuple(
-            s
-            for s in self.salaries
-            if (region is None or (s.region or "").casefold() == region.casefold())
-            and (level is None or s.level == level)
-        )
-
     def certification(self, certification_id: str) -> Certification:
         result: Certification = self._index["certifications"][certification_id]
         return result

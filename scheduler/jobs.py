@@ -9,8 +9,8 @@ Exactly once comes from the storage post ledger (one row per guild and ISO week)
 1. ``sent`` or ``missed`` in the ledger: nothing to do, ever again.
 2. ``claimed`` or ``failed`` (an earlier run crashed between sending and recording, or failed):
    look for the bot's own message with the week's marker first, in the row's channel from the
-   row's claim time on; found -> record it as sent (even ahead of the post time: the Mark done
-   button finds posts by message id). Only otherwise send again, after re-claiming the row
+   row's claim time on; found -> record it as sent (even ahead of the post time: streaks,
+   ``/challenge current`` and the season status read sent posts from the ledger). Only otherwise send again, after re-claiming the row
    (``attempts`` + 1). A row is only ever re-claimed after such a look succeeded, because the
    claim time is where the next look starts; if the channel cannot be read, the row stays as
    it is (failed) and the moderators are told once.
@@ -334,7 +334,7 @@ class _Run:
         """Did a ``claimed``/``failed`` row's post go out after all? ``None``: not found.
 
         Always asked first, whatever the row's attempts: a message in the channel must get its
-        ledger entry (the Mark done button finds posts by message id).
+        ledger entry (streaks, ``/challenge current`` and the season status read the ledger).
         """
         try:
             found = await self.find_own(existing)

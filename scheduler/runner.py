@@ -148,7 +148,7 @@ class ChallengeScheduler:
             guilds = await self._store.settings.list_all(enabled_only=True)
             # All of them, due or not: a /admin post-now that crashed after sending leaves a
             # row for a week whose time has not come, and its message needs its ledger entry
-            # (the Mark done button looks posts up by message id).
+            # (streaks, /challenge current and the season status read the ledger).
             unsent = await self._store.posts.list_unsent()
         except BaseException:
             aps, self._aps = self._aps, None

@@ -11,11 +11,6 @@ from storage.models import ForgetReport
 
 __all__ = ["MembersRepository"]
 
-_UPSERT = (
-    "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name"
-    " WHERE display_name IS NOT excluded.display_name"
-)
 _OPT_OUT = (
     "INSERT INTO members (guild_id, user_id, opted_out, first_seen_us) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out"
@@ -52,10 +47,6 @@ class MembersRepository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._clock = clock
-
-    async def set_display_name(self, guild_id: int, user_id: int, display_name: str) -> None:
-        """Refresh the cached name shown on leaderboards (Discord stays the source of truth)."""
-        await self._db.execute(_UPSERT, (guild_id, user_id, display_name, to_us(self._clock())))
 
     async def set_opted_out(self, guild_id: int, user_id: int, opted_out: bool) -> None:
         """Hide (or show again) the member on leaderboards and in exports.

@@ -166,11 +166,6 @@ class PostsRepository:
         rows = await self._db.fetch(_SELECT + " WHERE post_id = ?", (post_id,))
         return _post(rows[0]) if rows else None
 
-    async def get_by_message(self, message_id: int) -> PostRecord | None:
-        """The post a Discord message is (what a persistent "Mark done" button needs)."""
-        rows = await self._db.fetch(_SELECT + " WHERE message_id = ?", (message_id,))
-        return _post(rows[0]) if rows else None
-
     async def latest_sent(self, guild_id: int) -> PostRecord | None:
         """The guild's most recent sent post: "this week's challenge"."""
         rows = await self._db.fetch(

@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord import app_commands
 
 from bot.embeds import Reply
 from bot.lookup import Guide
@@ -66,3 +67,8 @@ def reply_text(reply: Reply) -> str:
 
 def embeds_of(reply: Reply) -> list[discord.Embed]:
     return list(reply.pages)
+
+
+def command_tree_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
+    """The JSON array ``tree.sync()`` PUTs to ``/applications/{id}/commands``."""
+    return [command.to_dict(tree) for command in tree.get_commands()]

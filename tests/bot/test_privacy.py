@@ -22,13 +22,13 @@ from bot.cogs.privacy import (
     answer_visibility,
     privacy_reply,
 )
-from bot.preview import build_tree, command_tree_payload
+from bot.preview import build_tree
 from bot.services import Services
 from bot.weekly import record_done
 from content.models import Catalog
 from storage.models import CompletionSource, GuildSchedule, Period
 from storage.store import Store, open_store
-from tests.bot.conftest import assert_reply_valid, reply_text
+from tests.bot.conftest import assert_reply_valid, command_tree_payload, reply_text
 from tests.bot.fakes import FakeInteraction, FakeUser
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
 

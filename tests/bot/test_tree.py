@@ -12,9 +12,10 @@ from bot.client import MLEBot
 from bot.cogs import CAREER_COGS, build_cogs, career_answers
 from bot.cogs.base import CareerCog
 from bot.errors import install_error_handler, on_app_command_error
-from bot.preview import build_tree, command_tree_payload
+from bot.preview import build_tree
 from bot.services import Services
 from bot.views import ALLOWED_MENTIONS
+from tests.bot.conftest import command_tree_payload
 from tests.fakediscord.validation import assert_valid, validate_command_tree
 
 EXPECTED = {

@@ -56,7 +56,6 @@ async def test_mark_sent_then_lookups(store: Store) -> None:
     assert sent.state is PostState.SENT
     assert sent.message_id == 555
     assert sent.posted_at == AT
-    assert await store.posts.get_by_message(555) == sent
     assert await store.posts.get(1, WEEK) == sent
     assert await store.posts.latest_sent(1) == sent
     assert await store.posts.latest_sent(2) is None

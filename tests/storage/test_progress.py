@@ -125,7 +125,7 @@ async def test_display_name_cache(store: Store) -> None:
     summary = await store.progress.summary(G, 7)
     assert summary is not None
     assert summary.display_name == "Ada"
-    await store.members.set_display_name(G, 7, "Ada L.")
+    await store.progress.record_completion(G, 7, "c3", points=1, display_name="Ada L.")
     summary = await store.progress.summary(G, 7)
     assert summary is not None
     assert summary.display_name == "Ada L."
