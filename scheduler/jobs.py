@@ -10,10 +10,11 @@ Exactly once comes from the storage post ledger (one row per guild and ISO week)
 2. ``claimed`` or ``failed`` (an earlier run crashed between sending and recording, or failed):
    look for the bot's own message with the week's marker first, in the row's channel from the
    row's claim time on; found -> record it as sent (even ahead of the post time: streaks,
-   ``/challenge current`` and the season status read sent posts from the ledger). Only otherwise send again, after re-claiming the row
-   (``attempts`` + 1). A row is only ever re-claimed after such a look succeeded, because the
-   claim time is where the next look starts; if the channel cannot be read, the row stays as
-   it is (failed) and the moderators are told once.
+   ``/challenge current`` and the season status read sent posts from the ledger). Only
+   otherwise send again, after re-claiming the row (``attempts`` + 1). A row is only ever
+   re-claimed after such a look succeeded, because the claim time is where the next look
+   starts; if the channel cannot be read, the row stays as it is (failed) and the moderators
+   are told once.
 3. No row: claim it (atomic; only the owner sends), send, record ``sent`` with the message id.
 
 ``tests/scheduler/test_exactly_once.py`` checks these rules against random runs of restarts,
