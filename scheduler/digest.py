@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from content.models import Catalog
+from content.models import Catalog, Challenge
 from scheduler.planning import IsoWeek
 from scheduler.ports import ChallengePost, PostSection
 from scheduler.season import SeasonChallenge, planning_week
@@ -22,15 +22,13 @@ from storage.models import GuildSchedule, LeaderboardRow, Period, PostState
 from storage.store import Store
 
 __all__ = [
-    "FIELD_LIMIT",
     "WeekRecap",
     "build_post",
     "build_weekly_post",
+    "challenge_sections",
     "load_recap",
 ]
 
-#: Longest section text (Discord's embed field value limit); longer text is cut with "…".
-FIELD_LIMIT = 1024
 #: How many of last week's finishers are read to find the longest streaks.
 RECAP_SCAN = 200
 TOP_N = 3
@@ -86,10 +84,6 @@ async def load_recap(
     )
 
 
-def _cut(text: str, limit: int = FIELD_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _name(row: LeaderboardRow) -> str:
     return row.display_name or f"<@{row.user_id}>"
 
@@ -102,8 +96,10 @@ def _lines(items: Iterable[str]) -> str:
     return "\n".join(items)
 
 
-def _challenge_sections(catalog: Catalog, season: SeasonChallenge) -> list[PostSection]:
-    challenge = season.challenge
+def challenge_sections(catalog: Catalog, challenge: Challenge) -> list[PostSection]:
+    """A challenge as sections (tasks, roadmap step, resources, tools, points): the one way it is
+    rendered, in the weekly post and in ``/challenge current``. A reference the catalog cannot
+    resolve (a half-reloaded catalog) loses its line instead of failing the whole post."""
     sections = [
         PostSection(
             "Tasks",
@@ -219,7 +215,7 @@ def build_post(
     late: bool = False,
 ) -> ChallengePost:
     """The post for ``season.week``: challenge sections first, then the recap (pure)."""
-    sections = _challenge_sections(catalog, season)
+    sections = challenge_sections(catalog, season.challenge)
     if recap is not None:
         sections += _recap_sections(recap, names=schedule.leaderboard_public, this_week=season.week)
     return ChallengePost(
@@ -229,7 +225,8 @@ def build_post(
         challenge_number=season.number,
         title=season.challenge.title,
         summary=season.challenge.summary,
-        sections=tuple(PostSection(s.heading, _cut(s.text)) for s in sections),
+        # Whole: the Discord side splits a long section into "(cont.)" fields.
+        sections=tuple(sections),
         late=late,
     )
 

@@ -39,6 +39,7 @@ from bot.weekly import (
     require_store,
 )
 from content.models import Catalog, Challenge
+from scheduler.digest import challenge_sections
 from scheduler.ports import Clock
 from scheduler.season import SeasonStatus, WeekState, load_status
 from storage.models import CompletionSource, LeaderboardRow, Period, PostRecord
@@ -105,21 +106,12 @@ async def current_post(store: Store, guild_id: int) -> PostRecord:
     )
 
 
-def challenge_sections(catalog: Catalog, challenge: Challenge) -> list[Section]:
-    """Tasks, resources, tools and points of a challenge, as card sections."""
-    sections = [
-        Section("Tasks", tuple(f"{n}. {task}" for n, task in enumerate(challenge.tasks, 1)))
+def challenge_card_sections(catalog: Catalog, challenge: Challenge) -> list[Section]:
+    """The challenge as the weekly post shows it (:func:`scheduler.digest.challenge_sections`)."""
+    return [
+        Section(section.heading, tuple(section.text.splitlines()))
+        for section in challenge_sections(catalog, challenge)
     ]
-    if challenge.resources:
-        resources = [catalog.resource(r) for r in challenge.resources]
-        sections.append(Section("Resources", tuple(f"• {r.name}" for r in resources)))
-    if challenge.tools:
-        names = ", ".join(catalog.tool(t).name for t in challenge.tools)
-        sections.append(Section("Tools", (names,)))
-    step = catalog.roadmap_step(challenge.roadmap_step)
-    sections.append(Section("Roadmap step", (step.name,), inline=True))
-    sections.append(Section("Points", (str(challenge.points),), inline=True))
-    return sections
 
 
 # --------------------------------------------------------------------------- answers
@@ -143,7 +135,7 @@ async def answer_current(
         )
     challenge = challenge_or_error(catalog, post.challenge_id)
     done = await store.progress.get_completion(guild_id, user_id, challenge.id)
-    sections = challenge_sections(catalog, challenge)
+    sections = challenge_card_sections(catalog, challenge)
     if done is not None:
         yours = f"✅ Done on {discord_time(done.completed_at, 'D')} (+{done.points} points)."
     else:

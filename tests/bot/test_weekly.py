@@ -243,3 +243,17 @@ def test_every_bundled_challenge_with_a_full_recap_renders_valid(catalog: Catalo
         assert all(field.name != "More" for field in embed.fields)  # nothing had to be left out
         assert_marked(weekly, embed, view)
         week = week.next()
+
+
+def test_a_long_section_continues_in_cont_fields_whole() -> None:
+    """The digest passes sections whole; the renderer splits them, and nothing is lost."""
+    text = "\n".join(f"{n}. " + "step " * 30 for n in range(1, 20))  # ~3,000 characters
+    weekly = post(sections=(PostSection("Tasks", text),))
+    embed, view = render_weekly_post(weekly)
+    assert_valid(validate_message_payload(message_body(embed, view)))
+    names = [field.name for field in embed.fields]
+    assert names[0] == "Tasks"
+    assert names[1:] == ["Tasks (cont.)"] * (len(names) - 1)
+    assert len(names) >= 3
+    shown = " ".join(field.value or "" for field in embed.fields)
+    assert shown.split() == text.split()  # every word, in order (only cut whitespace goes)
