@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 from scheduler.planning import IsoWeek
 
 __all__ = [
+    "THREAD_NAME_LIMIT",
     "ChallengePost",
     "ChannelMissing",
     "Clock",
@@ -60,6 +61,10 @@ def post_marker(week: IsoWeek) -> str:
 def legacy_post_marker(guild_id: int, marker: str) -> str:
     """The footer text older posts carried instead (still recognised when looking for a post)."""
     return f"mle-roadmap:{guild_id}:{marker}"
+
+
+#: Discord's limit on a thread's name.
+THREAD_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -170,4 +175,22 @@ class Publisher(Protocol):
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         """Tell the guild's moderators something needs their action (best effort)."""
+        ...
+
+    async def start_thread(self, guild_id: int, channel_id: int, message_id: int, name: str) -> int:
+        """Start a public thread named ``name`` (at most :data:`THREAD_NAME_LIMIT` characters)
+        on the message; return the thread's id.
+
+        If the message already has a thread (Discord refuses a second one), that thread's id is
+        returned: asking twice never makes two threads. Raises :class:`MissingPermissions`
+        (``create_public_threads``), :class:`ChannelMissing`, :class:`TransientPublishError` or
+        :class:`PublishError` (e.g. the message was deleted).
+        """
+        ...
+
+    async def find_thread(self, guild_id: int, channel_id: int, message_id: int) -> int | None:
+        """The id of the thread started on the message, if it has one.
+
+        Used to settle a thread that was claimed but never confirmed (crash mid-create).
+        """
         ...

@@ -31,6 +31,8 @@ __all__ = [
     "PostRecord",
     "PostState",
     "ProgressSummary",
+    "ThreadRecord",
+    "ThreadState",
 ]
 
 
@@ -138,6 +140,7 @@ class GuildSchedule:
     ``weekday`` is 0 = Monday .. 6 = Sunday; ``post_time`` is a naive wall-clock time in
     ``timezone`` (an IANA key). ``season_start`` is a date in that zone: the season counts
     completions from its local midnight on. ``enabled=False`` pauses posting.
+    ``threads`` starts a public discussion thread on each weekly post.
     ``channel_id`` is ``None`` until a moderator picks the challenge channel.
     ``timing_changed_at`` is when weekday, time, zone, season start or ``enabled`` last changed
     (read-only: ``save`` stamps it); the scheduler never reports post times from before it as
@@ -152,6 +155,7 @@ class GuildSchedule:
     season_start: date | None = None
     enabled: bool = True
     leaderboard_public: bool = False
+    threads: bool = True
     timing_changed_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +181,28 @@ class PostRecord:
     attempts: int
     message_id: int | None
     posted_at: datetime | None
+    error: str | None
+
+
+class ThreadState(StrEnum):
+    """Life of a weekly post's discussion thread: ``claimed`` -> ``created`` | ``failed``;
+    ``failed`` or a dead ``claimed`` -> ``claimed`` again (after looking for the thread)."""
+
+    CLAIMED = "claimed"
+    CREATED = "created"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRecord:
+    """One row of the thread ledger: the discussion thread of the weekly post ``post_id``."""
+
+    post_id: int
+    guild_id: int
+    state: ThreadState
+    thread_id: int | None
+    claimed_at: datetime
+    attempts: int
     error: str | None
 
 

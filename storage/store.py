@@ -18,6 +18,7 @@ from storage.members import MembersRepository
 from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
 from storage.settings import SettingsRepository
+from storage.threads import ThreadsRepository
 
 __all__ = ["Store", "open_store"]
 
@@ -37,6 +38,7 @@ class Store:
     members: MembersRepository
     export: ExportRepository
     audit: AuditRepository
+    threads: ThreadsRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -50,6 +52,7 @@ class Store:
             members=MembersRepository(db, clock),
             export=ExportRepository(db),
             audit=AuditRepository(db),
+            threads=ThreadsRepository(db, clock),
         )
 
     async def close(self) -> None:
