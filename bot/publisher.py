@@ -14,6 +14,7 @@ from typing import Final, Literal
 import aiohttp
 import discord
 
+from bot.reminders import reminder_text, reminder_view
 from bot.weekly import carries_marker
 from scheduler.ports import (
     ChallengePost,
@@ -21,6 +22,8 @@ from scheduler.ports import (
     MissingPermissions,
     PublishedMessage,
     PublishError,
+    Reminder,
+    ReminderUndeliverable,
     TransientPublishError,
     legacy_post_marker,
 )
@@ -38,6 +41,8 @@ REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 THREAD_PERMISSION = "create_public_threads"
 #: Discord's error code for "A thread has already been created for this message".
 THREAD_ALREADY_CREATED = 160004
+#: Discord's error code for "Cannot send messages to this user" (DMs closed).
+CANNOT_MESSAGE_USER = 50007
 #: Minutes of inactivity before Discord hides the thread: a week, the challenge's life.
 THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080
 
@@ -177,6 +182,28 @@ class DiscordPublisher:
         if isinstance(found, discord.Thread) and found.parent_id == channel_id:
             return found.id
         return None
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        """DM the member their reminder, with a Mark done button for the guild."""
+        try:
+            user = self._client.get_user(reminder.user_id) or await self._client.fetch_user(
+                reminder.user_id
+            )
+            await user.send(
+                reminder_text(reminder),
+                view=reminder_view(reminder),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_MESSAGE_USER:
+                raise ReminderUndeliverable(str(exc), guild_id=reminder.guild_id) from exc
+            raise PublishError(f"Discord refused the DM: {exc}") from exc
+        except discord.NotFound as exc:
+            raise ReminderUndeliverable("the member's account is gone") from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}") from exc
+        except discord.HTTPException as exc:
+            raise PublishError(f"Discord refused the DM: {exc}") from exc
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         """Best effort: the guild's moderator channel, else its system channel, else the owner.

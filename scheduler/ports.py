@@ -19,11 +19,14 @@ __all__ = [
     "ChallengePost",
     "ChannelMissing",
     "Clock",
+    "DirectMessenger",
     "MissingPermissions",
     "PostSection",
     "PublishError",
     "PublishedMessage",
     "Publisher",
+    "Reminder",
+    "ReminderUndeliverable",
     "SystemClock",
     "TransientPublishError",
     "legacy_post_marker",
@@ -193,4 +196,33 @@ class Publisher(Protocol):
 
         Used to settle a thread that was claimed but never confirmed (crash mid-create).
         """
+        ...
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A member's DM before the week's challenge closes (they asked with ``/remind on``).
+
+    The Discord side renders it with a Mark done button that records for ``guild_id``.
+    """
+
+    guild_id: int
+    user_id: int
+    week: IsoWeek
+    challenge_id: str
+    challenge_number: int
+    title: str
+    closes_at: datetime
+
+
+class ReminderUndeliverable(PublishError):  # noqa: N818 -- named like the other port errors
+    """The member does not accept DMs from the bot (Discord error 50007): not retried."""
+
+
+class DirectMessenger(Protocol):
+    """What the reminder runner needs from Discord."""
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        """DM the member; raises :class:`ReminderUndeliverable` when their DMs are closed,
+        :class:`TransientPublishError` or :class:`PublishError` otherwise."""
         ...

@@ -31,6 +31,7 @@ __all__ = [
     "PostRecord",
     "PostState",
     "ProgressSummary",
+    "ReminderPref",
     "ThreadRecord",
     "ThreadState",
 ]
@@ -315,6 +316,34 @@ class ForgetReport:
     completions: int
     audit_entries: int
     audit_entries_anonymized: int
+    reminders: int = 0
+    reminders_sent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPref:
+    """A member's reminder in one guild (``/remind on``).
+
+    ``weekday`` 0 = Monday .. 6 = Sunday, or ``None`` for "the day before the guild's next
+    post"; ``remind_time`` is a naive wall-clock time in ``timezone`` (the member's own IANA
+    zone). ``enabled=False`` after ``/remind off`` (the zone is kept). ``dm_closed``: a reminder
+    bounced (DMs closed), the reminder was switched off, the member has not been told yet.
+    """
+
+    guild_id: int
+    user_id: int
+    weekday: int | None = None
+    remind_time: time = time(18, 0)
+    timezone: str = "UTC"
+    enabled: bool = True
+    dm_closed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), got {self.weekday}")
+        if self.remind_time.tzinfo is not None or self.remind_time.second:
+            raise ValueError("remind_time must be a naive hour:minute time")
+        _check_zone(self.timezone)
 
 
 EXPORT_HEADER: tuple[str, ...] = (

@@ -17,6 +17,7 @@ from storage.leaderboards import LeaderboardRepository
 from storage.members import MembersRepository
 from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
+from storage.reminders import RemindersRepository
 from storage.settings import SettingsRepository
 from storage.threads import ThreadsRepository
 
@@ -39,6 +40,7 @@ class Store:
     export: ExportRepository
     audit: AuditRepository
     threads: ThreadsRepository
+    reminders: RemindersRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -53,6 +55,7 @@ class Store:
             export=ExportRepository(db),
             audit=AuditRepository(db),
             threads=ThreadsRepository(db, clock),
+            reminders=RemindersRepository(db, clock),
         )
 
     async def close(self) -> None:

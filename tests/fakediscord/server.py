@@ -883,6 +883,14 @@ class FakeDiscord:
         self._dispatch_if_connected("THREAD_CREATE", {**thread, "newly_created": True})
         return _json(thread, status=201)
 
+    def direct_messages(self, user_id: int) -> list[Json]:
+        """Messages the bot sent to ``user_id`` in their DM channel, oldest first."""
+        found: list[Json] = []
+        for channel in self.channels.values():
+            if channel.type == 1 and [u.id for u in channel.recipients] == [user_id]:
+                found += self.channel_messages(channel.id)
+        return found
+
     def threads_in(self, channel_id: int) -> list[Json]:
         """The threads started on messages of a channel, oldest first."""
         found = [t for t in self.threads.values() if t["parent_id"] == str(channel_id)]
@@ -915,6 +923,8 @@ class FakeDiscord:
     ) -> web.Response:
         channel = self._channel(p)
         data = b.json or {}
+        if channel.type == 1 and any(user.dms_closed for user in channel.recipients):
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
         if (
             not any(data.get(k) for k in ("content", "embeds", "components", "sticker_ids", "poll"))
             and not b.files
