@@ -22,10 +22,12 @@ from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.interaction_log import log_interaction
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
+from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
 from bot.services import Services
 from bot.settings import Settings
 from bot.weekly import MarkDoneButton, render_weekly_post
 from scheduler.ports import SystemClock
+from scheduler.reminders import ReminderScheduler
 from scheduler.runner import ChallengeScheduler
 from storage.errors import StorageError
 from storage.store import open_store
@@ -117,16 +119,21 @@ class MLEBot(commands.Bot):
     async def setup_hook(self) -> None:
         services = self.services
         if services.store is not None:
+            publisher = DiscordPublisher(self, render_weekly_post)
             services.scheduler = ChallengeScheduler(
                 services.store,
                 lambda: services.catalog,
-                DiscordPublisher(self, render_weekly_post),
+                publisher,
                 SystemClock(),
                 grace=timedelta(hours=services.settings.catchup_grace_hours),
                 stop_timeout=DRAIN_TIMEOUT,
             )
-        # Persistent "Mark done" buttons: matched by custom_id, so old posts keep working.
-        self.add_dynamic_items(MarkDoneButton)
+            services.reminders = ReminderScheduler(
+                services.store, lambda: services.catalog, publisher, SystemClock()
+            )
+        # Persistent "Mark done" buttons: matched by custom_id, so old posts and reminder DMs
+        # keep working.
+        self.add_dynamic_items(MarkDoneButton, ReminderDoneButton)
         for cog in build_cogs(services):
             await self.add_cog(cog)
         await self.sync_commands()
@@ -137,9 +144,11 @@ class MLEBot(commands.Bot):
         # timers (an in-flight post finishes while the connection is up), heartbeat, gateway.
         self.closing = True
         scheduler = self.services.scheduler
-        cut_off, _ = await asyncio.gather(
+        reminders = self.services.reminders
+        cut_off, _, _ = await asyncio.gather(
             drain_interactions(DRAIN_TIMEOUT),
             scheduler.stop() if scheduler is not None else asyncio.sleep(0),
+            reminders.stop() if reminders is not None else asyncio.sleep(0),
         )
         if cut_off:
             log.warning("%d interaction(s) still running at shutdown", cut_off)
@@ -195,6 +204,20 @@ class MLEBot(commands.Bot):
         self, interaction: discord.Interaction[MLEBot], command: object
     ) -> None:
         log_interaction(interaction, "ok")
+        await self._tell_if_reminder_bounced(interaction)
+
+    async def _tell_if_reminder_bounced(self, interaction: discord.Interaction[MLEBot]) -> None:
+        """A reminder to this member bounced (DMs closed): tell them once, privately."""
+        store = self.services.store
+        if store is None or interaction.guild_id is None:
+            return
+        try:
+            if await store.reminders.take_dm_closed_notice(
+                interaction.guild_id, interaction.user.id
+            ):
+                await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True)
+        except (discord.HTTPException, StorageError) as exc:
+            log.warning("could not tell a member their reminder bounced: %s", exc)
 
     async def on_ready(self) -> None:
         self._gateway(up=True)
@@ -203,6 +226,8 @@ class MLEBot(commands.Bot):
         # after close() began: the timers would outlive the connection and the store.
         if self.services.scheduler is not None and not self.closing:
             await self.services.scheduler.start()
+        if self.services.reminders is not None and not self.closing:
+            await self.services.reminders.start()
         user = self.user
         log.info(
             "ready as %s (id %s) in %d guilds",

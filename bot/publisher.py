@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Final, Literal
 
 import aiohttp
 import discord
 
+from bot.reminders import reminder_text, reminder_view
 from bot.weekly import carries_marker
 from scheduler.ports import (
     ChallengePost,
@@ -20,6 +22,8 @@ from scheduler.ports import (
     MissingPermissions,
     PublishedMessage,
     PublishError,
+    Reminder,
+    ReminderUndeliverable,
     TransientPublishError,
     legacy_post_marker,
 )
@@ -33,6 +37,14 @@ Renderer = Callable[[ChallengePost], tuple[discord.Embed, discord.ui.View]]
 HISTORY_LIMIT = 100
 
 REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+#: What starting the discussion thread on the weekly post needs.
+THREAD_PERMISSION = "create_public_threads"
+#: Discord's error code for "A thread has already been created for this message".
+THREAD_ALREADY_CREATED = 160004
+#: Discord's error code for "Cannot send messages to this user" (DMs closed).
+CANNOT_MESSAGE_USER = 50007
+#: Minutes of inactivity before Discord hides the thread: a week, the challenge's life.
+THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080
 
 
 def _contains_marker(message: discord.Message, guild_id: int, marker: str) -> bool:
@@ -122,6 +134,76 @@ class DiscordPublisher:
         except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
             raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
         return None
+
+    async def start_thread(self, guild_id: int, channel_id: int, message_id: int, name: str) -> int:
+        """Start the public discussion thread on the weekly post; see the port.
+
+        Discord gives a thread started from a message the message's id and refuses a second
+        one with error 160004: that answer means the thread is there, so its id is returned.
+        """
+        channel = await self._text_channel(guild_id, channel_id)
+        if not getattr(channel.permissions_for(channel.guild.me), THREAD_PERMISSION):
+            raise MissingPermissions(THREAD_PERMISSION, channel_id=channel_id, guild_id=guild_id)
+        message = channel.get_partial_message(message_id)
+        try:
+            thread = await message.create_thread(
+                name=name,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                reason="Discussion of the weekly challenge",
+            )
+        except discord.Forbidden as exc:
+            raise MissingPermissions(
+                THREAD_PERMISSION, channel_id=channel_id, guild_id=guild_id
+            ) from exc
+        except discord.NotFound as exc:
+            raise PublishError(
+                "the weekly post was deleted before its thread could start", guild_id=guild_id
+            ) from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return message_id
+            raise PublishError(f"Discord refused the thread: {exc}", guild_id=guild_id) from exc
+        return thread.id
+
+    async def find_thread(self, guild_id: int, channel_id: int, message_id: int) -> int | None:
+        """The thread on the message, looked up by its id (a message's thread shares it)."""
+        try:
+            found = await self._client.fetch_channel(message_id)
+        except discord.NotFound:
+            return None
+        except discord.Forbidden as exc:
+            raise MissingPermissions(
+                "view_channel", channel_id=channel_id, guild_id=guild_id
+            ) from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
+        if isinstance(found, discord.Thread) and found.parent_id == channel_id:
+            return found.id
+        return None
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        """DM the member their reminder, with a Mark done button for the guild."""
+        try:
+            user = self._client.get_user(reminder.user_id) or await self._client.fetch_user(
+                reminder.user_id
+            )
+            await user.send(
+                reminder_text(reminder),
+                view=reminder_view(reminder),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.Forbidden as exc:
+            if exc.code == CANNOT_MESSAGE_USER:
+                raise ReminderUndeliverable(str(exc), guild_id=reminder.guild_id) from exc
+            raise PublishError(f"Discord refused the DM: {exc}") from exc
+        except discord.NotFound as exc:
+            raise ReminderUndeliverable("the member's account is gone") from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}") from exc
+        except discord.HTTPException as exc:
+            raise PublishError(f"Discord refused the DM: {exc}") from exc
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         """Best effort: the guild's moderator channel, else its system channel, else the owner.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.settings import Settings
     from content.models import Catalog
+    from scheduler.reminders import ReminderScheduler
     from scheduler.runner import ChallengeScheduler
     from storage.store import Store
 
@@ -25,3 +26,4 @@ class Services:
     catalog: Catalog
     store: Store | None = None
     scheduler: ChallengeScheduler | None = None
+    reminders: ReminderScheduler | None = None

@@ -40,6 +40,7 @@ structured ``weekly_post`` event, never with message contents.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -80,6 +81,7 @@ from scheduler.season import (
     start_this_week,
     weekly_schedule,
 )
+from scheduler.threads import ensure_thread
 from storage.models import GuildSchedule, PostRecord, PostState
 from storage.store import Store
 
@@ -139,6 +141,8 @@ class PostOutcome:
     reason: str | None = None
     late: bool = False
     recovered: bool = False
+    #: The post's discussion thread, when it has one (see :mod:`scheduler.threads`).
+    thread_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -477,7 +481,43 @@ async def post_weekly_challenge(
             },
         )
         raise
-    return _log(outcome)
+    outcome = _log(outcome)
+    if outcome.ok and outcome.week is not None:
+        outcome = await _thread_step(deps, outcome, on_demand=on_demand)
+    return outcome
+
+
+async def _thread_step(deps: _Deps, outcome: PostOutcome, *, on_demand: bool) -> PostOutcome:
+    """The post is in the channel: make sure it has its discussion thread.
+
+    Never changes whether the post counts as sent, and never raises: a thread problem is the
+    moderators' to fix (:func:`scheduler.threads.ensure_thread` tells them), not a reason to
+    fail or repeat the post.
+    """
+    assert outcome.week is not None
+    try:
+        post = await deps.store.posts.get(outcome.guild_id, outcome.week)
+        if post is None:
+            return outcome
+        thread = await ensure_thread(
+            deps.store,
+            deps.catalog,
+            deps.publisher,
+            post,
+            deps.clock.now(),
+            sent_now=outcome.outcome is Outcome.SENT,
+            on_demand=on_demand,
+            recent=deps.policy.grace,
+        )
+    except Exception:
+        logger.exception(
+            "discussion thread for guild %s, week %s: error",
+            outcome.guild_id,
+            outcome.week,
+            extra={"event": "weekly_thread", "guild_id": outcome.guild_id, "outcome": "error"},
+        )
+        return outcome
+    return dataclasses.replace(outcome, thread_id=thread.thread_id)
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,18 @@ from typing import Protocol, runtime_checkable
 from scheduler.planning import IsoWeek
 
 __all__ = [
+    "THREAD_NAME_LIMIT",
     "ChallengePost",
     "ChannelMissing",
     "Clock",
+    "DirectMessenger",
     "MissingPermissions",
     "PostSection",
     "PublishError",
     "PublishedMessage",
     "Publisher",
+    "Reminder",
+    "ReminderUndeliverable",
     "SystemClock",
     "TransientPublishError",
     "legacy_post_marker",
@@ -60,6 +64,10 @@ def post_marker(week: IsoWeek) -> str:
 def legacy_post_marker(guild_id: int, marker: str) -> str:
     """The footer text older posts carried instead (still recognised when looking for a post)."""
     return f"mle-roadmap:{guild_id}:{marker}"
+
+
+#: Discord's limit on a thread's name.
+THREAD_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -170,4 +178,51 @@ class Publisher(Protocol):
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         """Tell the guild's moderators something needs their action (best effort)."""
+        ...
+
+    async def start_thread(self, guild_id: int, channel_id: int, message_id: int, name: str) -> int:
+        """Start a public thread named ``name`` (at most :data:`THREAD_NAME_LIMIT` characters)
+        on the message; return the thread's id.
+
+        If the message already has a thread (Discord refuses a second one), that thread's id is
+        returned: asking twice never makes two threads. Raises :class:`MissingPermissions`
+        (``create_public_threads``), :class:`ChannelMissing`, :class:`TransientPublishError` or
+        :class:`PublishError` (e.g. the message was deleted).
+        """
+        ...
+
+    async def find_thread(self, guild_id: int, channel_id: int, message_id: int) -> int | None:
+        """The id of the thread started on the message, if it has one.
+
+        Used to settle a thread that was claimed but never confirmed (crash mid-create).
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A member's DM before the week's challenge closes (they asked with ``/remind on``).
+
+    The Discord side renders it with a Mark done button that records for ``guild_id``.
+    """
+
+    guild_id: int
+    user_id: int
+    week: IsoWeek
+    challenge_id: str
+    challenge_number: int
+    title: str
+    closes_at: datetime
+
+
+class ReminderUndeliverable(PublishError):  # noqa: N818 -- named like the other port errors
+    """The member does not accept DMs from the bot (Discord error 50007): not retried."""
+
+
+class DirectMessenger(Protocol):
+    """What the reminder runner needs from Discord."""
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        """DM the member; raises :class:`ReminderUndeliverable` when their DMs are closed,
+        :class:`TransientPublishError` or :class:`PublishError` otherwise."""
         ...

@@ -29,6 +29,16 @@ _FORGET = (
         " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
+        "reminders",
+        "DELETE FROM reminder_settings WHERE user_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+    (
+        "reminders_sent",
+        "DELETE FROM reminder_sends WHERE user_id = :user"
+        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+    ),
+    (
         "audit_entries",
         "DELETE FROM audit_log WHERE target_user_id = :user"
         " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
@@ -59,7 +69,8 @@ class MembersRepository:
         """Delete everything stored about ``user_id``, in one transaction.
 
         ``guild_id=None`` forgets them in every guild. Removed: their completions, their
-        member row (name cache, opt-out, totals) and audit entries about them. Audit
+        member row (name cache, opt-out, totals), their reminder settings and the record of
+        reminders sent to them, and audit entries about them. Audit
         entries they wrote as a moderator stay, with the actor blanked, so the history of
         other members' records keeps its shape without naming them.
         """

@@ -31,6 +31,9 @@ __all__ = [
     "PostRecord",
     "PostState",
     "ProgressSummary",
+    "ReminderPref",
+    "ThreadRecord",
+    "ThreadState",
 ]
 
 
@@ -138,6 +141,7 @@ class GuildSchedule:
     ``weekday`` is 0 = Monday .. 6 = Sunday; ``post_time`` is a naive wall-clock time in
     ``timezone`` (an IANA key). ``season_start`` is a date in that zone: the season counts
     completions from its local midnight on. ``enabled=False`` pauses posting.
+    ``threads`` starts a public discussion thread on each weekly post.
     ``channel_id`` is ``None`` until a moderator picks the challenge channel.
     ``timing_changed_at`` is when weekday, time, zone, season start or ``enabled`` last changed
     (read-only: ``save`` stamps it); the scheduler never reports post times from before it as
@@ -152,6 +156,7 @@ class GuildSchedule:
     season_start: date | None = None
     enabled: bool = True
     leaderboard_public: bool = False
+    threads: bool = True
     timing_changed_at: datetime | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +182,28 @@ class PostRecord:
     attempts: int
     message_id: int | None
     posted_at: datetime | None
+    error: str | None
+
+
+class ThreadState(StrEnum):
+    """Life of a weekly post's discussion thread: ``claimed`` -> ``created`` | ``failed``;
+    ``failed`` or a dead ``claimed`` -> ``claimed`` again (after looking for the thread)."""
+
+    CLAIMED = "claimed"
+    CREATED = "created"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRecord:
+    """One row of the thread ledger: the discussion thread of the weekly post ``post_id``."""
+
+    post_id: int
+    guild_id: int
+    state: ThreadState
+    thread_id: int | None
+    claimed_at: datetime
+    attempts: int
     error: str | None
 
 
@@ -289,6 +316,34 @@ class ForgetReport:
     completions: int
     audit_entries: int
     audit_entries_anonymized: int
+    reminders: int = 0
+    reminders_sent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPref:
+    """A member's reminder in one guild (``/remind on``).
+
+    ``weekday`` 0 = Monday .. 6 = Sunday, or ``None`` for "the day before the guild's next
+    post"; ``remind_time`` is a naive wall-clock time in ``timezone`` (the member's own IANA
+    zone). ``enabled=False`` after ``/remind off`` (the zone is kept). ``dm_closed``: a reminder
+    bounced (DMs closed), the reminder was switched off, the member has not been told yet.
+    """
+
+    guild_id: int
+    user_id: int
+    weekday: int | None = None
+    remind_time: time = time(18, 0)
+    timezone: str = "UTC"
+    enabled: bool = True
+    dm_closed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) .. 6 (Sunday), got {self.weekday}")
+        if self.remind_time.tzinfo is not None or self.remind_time.second:
+            raise ValueError("remind_time must be a naive hour:minute time")
+        _check_zone(self.timezone)
 
 
 EXPORT_HEADER: tuple[str, ...] = (

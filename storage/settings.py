@@ -15,7 +15,7 @@ __all__ = ["SettingsRepository"]
 
 _SELECT = (
     "SELECT guild_id, channel_id, weekday, post_time, timezone, season_start, enabled,"
-    " leaderboard_public, timing_changed_us FROM guild_settings"
+    " leaderboard_public, timing_changed_us, threads FROM guild_settings"
 )
 
 
@@ -30,6 +30,7 @@ def _schedule(row: Row) -> GuildSchedule:
         enabled=bool(row[6]),
         leaderboard_public=bool(row[7]),
         timing_changed_at=opt_from_us(row[8]),
+        threads=bool(row[9]),
     )
 
 
@@ -49,6 +50,7 @@ def _changes(old: GuildSchedule | None, new: GuildSchedule) -> str:
         "season_start",
         "enabled",
         "leaderboard_public",
+        "threads",
     )
     if old is None:
         return "created: " + ", ".join(f"{name}={getattr(new, name)}" for name in fields)
@@ -89,13 +91,14 @@ class SettingsRepository:
             await tx.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
                 " season_start, season_start_us, enabled, leaderboard_public, updated_at_us,"
-                " timing_changed_us)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " timing_changed_us, threads)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " weekday = excluded.weekday, post_time = excluded.post_time,"
                 " timezone = excluded.timezone, season_start = excluded.season_start,"
                 " season_start_us = excluded.season_start_us, enabled = excluded.enabled,"
                 " leaderboard_public = excluded.leaderboard_public,"
+                " threads = excluded.threads,"
                 " updated_at_us = excluded.updated_at_us,"
                 " timing_changed_us = CASE WHEN guild_settings.weekday IS excluded.weekday"
                 "  AND guild_settings.post_time IS excluded.post_time"
@@ -115,6 +118,7 @@ class SettingsRepository:
                     int(schedule.leaderboard_public),
                     to_us(now),
                     to_us(now),
+                    int(schedule.threads),
                 ),
             )
             old = _schedule(previous[0]) if previous else None

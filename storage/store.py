@@ -17,7 +17,9 @@ from storage.leaderboards import LeaderboardRepository
 from storage.members import MembersRepository
 from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
+from storage.reminders import RemindersRepository
 from storage.settings import SettingsRepository
+from storage.threads import ThreadsRepository
 
 __all__ = ["Store", "open_store"]
 
@@ -37,6 +39,8 @@ class Store:
     members: MembersRepository
     export: ExportRepository
     audit: AuditRepository
+    threads: ThreadsRepository
+    reminders: RemindersRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -50,6 +54,8 @@ class Store:
             members=MembersRepository(db, clock),
             export=ExportRepository(db),
             audit=AuditRepository(db),
+            threads=ThreadsRepository(db, clock),
+            reminders=RemindersRepository(db, clock),
         )
 
     async def close(self) -> None:

@@ -13,6 +13,7 @@ from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
 from bot.cogs.outlook import OutlookCog
 from bot.cogs.privacy import PrivacyCog
+from bot.cogs.reminders import RemindersCog
 from bot.cogs.roadmap import RoadmapCog
 from bot.cogs.roles import RolesCog
 from bot.cogs.salary import SalaryCog
@@ -46,13 +47,19 @@ def build_cogs(services: Services) -> list[commands.Cog]:
 
 
 def build_challenge_cogs(services: Services, clock: Clock | None = None) -> list[commands.Cog]:
-    """The weekly-challenge cogs: member commands, ``/privacy`` and ``/forget-me``, ``/admin``.
+    """The weekly-challenge cogs: member commands, ``/privacy`` and ``/forget-me``, ``/remind``,
+    ``/admin``.
 
     They read ``services.store`` and ``services.scheduler`` per call (both are opened in
     ``setup_hook``, possibly after the cogs are built) and take the time from ``clock``.
     """
     now = clock or SystemClock()
-    return [ChallengesCog(services, now), PrivacyCog(services), AdminCog(services, now)]
+    return [
+        ChallengesCog(services, now),
+        PrivacyCog(services),
+        RemindersCog(services, now),
+        AdminCog(services, now),
+    ]
 
 
 def career_answers() -> Mapping[str, Answer]:

@@ -235,6 +235,14 @@ def describe_settings(status: SeasonStatus) -> list[str]:
         lines.append(f"**This week:** {reason}")
     visibility = "public" if settings.leaderboard_public else "moderators only"
     lines.append(f"**Leaderboard:** {visibility}")
+    lines.append(
+        "**Discussion threads:** "
+        + (
+            "on (a thread on each weekly post)"
+            if settings.threads
+            else "off (`/admin schedule threads:True`)"
+        )
+    )
     return lines
 
 
@@ -301,6 +309,7 @@ class AdminCog(commands.Cog, name="Admin"):
         time="Local time, 24-hour HH:MM, e.g. 09:30",
         timezone="IANA time zone, e.g. Europe/Berlin",
         season_start="First day of the season, YYYY-MM-DD (default: keep, or this week)",
+        threads="Start a discussion thread on each weekly post (default: keep, or on)",
     )
     async def schedule(  # noqa: PLR0917 -- Discord passes options positionally
         self,
@@ -310,6 +319,7 @@ class AdminCog(commands.Cog, name="Admin"):
         time: app_commands.Range[str, 1, 10],
         timezone: app_commands.Range[str, 1, 64],
         season_start: app_commands.Range[str, 1, 20] | None = None,
+        threads: bool | None = None,
     ) -> None:
         guild_id = guild_of(interaction)
         planned = parse_schedule(weekday, time, timezone)
@@ -325,6 +335,7 @@ class AdminCog(commands.Cog, name="Admin"):
             season_start=existing.season_start if existing else None,
             enabled=existing.enabled if existing else True,
             leaderboard_public=existing.leaderboard_public if existing else False,
+            threads=(existing.threads if existing else True) if threads is None else threads,
         )
         if season_start is not None:
             settings = _replace(settings, season_start=parse_season_start(season_start))

@@ -40,10 +40,14 @@ EXAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
     "leaderboard": ("/leaderboard", "/leaderboard period:all page:2"),
     "privacy": ("/privacy", "/privacy leaderboard:hide-me", "/privacy leaderboard:show-me"),
     "forget-me": (),
+    "remind on": ("/remind on", "/remind on day:Sunday time:20:00 timezone:Asia/Kolkata"),
+    "remind off": (),
+    "remind status": (),
     "admin schedule": (
         "/admin schedule channel:#challenges weekday:Monday time:09:00 timezone:Europe/Berlin",
         "/admin schedule channel:#challenges weekday:Friday time:18:30 timezone:Asia/Kolkata "
         "season_start:2026-01-05",
+        "/admin schedule channel:#challenges weekday:Monday time:09:00 timezone:UTC threads:False",
     ),
     "admin show": (),
     "admin pause": (),

@@ -36,6 +36,8 @@ PRIVACY_TEXT: Final = (
     "• Each challenge you mark done: which one, when, how (button, command or a moderator),"
     " its points and the optional note you gave.",
     "• Corrections a moderator made to your progress, in the moderators' audit log.",
+    "• If you asked for reminders (`/remind on`): your reminder day, time and time zone, and"
+    " which weeks you were reminded. `/remind status` shows them, `/remind off` stops them.",
     "",
     "**Why**: to show your progress, streaks and the leaderboard, and so moderators can fix"
     " mistakes. Moderators can see the leaderboard and export this season's progress as a"

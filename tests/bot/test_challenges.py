@@ -312,6 +312,7 @@ async def test_commands_are_valid_guild_only_and_admin_is_for_manage_server(
         "leaderboard",
         "forget-me",
         "privacy",
+        "remind",
         "admin",
     }
     for command in payload:

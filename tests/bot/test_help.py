@@ -75,7 +75,7 @@ async def test_a_moderator_sees_every_command(tree: Any, catalog: Catalog) -> No
     assert_reply_valid(reply)
     fields = [field.name for page in reply.pages for field in page.fields]
     assert fields == [usage(c) for c in leaves(tree).values()]
-    assert "/admin schedule channel weekday time timezone [season_start]" in fields
+    assert "/admin schedule channel weekday time timezone [season_start] [threads]" in fields
     assert "also see" not in reply_text(reply)
 
 

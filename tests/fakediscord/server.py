@@ -47,6 +47,9 @@ INTERACTION_DEADLINE: Final = 3.0  # seconds to answer (or defer) an interaction
 TOKEN_LIFETIME: Final = 15 * 60.0  # seconds an interaction token works for follow-ups
 EPHEMERAL: Final = 1 << 6
 LOADING: Final = 1 << 7
+HAS_THREAD: Final = 1 << 5  # message flag
+CREATE_PUBLIC_THREADS: Final = 1 << 35
+PUBLIC_THREAD: Final = 11  # channel type
 
 Json = dict[str, Any]
 Handler = Callable[[web.Request, dict[str, str], "_Body"], Awaitable[web.StreamResponse]]
@@ -126,6 +129,7 @@ class FakeDiscord:
         self.channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, Json] = {}  # message id -> message payload (latest state)
         self.files: dict[int, list[tuple[str, str, bytes]]] = {}  # message id -> uploads
+        self.threads: dict[int, Json] = {}  # thread id (= its message's id) -> channel payload
         self.message_changed_at: dict[int, float] = {}  # message id -> loop time of last change
         self.global_commands: list[Json] = []
         self.guild_commands: dict[int, list[Json]] = {}
@@ -467,6 +471,7 @@ class FakeDiscord:
             "PATCH /channels/{channel_id}/messages/{message_id}": self._edit_message,
             "DELETE /channels/{channel_id}/messages/{message_id}": self._delete_message,
             f"PUT {message}/reactions/{{emoji_name}}/@me": self._no_content,
+            f"POST {message}/threads": self._start_thread,
             "POST /users/@me/channels": self._create_dm,
             "GET /guilds/{guild_id}": self._get_guild,
             "GET /guilds/{guild_id}/channels": self._get_guild_channels,
@@ -820,7 +825,76 @@ class FakeDiscord:
         return guild
 
     async def _get_channel(self, request: web.Request, p: dict[str, str], b: _Body) -> web.Response:
+        thread = self.threads.get(int(p["channel_id"]))
+        if thread is not None:
+            return _json(thread)
         return _json(self._channel(p).to_payload())
+
+    def bot_permissions(self, guild: FakeGuild) -> int:
+        """The bot's guild-level permissions (the fake has no channel overwrites)."""
+        return guild.member(self.bot.id).permissions(guild.everyone)
+
+    async def _start_thread(
+        self, request: web.Request, p: dict[str, str], b: _Body
+    ) -> web.Response:
+        """A public thread on a message: its id is the message's; one per message (160004)."""
+        channel = self._channel(p)
+        message = self._message(p)
+        guild = self.guilds.get(channel.guild_id) if channel.guild_id is not None else None
+        if guild is None or channel.type != 0:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        if not self.bot_permissions(guild) & CREATE_PUBLIC_THREADS:
+            raise DiscordError(403, 50013, "Missing Permissions")
+        message_id = int(message["id"])
+        if message_id in self.threads:
+            raise DiscordError(400, 160004, "A thread has already been created for this message")
+        data = b.json or {}
+        now = iso_now()
+        thread: Json = {
+            "id": str(message_id),
+            "type": PUBLIC_THREAD,
+            "guild_id": str(guild.id),
+            "parent_id": str(channel.id),
+            "owner_id": str(self.bot.id),
+            "name": data["name"],
+            "last_message_id": None,
+            "rate_limit_per_user": data.get("rate_limit_per_user") or 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": data.get("auto_archive_duration") or 1440,
+                "archive_timestamp": now,
+                "locked": False,
+                "create_timestamp": now,
+            },
+            "member": {
+                "id": str(message_id),
+                "user_id": str(self.bot.id),
+                "join_timestamp": now,
+                "flags": 0,
+            },
+        }
+        self.threads[message_id] = thread
+        message["thread"] = thread
+        message["flags"] = int(message.get("flags") or 0) | HAS_THREAD
+        self._dispatch_if_connected("THREAD_CREATE", {**thread, "newly_created": True})
+        return _json(thread, status=201)
+
+    def direct_messages(self, user_id: int) -> list[Json]:
+        """Messages the bot sent to ``user_id`` in their DM channel, oldest first."""
+        found: list[Json] = []
+        for channel in self.channels.values():
+            if channel.type == 1 and [u.id for u in channel.recipients] == [user_id]:
+                found += self.channel_messages(channel.id)
+        return found
+
+    def threads_in(self, channel_id: int) -> list[Json]:
+        """The threads started on messages of a channel, oldest first."""
+        found = [t for t in self.threads.values() if t["parent_id"] == str(channel_id)]
+        return sorted(found, key=lambda t: int(t["id"]))
 
     def channel_messages(self, channel_id: int, *, ephemeral: bool = False) -> list[Json]:
         """Messages in a channel, oldest first; ephemeral replies only if asked for."""
@@ -849,6 +923,8 @@ class FakeDiscord:
     ) -> web.Response:
         channel = self._channel(p)
         data = b.json or {}
+        if channel.type == 1 and any(user.dms_closed for user in channel.recipients):
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
         if (
             not any(data.get(k) for k in ("content", "embeds", "components", "sticker_ids", "poll"))
             and not b.files

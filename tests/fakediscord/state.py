@@ -45,6 +45,8 @@ class FakeUser:
     id: int
     username: str
     bot: bool = False
+    #: Refuses DMs from the bot (Discord answers 403, code 50007).
+    dms_closed: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         return {

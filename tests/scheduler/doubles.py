@@ -16,9 +16,10 @@ from scheduler.ports import (
     Publisher,
     PublishError,
 )
-from storage.models import GuildSchedule, PostRecord
+from storage.models import GuildSchedule, PostRecord, ThreadRecord
 from storage.posts import PostsRepository
 from storage.store import Store, open_store
+from storage.threads import ThreadsRepository
 from tests.scheduler.fakes import FakeClock, RecordingPublisher
 
 
@@ -115,6 +116,24 @@ def crashing_store(store: Store, clock: FakeClock) -> Store:
     return replace(store, posts=posts(store.db, clock.now))
 
 
+class CrashingThreads(ThreadsRepository):
+    """The thread ledger, except that ``mark_created`` "kills the process" once: Discord made
+    the thread, the ledger never heard."""
+
+    crash_on_mark_created = True
+
+    async def mark_created(self, post_id: int, *, thread_id: int) -> ThreadRecord:
+        if self.crash_on_mark_created:
+            self.crash_on_mark_created = False
+            raise Crash
+        return await super().mark_created(post_id, thread_id=thread_id)
+
+
+def thread_crashing_store(store: Store, clock: FakeClock) -> Store:
+    """``store`` whose next ``threads.mark_created`` raises :class:`Crash`."""
+    return replace(store, threads=CrashingThreads(store.db, clock.now))
+
+
 @dataclass
 class FakeSleep:
     """Records the delays asked for and returns at once."""
@@ -149,6 +168,7 @@ def guild(
     season_start: date | None = date(2026, 11, 23),
     enabled: bool = True,
     leaderboard_public: bool = True,
+    threads: bool = True,
 ) -> GuildSchedule:
     """A guild posting Mondays 09:00 UTC from 2026-W48 (challenge 1) by default."""
     return GuildSchedule(
@@ -160,6 +180,7 @@ def guild(
         season_start=season_start,
         enabled=enabled,
         leaderboard_public=leaderboard_public,
+        threads=threads,
     )
 
 

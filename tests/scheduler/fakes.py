@@ -46,13 +46,18 @@ class SentPost:
 
 @dataclass
 class RecordingPublisher:
-    """Records posts and notices; ``fail_next`` queues errors to raise from ``post_challenge``."""
+    """Records posts, notices and threads; ``fail_next`` queues errors to raise from
+    ``post_challenge``, ``thread_errors`` from ``start_thread``."""
 
     clock: Clock
     sent: list[SentPost] = field(default_factory=list)
     notices: list[tuple[int, str]] = field(default_factory=list)
     fail_next: list[PublishError] = field(default_factory=list)
     attempts: int = 0
+    #: message id -> thread name (the thread's id is the message's, as on Discord).
+    threads: dict[int, str] = field(default_factory=dict)
+    thread_requests: list[tuple[int, int, int, str]] = field(default_factory=list)
+    thread_errors: list[PublishError] = field(default_factory=list)
     _next_id: int = 1000
 
     async def post_challenge(
@@ -79,6 +84,18 @@ class RecordingPublisher:
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         self.notices.append((guild_id, text))
+
+    async def start_thread(self, guild_id: int, channel_id: int, message_id: int, name: str) -> int:
+        """Like Discord: the thread's id is the message's, and a second one is refused (the
+        existing thread's id is returned, as the port says)."""
+        self.thread_requests.append((guild_id, channel_id, message_id, name))
+        if self.thread_errors:
+            raise self.thread_errors.pop(0)
+        self.threads.setdefault(message_id, name)
+        return message_id
+
+    async def find_thread(self, guild_id: int, channel_id: int, message_id: int) -> int | None:
+        return message_id if message_id in self.threads else None
 
 
 _clock_check: Clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))

@@ -55,10 +55,14 @@ def seed(path: Path, version: int) -> None:
         " season_start, season_start_us, updated_at_us)"
         " VALUES (1, 10, 0, '09:00', 'UTC', '2026-01-01', 1767225600000000, 0)"
     )
+    # Claimed, then sent: from 0004 on a post cannot be inserted as sent.
     conn.execute(
         "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
-        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
-        " VALUES (1, '2026-W01', 'c1', 10, 'sent', 0, 0, 99, 0)"
+        " scheduled_for_us, claimed_at_us) VALUES (1, '2026-W01', 'c1', 10, 'claimed', 0, 0)"
+    )
+    conn.execute(
+        "UPDATE challenge_posts SET state = 'sent', message_id = 99, posted_at_us = 0"
+        " WHERE iso_week = '2026-W01'"
     )
     for user, at, points in ((7, 1_700_000_000_000_000, 5), (7, 1_800_000_000_000_000, 10)):
         conn.execute(
@@ -120,6 +124,9 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None
                 " WHERE user_id = 7"
             ).fetchone()
             assert streak == (1, "2026-W01", 1, 0)
+            # 0005: existing guilds get discussion threads (on), existing posts no thread row.
+            assert conn.execute("SELECT threads FROM guild_settings").fetchall() == [(1,)]
+            assert conn.execute("SELECT count(*) FROM post_threads").fetchone() == (0,)
     conn.close()
 
 

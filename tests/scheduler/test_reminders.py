@@ -1,0 +1,162 @@
+"""Opt-in reminders: when they are due (DST-correct, in the member's zone), and exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from content.loader import load_catalog
+from content.models import Catalog
+from scheduler.jobs import Outcome, PostPolicy, post_weekly_challenge
+from scheduler.planning import IsoWeek
+from scheduler.ports import Reminder, ReminderUndeliverable
+from scheduler.reminders import ReminderScheduler, reminder_due
+from storage.models import CompletionSource, ReminderPref
+from storage.store import Store
+from tests.scheduler.doubles import MINUTE, FakeSleep, ScriptedPublisher, guild, new_store, utc
+from tests.scheduler.fakes import FakeClock
+
+W48 = IsoWeek(2026, 48)
+MONDAY_W48 = utc(2026, 11, 23, 9, 0)  # guild()'s post time in 2026-W48: challenge 1
+ALICE, BOB, CAROL = 11, 12, 13
+
+
+@dataclass
+class Inbox:
+    """Records DMs; users in ``closed`` have DMs closed."""
+
+    sent: list[tuple[Reminder, object]] = field(default_factory=list)
+    closed: set[int] = field(default_factory=set)
+    clock: FakeClock | None = None
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        if reminder.user_id in self.closed:
+            raise ReminderUndeliverable("Cannot send messages to this user")
+        self.sent.append((reminder, self.clock.now() if self.clock else None))
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_W48)
+
+
+@pytest.fixture
+async def store(tmp_path: Path, clock: FakeClock, catalog: Catalog) -> AsyncIterator[Store]:
+    store = await new_store(tmp_path, clock)
+    await store.settings.save(guild())
+    outcome = await post_weekly_challenge(
+        store, catalog, ScriptedPublisher(clock), clock, 1, policy=PostPolicy(sleep=FakeSleep())
+    )
+    assert outcome.outcome is Outcome.SENT
+    yield store
+    await store.close()
+
+
+@pytest.mark.parametrize(
+    ("zone", "weekday", "at", "expected"),
+    [
+        # Default: the day before the next post (Mon 2026-11-30 09:00 UTC), 18:00 local.
+        ("UTC", None, time(18, 0), utc(2026, 11, 29, 18, 0)),
+        ("Asia/Kolkata", None, time(18, 0), utc(2026, 11, 29, 12, 30)),
+        # In Auckland the next post is already Monday 22:00 local: Sunday 18:00 there.
+        ("Pacific/Auckland", None, time(18, 0), utc(2026, 11, 29, 5, 0)),
+        ("America/New_York", 3, time(20, 0), utc(2026, 11, 27, 1, 0)),  # Thursday 20:00 EST
+        # Monday 08:00 is before this week's post: next Monday's, an hour before it closes.
+        ("UTC", 0, time(8, 0), utc(2026, 11, 30, 8, 0)),
+        ("UTC", 0, time(9, 0), None),  # the very instants the challenge opens and closes
+        ("UTC", 0, time(10, 0), utc(2026, 11, 23, 10, 0)),
+    ],
+)
+def test_reminder_due(zone: str, weekday: int | None, at: time, expected: object) -> None:
+    pref = ReminderPref(1, ALICE, weekday=weekday, remind_time=at, timezone=zone)
+    assert reminder_due(guild(), pref, W48) == expected
+
+
+def test_reminder_due_across_the_spring_forward_gap() -> None:
+    """Sunday 2027-03-14 02:30 does not exist in New York: moved past the gap, like posts."""
+    pref = ReminderPref(1, ALICE, weekday=6, remind_time=time(2, 30), timezone="America/New_York")
+    assert reminder_due(guild(), pref, IsoWeek(2027, 10)) == utc(2027, 3, 14, 7, 30)
+    before = ReminderPref(1, ALICE, weekday=5, remind_time=time(2, 30), timezone="America/New_York")
+    assert reminder_due(guild(), before, IsoWeek(2027, 10)) == utc(2027, 3, 13, 7, 30)  # EST
+
+
+async def test_only_who_asked_and_has_not_done_it_gets_one_dm_at_their_time(
+    store: Store, catalog: Catalog, clock: FakeClock
+) -> None:
+    inbox = Inbox(clock=clock)
+    for user in (ALICE, BOB):
+        await store.reminders.save(ReminderPref(1, user, timezone="Asia/Kolkata"))
+    await store.reminders.save(ReminderPref(1, CAROL, enabled=False))  # asked, then switched off
+    await store.progress.record_completion(
+        1, BOB, catalog.challenges[0].id, points=1, source=CompletionSource.BUTTON
+    )
+    runner = ReminderScheduler(store, lambda: catalog, inbox, clock)
+    due = utc(2026, 11, 29, 12, 30)
+    clock.set(due - MINUTE)
+    early = await runner.run_once()
+    assert inbox.sent == []
+    assert early.next_due == due
+    clock.set(due)
+    first = await runner.run_once()
+    assert (first.sent, first.done) == (1, 1)
+    [(reminder, at)] = inbox.sent
+    assert (reminder.user_id, reminder.week, at) == (ALICE, W48, due)
+    assert reminder.challenge_id == catalog.challenges[0].id
+    assert reminder.closes_at == utc(2026, 11, 30, 9, 0)
+    clock.advance(MINUTE)
+    again = await runner.run_once()  # and after a restart: a new runner, the same ledger
+    restarted = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert again.sent == restarted.sent == 0
+    assert len(inbox.sent) == 1
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "sent")]
+    assert await store.reminders.sent_to(1, BOB) == [("2026-W48", "done")]
+    assert await store.reminders.sent_to(1, CAROL) == []
+
+
+async def test_after_downtime_caught_up_within_grace_then_dropped(
+    store: Store, catalog: Catalog, clock: FakeClock
+) -> None:
+    inbox = Inbox()
+    await store.reminders.save(ReminderPref(1, ALICE))  # Sunday 18:00 UTC
+    await store.reminders.save(ReminderPref(1, BOB, weekday=2, remind_time=time(9, 0)))
+    runner = ReminderScheduler(store, lambda: catalog, inbox, clock, grace=timedelta(hours=6))
+    clock.set(utc(2026, 11, 29, 20, 0))  # Alice's is 2 h late, Bob's (Wednesday) 4 days
+    result = await runner.run_once()
+    assert (result.sent, result.dropped) == (1, 1)
+    assert [r.user_id for r, _ in inbox.sent] == [ALICE]
+
+
+async def test_closed_dms_switch_the_reminder_off_and_are_told_once(
+    store: Store, catalog: Catalog, clock: FakeClock
+) -> None:
+    inbox = Inbox(closed={ALICE})
+    await store.reminders.save(ReminderPref(1, ALICE))
+    clock.set(utc(2026, 11, 29, 18, 0))
+    result = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert result.failed == 1
+    pref = await store.reminders.get(1, ALICE)
+    assert pref is not None
+    assert (pref.enabled, pref.dm_closed) == (False, True)
+    assert await store.reminders.take_dm_closed_notice(1, ALICE)
+    assert not await store.reminders.take_dm_closed_notice(1, ALICE)
+
+
+async def test_forget_me_removes_reminders(
+    store: Store, clock: FakeClock, catalog: Catalog
+) -> None:
+    await store.reminders.save(ReminderPref(1, ALICE))
+    clock.set(utc(2026, 11, 29, 18, 0))
+    await ReminderScheduler(store, lambda: catalog, Inbox(), clock).run_once()
+    report = await store.members.forget_member(ALICE, guild_id=1)
+    assert (report.reminders, report.reminders_sent) == (1, 1)
+    assert await store.reminders.get(1, ALICE) is None
+    assert await store.reminders.sent_to(1, ALICE) == []
