@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.admin import weekday_choices, zone_choices
-from bot.errors import UserFacingError, echo, on_app_command_error
+from bot.errors import UserFacingError, echo
 from bot.services import Services
 from bot.weekly import discord_time, guild_of, require_store
 from scheduler.planning import WEEKDAY_NAMES, parse_local_time, parse_weekday
@@ -66,11 +66,6 @@ class RemindersCog(commands.Cog, name="Reminders"):
 
     def store(self) -> Store:
         return require_store(self.services)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        await on_app_command_error(interaction, error)
 
     def _poke(self) -> None:
         if self.services.reminders is not None:
