@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 
 from bot.interaction_log import interaction_name, log_interaction
+from content.text import clip, one_line
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,7 @@ class NotFoundError(UserFacingError):
 
 def echo(text: str) -> str:
     """A member's input made safe to quote: no markdown, no mentions, at most ECHO_LIMIT chars."""
-    text = " ".join(text.split())
-    if len(text) > ECHO_LIMIT:
-        text = text[: ECHO_LIMIT - 1] + "…"
+    text = clip(one_line(text), ECHO_LIMIT)
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
+from content.limits import FIELD_VALUE_LIMIT
 from content.models import Catalog
+from content.text import clip, plural
 from scheduler.planning import IsoWeek
 from scheduler.ports import ChallengePost, PostSection
 from scheduler.season import SeasonChallenge, planning_week
@@ -30,7 +33,7 @@ __all__ = [
 ]
 
 #: Longest section text (Discord's embed field value limit); longer text is cut with "…".
-FIELD_LIMIT = 1024
+FIELD_LIMIT: Final = FIELD_VALUE_LIMIT
 #: How many of last week's finishers are read to find the longest streaks.
 RECAP_SCAN = 200
 TOP_N = 3
@@ -86,16 +89,8 @@ async def load_recap(
     )
 
 
-def _cut(text: str, limit: int = FIELD_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _name(row: LeaderboardRow) -> str:
     return row.display_name or f"<@{row.user_id}>"
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _lines(items: Iterable[str]) -> str:
@@ -140,7 +135,7 @@ def _challenge_sections(catalog: Catalog, season: SeasonChallenge) -> list[PostS
     if resources:
         sections.append(PostSection("Resources", _lines(resources)))
     sections.append(
-        PostSection("Points", f"{_plural(challenge.points, 'point')} when you mark it done.")
+        PostSection("Points", f"{plural(challenge.points, 'point')} when you mark it done.")
     )
     return sections
 
@@ -154,9 +149,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 f"{when}{title}", "Nobody marked it done yet; it is never too late to finish."
             )
         ]
-    sections = [
-        PostSection(f"{when}{title}", f"{_plural(recap.completed, 'member')} completed it.")
-    ]
+    sections = [PostSection(f"{when}{title}", f"{plural(recap.completed, 'member')} completed it.")]
     streakers = sorted(
         (row for row in recap.finishers if row.current_streak >= 2),
         key=lambda row: (-row.current_streak, row.reached_at, row.user_id),
@@ -168,7 +161,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 PostSection(
                     "Season leaders",
                     _lines(
-                        f"{row.rank}. {_name(row)}: {_plural(row.points, 'point')}"
+                        f"{row.rank}. {_name(row)}: {plural(row.points, 'point')}"
                         for row in recap.season_leaders
                     ),
                 )
@@ -178,7 +171,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 PostSection(
                     "Longest streaks",
                     _lines(
-                        f"{_name(row)}: {_plural(row.current_streak, 'week')} in a row"
+                        f"{_name(row)}: {plural(row.current_streak, 'week')} in a row"
                         for row in streakers
                     ),
                 )
@@ -196,13 +189,13 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
             sections.append(
                 PostSection(
                     "Longest streaks",
-                    f"The longest current streak is {_plural(best, 'week')} in a row.",
+                    f"The longest current streak is {plural(best, 'week')} in a row.",
                 )
             )
         sections.append(
             PostSection(
                 "Shout-out",
-                f"Thank you to all {_plural(recap.completed, 'member')} who finished. Keep going!"
+                f"Thank you to all {plural(recap.completed, 'member')} who finished. Keep going!"
                 if recap.completed > 1
                 else "Thank you to the member who finished. Keep going!",
             )
@@ -229,7 +222,7 @@ def build_post(
         challenge_number=season.number,
         title=season.challenge.title,
         summary=season.challenge.summary,
-        sections=tuple(PostSection(s.heading, _cut(s.text)) for s in sections),
+        sections=tuple(PostSection(s.heading, clip(s.text, FIELD_LIMIT)) for s in sections),
         late=late,
     )
 

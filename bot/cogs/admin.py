@@ -24,10 +24,13 @@ from discord.ext import commands
 from rapidfuzz import fuzz, utils
 
 from bot.errors import NotFoundError, UserFacingError, echo, on_app_command_error
+from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
 from bot.services import Services
 from bot.weekly import discord_time, guild_of, require_store
+from content.limits import MAX_CHOICES, NOTE_MAX
 from content.models import Catalog, Challenge
+from content.text import clean_note, csv_cell
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
 from scheduler.ports import Clock
@@ -47,16 +50,6 @@ if TYPE_CHECKING:
     from scheduler.runner import ChallengeScheduler
 
 log = logging.getLogger(__name__)
-
-#: What the publisher needs in the challenge channel (``bot.publisher.REQUIRED_PERMISSIONS``)
-#: and what lets it find its own post again after a crash.
-POST_PERMISSIONS: Final = ("view_channel", "send_messages", "embed_links")
-RECOVERY_PERMISSION: Final = "read_message_history"
-
-MAX_CHOICES: Final = 25
-NOTE_MAX: Final = 200
-#: A spreadsheet runs a cell starting with these as a formula (CSV injection): quote them.
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 OUTCOME_TEXT: Final = {
     "sent": "✅ Posted this week's challenge.",
@@ -182,13 +175,6 @@ def parse_season_start(text: str) -> date:
             f"{LATEST_SEASON_START.isoformat()}; got {start.isoformat()}."
         )
     return start
-
-
-def csv_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (names, notes); numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_csv(rows: Sequence[ExportRow]) -> bytes:
@@ -508,7 +494,7 @@ class AdminCog(commands.Cog, name="Admin"):
             found.id,
             points=found.points,
             source=CompletionSource.MODERATOR,
-            note=note,
+            note=clean_note(note),
             display_name=member.display_name,
             actor_id=interaction.user.id,
         )
@@ -537,7 +523,11 @@ class AdminCog(commands.Cog, name="Admin"):
         guild_id = guild_of(interaction)
         found = find_challenge(self.services.catalog, challenge)
         removed = await self.store().progress.undo_completion(
-            guild_id, member.id, found.id, actor_id=interaction.user.id, reason=reason
+            guild_id,
+            member.id,
+            found.id,
+            actor_id=interaction.user.id,
+            reason=clean_note(reason),
         )
         name = discord.utils.escape_markdown(found.name)
         text = (
