@@ -358,7 +358,9 @@ class Database:
         await self._reader.close()
         async with self._write_lock:
             try:
-                await self._writer.execute_fetchall("PRAGMA optimize")
+                # Only an optimisation: a full disk or read-only file must not fail close().
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._writer.execute_fetchall("PRAGMA optimize")
             finally:
                 await self._writer.close()
 

@@ -80,7 +80,7 @@ async def gateway_receives(payload: dict[str, Any]) -> dict[str, Any]:
     ws = DiscordWebSocket(socket=None, loop=asyncio.get_running_loop())  # type: ignore[arg-type]
     seen: dict[str, Any] = {}
     ws.shard_id = 0
-    ws._discord_parsers = {"INTERACTION_CREATE": seen.update}  # type: ignore[assignment]
+    ws._discord_parsers = {"INTERACTION_CREATE": seen.update}
     await ws.received_message(json.dumps(payload))
     return seen
 
