@@ -310,6 +310,7 @@ def money_exact(salary: Salary) -> str:
 
 
 def join_names(names: Iterable[str], empty: str = "—") -> str:
+    """Names joined with commas, or ``empty`` when there are none."""
     text = ", ".join(names)
     return text or empty
 
@@ -724,6 +725,7 @@ def outlook_card(
 
 
 def cert_list(guide: Guide) -> Card:
+    """``/cert`` without a name: each certification with its provider, cost and pass mark."""
     cite = Citations(guide)
     lines = []
     for cert in guide.catalog.certifications:
@@ -939,6 +941,8 @@ def sources_card(guide: Guide) -> Card:
 
 @dataclass(frozen=True)
 class HelpEntry:
+    """One command in ``/mlebot-help``: how to call it, what it does, examples."""
+
     usage: str
     what: str
     examples: tuple[str, ...]

@@ -120,6 +120,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, plus the record's ``extra`` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         event: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,

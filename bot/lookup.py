@@ -131,6 +131,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Scored:
+    """An entry with its match score (higher is better)."""
+
     entry: Entry
     score: float
     #: The entry's term that matched best ("" for the empty query).
@@ -592,6 +594,7 @@ class GuideCache:
         self._guide: Guide | None = None
 
     def current(self) -> Guide:
+        """The guide for the current catalog, rebuilt once after a reload."""
         catalog = self._get_catalog()
         guide = self._guide
         if guide is None or guide.catalog is not catalog:

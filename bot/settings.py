@@ -106,6 +106,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Where settings come from, strongest first: the environment, then the TOML file."""
         # The TOML file's values arrive as init kwargs; the environment must win over them.
         return (env_settings, init_settings)
 

@@ -197,12 +197,15 @@ class MarkDoneButton(
         match: re.Match[str],
         /,
     ) -> Self:
+        """The button for a ``mlebot:done:<challenge>[:<week>]`` custom id."""
         return cls(match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Refuse presses while the bot shuts down."""
         return not await refuse_while_closing(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the member's completion and answer them ephemerally."""
         # discord.py only logs what a dynamic item raises (the member would see "interaction
         # failed"), so every error is answered here, as the app-command handler would.
         try:

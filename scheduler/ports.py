@@ -43,6 +43,7 @@ class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
+        """The current time, aware, in UTC."""
         return datetime.now(UTC)
 
 

@@ -90,6 +90,7 @@ class ZoneWord:
 
     @property
     def candidates(self) -> tuple[str, ...]:
+        """Every zone the word can mean, the resolved one first."""
         return ((self.zone,) if self.zone else ()) + self.others
 
 

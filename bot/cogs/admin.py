@@ -88,6 +88,7 @@ def zone_choices(current: str) -> list[app_commands.Choice[str]]:
 
 
 def weekday_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Weekday names for what was typed (by its first three letters), else all seven."""
     typed = current.strip().lower()
     return [
         app_commands.Choice(name=day, value=day)
@@ -97,6 +98,7 @@ def weekday_choices(current: str) -> list[app_commands.Choice[str]]:
 
 
 def challenge_choices(catalog: Catalog, current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 challenges whose name, id or week number matches what was typed."""
     typed = current.strip().lower()
     found = [
         c
@@ -156,6 +158,7 @@ def challenge_suggestions(catalog: Catalog, typed: str) -> list[str]:
 
 
 def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
+    """A weekly schedule from the options, or a friendly error naming what is wrong."""
     try:
         return WeeklySchedule.from_strings(weekday, time, timezone)
     except ValueError as error:
@@ -163,6 +166,7 @@ def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
 
 
 def parse_season_start(text: str) -> date:
+    """A season's first day (YYYY-MM-DD) within the supported range, or a friendly error."""
     try:
         start = date.fromisoformat(text.strip())
     except ValueError:

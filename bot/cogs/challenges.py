@@ -287,6 +287,7 @@ def season_sections(status: SeasonStatus, catalog: Catalog, done_ids: set[str]) 
 
 
 def leaderboard_line(row: LeaderboardRow) -> str:
+    """One leaderboard row: rank, name, points, challenges and streaks."""
     streak = f" · 🔥 {row.current_streak}" if row.current_streak else ""
     best = f" (best {row.best_streak})" if row.best_streak else ""
     return (
