@@ -29,11 +29,17 @@ class DatabaseUnreadableError(StorageError):
     """The database file (or its directory) cannot be opened: permissions, a directory, I/O."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"cannot open the database {path}: {reason}. "
-            "Check that the path is a file the bot's user can read and write, "
-            "in a directory it can write (SQLite keeps -wal and -shm files beside it)."
-        )
+        if "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
+            advice = (
+                "Another process may hold it (a second copy of the bot, a backup tool or an "
+                "sqlite3 shell): stop that process and start the bot again."
+            )
+        else:
+            advice = (
+                "Check that the path is a file the bot's user can read and write, "
+                "in a directory it can write (SQLite keeps -wal and -shm files beside it)."
+            )
+        super().__init__(f"cannot open the database {path}: {reason}. {advice}")
         self.path = path
 
 

@@ -21,7 +21,7 @@ from discord import app_commands
 from bot.errors import SAVE_FAILED, answer_error
 from bot.storage_alarm import StorageAlarm
 from storage.db import Database, migrate
-from storage.errors import write_problem
+from storage.errors import DatabaseUnreadableError, write_problem
 from storage.store import Store, open_store
 from tests.bot.fakes import FakeInteraction
 
@@ -152,3 +152,17 @@ def test_other_database_errors_stay_bugs() -> None:
         sqlite3.connect(":memory:").execute("SELECT * FROM no_such_table")
     assert write_problem(caught.value) is None
     assert write_problem(RuntimeError("database or disk is full")) is None  # text is not enough
+
+
+@pytest.mark.slow  # waits out SQLite's 5 s busy timeout
+async def test_locked_at_start_up_says_another_process_may_hold_it(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    migrate(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(DatabaseUnreadableError, match="Another process may hold it"):
+            await open_store(path, verify=False)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
