@@ -17,21 +17,8 @@ from bot.client import run_bot
 from bot.health import check_health, heartbeat_path
 from bot.logging_setup import configure_logging
 from bot.services import Services
-from bot.settings import ENV_NAMES, Settings, SettingsError, load_settings
+from bot.settings import ENV_NAMES, Settings, SettingsError, load_settings, settings_epilog
 from content.loader import ContentError, bundled_content_dir, load_catalog
-
-EPILOG = """\
-settings (environment variables; also keys of the --config TOML file, lower-case without prefix):
-  DISCORD_TOKEN               bot token (required for `run`; never logged)
-  MLEBOT_DATABASE             SQLite file (default ./data/mlebot.sqlite3)
-  MLEBOT_CONTENT_DIR          content YAML directory (default: bundled content)
-  MLEBOT_DEV_GUILD_ID         sync commands to one guild instantly (development)
-  MLEBOT_DISCORD_API_BASE     REST base (default https://discord.com/api/v10)
-  MLEBOT_DISCORD_GATEWAY      gateway URL (default wss://gateway.discord.gg)
-  MLEBOT_LOG_LEVEL            DEBUG, INFO (default), WARNING, ERROR
-  MLEBOT_LOG_FORMAT           text (default) or json
-  MLEBOT_CATCHUP_GRACE_HOURS  send a missed weekly post late within this window (default 24)
-"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mle-bot",
         description="Discord bot and weekly digest for ML-engineer study groups.",
-        epilog=EPILOG,
+        epilog=settings_epilog(),  # from the Settings fields' descriptions: one source
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

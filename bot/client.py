@@ -25,6 +25,7 @@ from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
 from bot.services import Services
 from bot.settings import Settings
+from bot.storage_alarm import StorageAlarm
 from bot.weekly import MarkDoneButton, render_weekly_post
 from scheduler.ports import SystemClock
 from scheduler.reminders import ReminderScheduler
@@ -112,6 +113,10 @@ class MLEBot(commands.Bot):
         self.closing = False
         self.services = services
         install_error_handler(self.tree)  # one handler for every app command's errors
+        #: Tells moderators once per incident when the database cannot take writes.
+        self.storage_alarm = StorageAlarm(
+            DiscordPublisher(self, render_weekly_post).notify_moderators
+        )
         self._heartbeat: asyncio.Task[None] | None = None
         #: The gateway is up (ready or resumed, not lost since): what the heartbeat reports.
         self._gateway_up = False

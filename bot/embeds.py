@@ -21,6 +21,15 @@ from typing import TYPE_CHECKING, Final
 import discord
 
 from bot.lookup import UNSTATED_LABEL
+from content.limits import (  # Discord's limits (re-exported: tests check pages against them)
+    DESCRIPTION_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
+)
 from content.models import (
     Certification,
     Challenge,
@@ -36,21 +45,11 @@ from content.models import (
     ToolCategory,
 )
 from content.salaries import SalarySelection, relevant_notes
+from content.text import clip
 
 if TYPE_CHECKING:
     from bot.lookup import Guide
 
-# --------------------------------------------------------------------------- Discord's limits
-
-TITLE_LIMIT: Final = 256
-DESCRIPTION_LIMIT: Final = 4096
-FIELDS_LIMIT: Final = 25
-FIELD_NAME_LIMIT: Final = 256
-FIELD_VALUE_LIMIT: Final = 1024
-FOOTER_LIMIT: Final = 2048
-MESSAGE_TOTAL_LIMIT: Final = 6000
-EMBEDS_PER_MESSAGE: Final = 10
-CONTENT_LIMIT: Final = 2000
 
 #: Room kept in every page for the "Page 12/12 · " footer prefix.
 _PAGE_PREFIX_ROOM: Final = 20
@@ -202,11 +201,6 @@ def _split_line(line: str, limit: int) -> list[str]:
     return pieces
 
 
-def _clip(text: str, limit: int) -> str:
-    """Only for our own labels (titles, field names): visibly shortened, never silently."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 @dataclass
 class _Page:
     title: str
@@ -226,7 +220,7 @@ BLANK: Final = "\u200b"
 
 
 def _fields_of(section: Section) -> list[tuple[str, str, bool]]:
-    name = _clip(section.name.strip(), FIELD_NAME_LIMIT - len(CONTINUED)) or BLANK
+    name = clip(section.name.strip(), FIELD_NAME_LIMIT - len(CONTINUED)) or BLANK
     chunks = [c for c in split_text("\n".join(section.lines), FIELD_VALUE_LIMIT) if c.strip()]
     return [
         (name if n == 0 else name + CONTINUED, chunk, section.inline)
@@ -236,8 +230,8 @@ def _fields_of(section: Section) -> list[tuple[str, str, bool]]:
 
 def render(card: Card) -> list[discord.Embed]:
     """Lay ``card`` out into one or more embeds, each valid on its own as a whole message."""
-    title = _clip(card.title, TITLE_LIMIT)
-    footer = _clip(card.footer, FOOTER_LIMIT - _PAGE_PREFIX_ROOM)
+    title = clip(card.title, TITLE_LIMIT)
+    footer = clip(card.footer, FOOTER_LIMIT - _PAGE_PREFIX_ROOM)
     budget = MESSAGE_TOTAL_LIMIT - len(footer) - _PAGE_PREFIX_ROOM - len(CONTINUED)
     pages: list[_Page] = []
     description_budget = min(DESCRIPTION_LIMIT, budget - len(title))
@@ -259,7 +253,7 @@ def render(card: Card) -> list[discord.Embed]:
             page.fields.append((name, value, inline))
     embeds = []
     for number, page in enumerate(pages, start=1):
-        page_title = page.title if number == 1 else _clip(page.title + CONTINUED, TITLE_LIMIT)
+        page_title = page.title if number == 1 else clip(page.title + CONTINUED, TITLE_LIMIT)
         embed = discord.Embed(
             title=page_title, description=page.description or None, colour=card.colour
         )
@@ -316,6 +310,7 @@ def money_exact(salary: Salary) -> str:
 
 
 def join_names(names: Iterable[str], empty: str = "—") -> str:
+    """Names joined with commas, or ``empty`` when there are none."""
     text = ", ".join(names)
     return text or empty
 
@@ -356,7 +351,7 @@ def role_list(guide: Guide) -> Card:
 def _first_sentence(text: str, limit: int = 200) -> str:
     end = text.find(". ")
     sentence = text if end == -1 else text[: end + 1]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+    return clip(sentence, limit)
 
 
 #: Footer of a card that states nothing from an article (only our words and names).
@@ -730,6 +725,7 @@ def outlook_card(
 
 
 def cert_list(guide: Guide) -> Card:
+    """``/cert`` without a name: each certification with its provider, cost and pass mark."""
     cite = Citations(guide)
     lines = []
     for cert in guide.catalog.certifications:
@@ -945,6 +941,8 @@ def sources_card(guide: Guide) -> Card:
 
 @dataclass(frozen=True)
 class HelpEntry:
+    """One command in ``/mlebot-help``: how to call it, what it does, examples."""
+
     usage: str
     what: str
     examples: tuple[str, ...]

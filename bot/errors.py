@@ -17,6 +17,9 @@ import discord
 from discord import app_commands
 
 from bot.interaction_log import interaction_name, log_interaction
+from bot.storage_alarm import StorageAlarm
+from content.text import clip, one_line
+from storage.errors import write_problem
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,7 @@ class NotFoundError(UserFacingError):
 
 def echo(text: str) -> str:
     """A member's input made safe to quote: no markdown, no mentions, at most ECHO_LIMIT chars."""
-    text = " ".join(text.split())
-    if len(text) > ECHO_LIMIT:
-        text = text[: ECHO_LIMIT - 1] + "…"
+    text = clip(one_line(text), ECHO_LIMIT)
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
 
 
@@ -84,6 +85,14 @@ SERVER_ONLY = (
 )
 
 
+#: A write the database could not take (disk full, read-only, locked): nothing was saved, and
+#: SQLite takes the same write again once the cause is gone.
+SAVE_FAILED = (
+    "I could not save that right now (my storage is unavailable); nothing was changed. "
+    "Please try again later: the moderators have been told."
+)
+
+
 def user_message(  # noqa: PLR0911 (one per error kind)
     error: BaseException, *, in_server: bool = True
 ) -> str | None:
@@ -94,6 +103,8 @@ def user_message(  # noqa: PLR0911 (one per error kind)
     error = unwrap(error)
     if isinstance(error, UserFacingError):
         return error.message
+    if write_problem(error) is not None:
+        return SAVE_FAILED
     if isinstance(error, app_commands.CommandOnCooldown):
         seconds = max(1, math.ceil(error.retry_after))
         return f"Slow down a little: try again in {seconds} s."
@@ -168,8 +179,11 @@ async def answer_error(interaction: discord.Interaction[Any], error: Exception) 
             original.code,
         )
         return
+    problem = write_problem(original)
     message = user_message(error, in_server=interaction.guild_id is not None)
-    log_interaction(interaction, "refused" if message is not None else "error")
+    log_interaction(interaction, "refused" if message is not None and not problem else "error")
+    if problem is not None:
+        log.warning("%s: not saved (%s)", interaction_name(interaction), problem.kind)
     if message is None:
         ref = reference_id()
         log.error(
@@ -189,6 +203,9 @@ async def answer_error(interaction: discord.Interaction[Any], error: Exception) 
     except discord.HTTPException:
         # Expired or already-acknowledged interaction: nothing more can be said to the member.
         log.warning("could not send the error reply for interaction %s", interaction.id)
+    alarm = getattr(interaction.client, "storage_alarm", None)
+    if problem is not None and isinstance(alarm, StorageAlarm):
+        await alarm.report(interaction.guild_id, problem)  # after the reply: it may take a while
 
 
 async def on_app_command_error(

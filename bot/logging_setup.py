@@ -1,11 +1,12 @@
-"""Logging: text or one-JSON-object-per-line, with the token scrubbed from every record."""
+"""Logging: text or one-JSON-object-per-line, with credentials scrubbed from every record."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -17,32 +18,101 @@ _STANDARD_ATTRS = frozenset(
 )
 
 
-class RedactSecrets(logging.Filter):
-    """Replace each secret with ``[redacted]`` in the rendered message and in event fields.
+#: Keys whose value is a credential wherever they appear (``token`` of an interaction, a
+#: webhook's ``token``, OAuth ``access_token``...).
+_TOKEN_KEY = re.compile(r"(?:^|_)token$", re.IGNORECASE)
+#: Keys whose string value is a member's free text in Discord payloads: an option's ``value``
+#: (a ``/challenge done`` note, a typed name) and a message's ``content``.
+_FREE_TEXT_KEYS = frozenset({"value", "content"})
+#: The same two rules for text already rendered: ``"token": "..."`` (JSON or a Python repr)
+#: and the token path segment of interaction-callback and webhook URLs.
+_TOKEN_FIELD = re.compile(r"""(["'][a-z_]*token["']\s*:\s*["'])[^"']*(["'])""", re.IGNORECASE)
+_TOKEN_IN_URL = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?#\s'\"]+")
 
-    Attached to the handler, so it sees records from every library (discord.py included).
+
+def free_text(value: str) -> str:
+    """What a log keeps of a member's text: its length, so DEBUG still tells a note was sent."""
+    return f"[text, {len(value)} chars]"
+
+
+def scrub_payload(value: object) -> object:
+    """A copy of a JSON-like payload with tokens redacted and members' free text replaced.
+
+    Ids, event names, command and option names stay, so a DEBUG log still shows which
+    interaction arrived and what was called. The original is never modified (discord.py goes
+    on using it after logging).
+    """
+    if isinstance(value, Mapping):
+        out: dict[object, object] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and isinstance(item, str):
+                if _TOKEN_KEY.search(key):
+                    out[key] = REDACTED
+                    continue
+                if key in _FREE_TEXT_KEYS and item:
+                    out[key] = free_text(item)
+                    continue
+            out[key] = scrub_payload(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [scrub_payload(item) for item in value]
+    return value
+
+
+def scrub_text(text: str) -> str:
+    """Redact ``"token": "..."`` values and token segments of interaction/webhook URLs."""
+    return _TOKEN_IN_URL.sub(rf"\1{REDACTED}", _TOKEN_FIELD.sub(rf"\1{REDACTED}\2", text))
+
+
+def _scrub_arg(arg: object) -> object:
+    if isinstance(arg, Mapping | list | tuple):
+        return scrub_payload(arg)
+    if isinstance(arg, str) and arg.startswith(("{", "[")):
+        # discord.http logs request bodies as JSON text: scrub them as payloads.
+        try:
+            parsed = json.loads(arg)
+        except ValueError:
+            return arg
+        return json.dumps(scrub_payload(parsed), ensure_ascii=False)
+    return arg
+
+
+class RedactSecrets(logging.Filter):
+    """Remove credentials (and members' free text in Discord payloads) from every record.
+
+    Every level, every logger: the known secrets (the bot token) become ``[redacted]``;
+    interaction and webhook tokens are redacted by shape (``"token": "..."`` fields and URL
+    path segments), since each interaction brings a new one; dict and list arguments (the
+    gateway logs whole ``INTERACTION_CREATE`` payloads at DEBUG) are copied with tokens
+    redacted and notes and message contents replaced by their length. Attached to the
+    handler, so it sees records from every library (discord.py included).
     """
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self._secrets = [s for s in secrets if s]
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return scrub_text(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            record.msg = self._scrub(record.getMessage())
-            record.args = None
-            if record.exc_info and not record.exc_text:
-                record.exc_text = logging.Formatter().formatException(record.exc_info)
-            if record.exc_text:
-                record.exc_text = self._scrub(record.exc_text)
-            for key, value in list(vars(record).items()):
-                if key not in _STANDARD_ATTRS and isinstance(value, str):
-                    setattr(record, key, self._scrub(value))
+        """Rewrite the record in place (message, traceback, extra fields); never drop it."""
+        if isinstance(record.args, Mapping):
+            # ``log.debug("%s", payload)`` with one dict: logging keeps the dict itself as args.
+            record.args = scrub_payload(record.args)  # type: ignore[assignment]
+        elif record.args:
+            record.args = tuple(_scrub_arg(arg) for arg in record.args)
+        record.msg = self._scrub(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._scrub(record.exc_text)
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD_ATTRS and isinstance(value, str):
+                setattr(record, key, self._scrub(value))
         return True
 
 
@@ -50,6 +120,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, plus the record's ``extra`` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         event: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,

@@ -49,11 +49,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.errors import NotFoundError, echo
+from content.limits import MAX_CHOICE_TEXT, MAX_CHOICES
 from content.models import Catalog, Item, Salary, Source, iter_references
-
-#: Discord's limits for autocomplete: 25 choices, names and values 1..100 characters.
-MAX_CHOICES = 25
-MAX_CHOICE_TEXT = 100
+from content.text import clip
 
 #: Fuzzy scores are scaled below exact/prefix scores so that a typo never outranks a prefix.
 FUZZY_WEIGHT = 0.9
@@ -115,9 +113,9 @@ def abbreviations(name: str) -> set[str]:
     return found
 
 
-def clip(text: str, limit: int = MAX_CHOICE_TEXT) -> str:
-    """``text`` shortened to ``limit`` characters with a visible ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def choice_text(text: str) -> str:
+    """``text`` fitted to an autocomplete choice's name or value (a visible ellipsis)."""
+    return clip(text, MAX_CHOICE_TEXT)
 
 
 @dataclass(frozen=True)
@@ -133,6 +131,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Scored:
+    """An entry with its match score (higher is better)."""
+
     entry: Entry
     score: float
     #: The entry's term that matched best ("" for the empty query).
@@ -394,7 +394,7 @@ def item_entry(
     terms |= abbreviations(name)
     return Entry(
         value=item.id,
-        label=clip(label or name),
+        label=choice_text(label or name),
         terms=tuple(sorted(terms)),
         keys=frozenset(exact),
     )
@@ -438,8 +438,8 @@ def region_entries(salaries: Sequence[Salary]) -> list[Entry]:
         exact = {key, *REGION_SYNONYMS.get(key, ())}
         entries.append(
             Entry(
-                value=clip(region),
-                label=clip(region),
+                value=choice_text(region),
+                label=choice_text(region),
                 terms=tuple(sorted(exact)),
                 keys=frozenset(exact),
             )
@@ -594,6 +594,7 @@ class GuideCache:
         self._guide: Guide | None = None
 
     def current(self) -> Guide:
+        """The guide for the current catalog, rebuilt once after a reload."""
         catalog = self._get_catalog()
         guide = self._guide
         if guide is None or guide.catalog is not catalog:

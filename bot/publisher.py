@@ -14,8 +14,10 @@ from typing import Final, Literal
 import aiohttp
 import discord
 
+from bot.permissions import POST_PERMISSIONS
 from bot.reminders import reminder_text, reminder_view
 from bot.weekly import carries_marker
+from content.limits import CONTENT_LIMIT
 from scheduler.ports import (
     ChallengePost,
     ChannelMissing,
@@ -36,7 +38,6 @@ Renderer = Callable[[ChallengePost], tuple[discord.Embed, discord.ui.View]]
 #: How far back :meth:`DiscordPublisher.find_own_post` reads a channel's history.
 HISTORY_LIMIT = 100
 
-REQUIRED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 #: What starting the discussion thread on the weekly post needs.
 THREAD_PERMISSION = "create_public_threads"
 #: Discord's error code for "A thread has already been created for this message".
@@ -86,7 +87,7 @@ class DiscordPublisher:
 
     def _check_permissions(self, channel: discord.TextChannel) -> None:
         permissions = channel.permissions_for(channel.guild.me)
-        for name in REQUIRED_PERMISSIONS:
+        for name in POST_PERMISSIONS:
             if not getattr(permissions, name):
                 raise MissingPermissions(name, channel_id=channel.id, guild_id=channel.guild.id)
 
@@ -214,7 +215,7 @@ class DiscordPublisher:
         if guild is None:
             log.warning("cannot notify moderators of unknown guild %d", guild_id)
             return
-        notice = f"**mle-roadmap-bot needs a moderator:** {text}"[:2000]
+        notice = f"**mle-roadmap-bot needs a moderator:** {text}"[:CONTENT_LIMIT]
         for channel in (guild.public_updates_channel, guild.system_channel):
             if channel is not None and channel.permissions_for(guild.me).send_messages:
                 try:
@@ -229,6 +230,6 @@ class DiscordPublisher:
             return
         try:
             owner = guild.owner or await self._client.fetch_user(owner_id)
-            await owner.send(f"[{guild.name}] {notice}"[:2000])
+            await owner.send(f"[{guild.name}] {notice}"[:CONTENT_LIMIT])
         except discord.HTTPException as exc:
             log.warning("could not notify moderators of guild %d: %s", guild_id, exc)

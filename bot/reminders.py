@@ -15,7 +15,8 @@ import discord
 
 from bot.errors import UserFacingError, answer_error, refuse_while_closing
 from bot.interaction_log import log_interaction
-from bot.weekly import CUSTOM_ID_LIMIT, discord_time, record_done, require_store, services_of
+from bot.weekly import discord_time, record_done, require_store, services_of
+from content.limits import CUSTOM_ID_LIMIT
 from scheduler.ports import Reminder
 from storage.models import CompletionSource
 
@@ -31,6 +32,7 @@ DMS_CLOSED_NOTICE: Final = (
 
 
 def reminder_custom_id(guild_id: int, challenge_id: str) -> str:
+    """``mlebot:rdone:<guild>:<challenge>``: a DM has no guild, so the button carries it."""
     custom_id = f"mlebot:rdone:{guild_id}:{challenge_id}"
     if len(custom_id) > CUSTOM_ID_LIMIT or not re.fullmatch(REMINDER_DONE_TEMPLATE, custom_id):
         raise ValueError(f"challenge id {challenge_id!r} cannot be put in a custom_id")
@@ -73,12 +75,15 @@ class ReminderDoneButton(
         match: re.Match[str],
         /,
     ) -> Self:
+        """Rebuild the button from its ``custom_id`` at click time (after restarts too)."""
         return cls(int(match["guild"]), match["challenge"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Refuse clicks while the bot shuts down."""
         return not await refuse_while_closing(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the challenge as done for the member in the reminder's server."""
         try:
             if interaction.guild_id not in (None, self.guild_id):
                 raise UserFacingError("This button belongs to another server's reminder.")
@@ -103,6 +108,7 @@ class ReminderDoneButton(
 
 
 def reminder_view(reminder: Reminder) -> discord.ui.View:
+    """The reminder DM's persistent view: its Mark done button."""
     view = discord.ui.View(timeout=None)
     view.add_item(ReminderDoneButton(reminder.guild_id, reminder.challenge_id))
     return view

@@ -8,7 +8,9 @@ token, which is the conventional ``DISCORD_TOKEN``. Nothing here runs at import 
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,19 +19,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
-
-#: Field name -> the environment variable a person sets, for error messages and docs.
-ENV_NAMES: dict[str, str] = {
-    "discord_token": "DISCORD_TOKEN",
-    "database": "MLEBOT_DATABASE",
-    "content_dir": "MLEBOT_CONTENT_DIR",
-    "dev_guild_id": "MLEBOT_DEV_GUILD_ID",
-    "discord_api_base": "MLEBOT_DISCORD_API_BASE",
-    "discord_gateway": "MLEBOT_DISCORD_GATEWAY",
-    "log_level": "MLEBOT_LOG_LEVEL",
-    "log_format": "MLEBOT_LOG_FORMAT",
-    "catchup_grace_hours": "MLEBOT_CATCHUP_GRACE_HOURS",
-}
 
 #: How to fix each setting, shown after the error (one line in total).
 FIXES: dict[str, str] = {
@@ -55,11 +44,20 @@ class SettingsError(Exception):
         super().__init__(f"{setting}: {problem}; fix: {fix}")
 
 
+#: ``json_schema_extra`` key of a field whose default reads better in words ("unset"...).
+SHOWN_DEFAULT = "shown_default"
+ENV_PREFIX = "MLEBOT_"
+
+
 class Settings(BaseSettings):
-    """Everything the bot can be configured with. See README "Settings"."""
+    """Everything the bot can be configured with: the one source of the settings' docs.
+
+    Each field's ``description`` (and default) is what ``mle-bot --help`` lists and what the
+    README's "Settings" table says (``tests/test_settings_docs.py`` holds the table to it).
+    """
 
     model_config = SettingsConfigDict(
-        env_prefix="MLEBOT_",
+        env_prefix=ENV_PREFIX,
         extra="forbid",
         frozen=True,
         populate_by_name=True,
@@ -69,27 +67,35 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token"),
-        description="Bot token; required for `run`. A secret: never logged or printed.",
+        description="Bot token. Held as a secret: never logged or printed.",
+        json_schema_extra={SHOWN_DEFAULT: "none (required for `run`)"},
     )
     database: Path = Field(
         default=Path("data/mlebot.sqlite3"),
-        description="SQLite file; its parent directory is created.",
+        description="SQLite file; the parent directory is created.",
     )
     content_dir: Path | None = Field(
-        default=None, description="Content YAML directory; default: the bundled content."
+        default=None,
+        description="A directory of content YAML, laid out like `content/data/`.",
+        json_schema_extra={SHOWN_DEFAULT: "bundled content"},
     )
     dev_guild_id: int | None = Field(
-        default=None, gt=0, description="Sync commands to this one guild instantly (development)."
+        default=None,
+        gt=0,
+        description="Sync commands to this one server instantly (development).",
     )
     discord_api_base: str = Field(
         default="https://discord.com/api/v10",
-        description="REST base URL (a rate-limit proxy, or a local fake in tests).",
+        description="REST base: a shared rate-limit proxy, or a local fake in tests.",
     )
     discord_gateway: str = Field(
-        default="wss://gateway.discord.gg", description="Gateway WebSocket URL."
+        default="wss://gateway.discord.gg",
+        description="Gateway URL: a gateway proxy, or a local fake.",
     )
-    log_level: LogLevel = "INFO"
-    log_format: LogFormat = "text"
+    log_level: LogLevel = Field(default="INFO", description="`DEBUG`, `INFO`, `WARNING`, `ERROR`.")
+    log_format: LogFormat = Field(
+        default="text", description="`text`, or `json` (one event per line)."
+    )
     catchup_grace_hours: float = Field(
         default=24.0,
         ge=0,
@@ -106,6 +112,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Where settings come from, strongest first: the environment, then the TOML file."""
         # The TOML file's values arrive as init kwargs; the environment must win over them.
         return (env_settings, init_settings)
 
@@ -181,6 +188,78 @@ class Settings(BaseSettings):
                 FIXES["database"],
             ) from exc
         return self.database
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a field: ``MLEBOT_<FIELD>``, or its alias (the token)."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return ENV_PREFIX + field.upper()
+
+
+#: Field name -> the environment variable a person sets, for error messages and docs.
+ENV_NAMES: dict[str, str] = {field: env_name(field) for field in Settings.model_fields}
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """One setting as documented: variable, default as shown, and what it means."""
+
+    env: str
+    #: The default as a person reads it: a value (``./data/mlebot.sqlite3``) or words.
+    default: str
+    #: ``default`` is a value (shown as code), not words such as "unset".
+    literal: bool
+    meaning: str
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, Path) and not value.is_absolute():
+        return f"./{value.as_posix()}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def setting_docs() -> list[SettingDoc]:
+    """Every setting, in declaration order, documented from :class:`Settings` alone."""
+    docs = []
+    for field, info in Settings.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        words = extra.get(SHOWN_DEFAULT)
+        if isinstance(words, str):
+            default, literal = words, False
+        elif info.default is None:
+            default, literal = "unset", False
+        else:
+            default, literal = _shown(info.default), True
+        docs.append(SettingDoc(ENV_NAMES[field], default, literal, info.description or ""))
+    return docs
+
+
+def settings_epilog() -> str:
+    """The settings part of ``mle-bot --help``."""
+    lines = [
+        "settings (environment variables; also keys of the --config TOML file, "
+        "lower-case without prefix):"
+    ]
+    width = max(len(doc.env) for doc in setting_docs()) + 2
+    for doc in setting_docs():
+        text = f"{doc.meaning} [default: {doc.default}]".replace("`", "")
+        wrapped = textwrap.wrap(text, width=98 - width)
+        lines.append(f"  {doc.env:<{width}}{wrapped[0]}")
+        lines.extend(" " * (width + 2) + more for more in wrapped[1:])
+    return "\n".join(lines) + "\n"
+
+
+def settings_table() -> str:
+    """The README's "Settings" table (Markdown), exactly."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for doc in setting_docs():
+        default = f"`{doc.default}`" if doc.literal else doc.default
+        rows.append(f"| `{doc.env}` | {default} | {doc.meaning} |")
+    return "\n".join(rows) + "\n"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

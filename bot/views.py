@@ -52,6 +52,7 @@ class OwnedView(discord.ui.View):
         return {"view": None}
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Only the member who asked may press the buttons; others get the refusal, if any."""
         if await refuse_while_closing(interaction):
             return False
         if interaction.user.id == self.owner_id:
@@ -63,9 +64,11 @@ class OwnedView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, _item: Any, /
     ) -> None:
+        """Answer a button's error like a command's (:func:`bot.errors.answer_error`)."""
         await answer_error(interaction, error)
 
     async def on_timeout(self) -> None:
+        """Edit the original message as :meth:`timeout_edit` says (buttons go away)."""
         if self.origin is None:
             return
         try:
@@ -98,6 +101,7 @@ class Paginator(OwnedView):
 
     @property
     def current(self) -> discord.Embed:
+        """The embed of the page on show."""
         return self.pages[self.index]
 
     def _sync_buttons(self) -> None:

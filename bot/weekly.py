@@ -26,18 +26,20 @@ from typing import Any, Final, Self
 import discord
 from discord import app_commands
 
-from bot.embeds import (
+from bot.embeds import split_text
+from bot.errors import UserFacingError, answer_error, refuse_while_closing
+from bot.interaction_log import log_interaction
+from bot.services import Services
+from content.limits import (
+    CUSTOM_ID_LIMIT,
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
     FIELDS_LIMIT,
     MESSAGE_TOTAL_LIMIT,
     TITLE_LIMIT,
-    split_text,
 )
-from bot.errors import UserFacingError, answer_error, refuse_while_closing
-from bot.interaction_log import log_interaction
-from bot.services import Services
 from content.models import Catalog, Challenge
+from content.text import clip, plural
 from scheduler.ports import ChallengePost
 from storage.models import CompletionSource
 from storage.store import Store
@@ -48,7 +50,6 @@ log = logging.getLogger(__name__)
 DONE_PREFIX: Final = "mlebot:done:"
 #: The optional ``:<ISO week>`` suffix is the weekly post's marker (``scheduler.ports``).
 DONE_TEMPLATE: Final = r"mlebot:done:(?P<challenge>[a-z0-9-]+)(?::(?P<week>[0-9]{4}-W[0-9]{2}))?"
-CUSTOM_ID_LIMIT: Final = 100
 
 #: Embed colour of the weekly post and challenge cards.
 CHALLENGE_COLOUR: Final = 0xF1C40F
@@ -143,9 +144,8 @@ async def record_done(
     text = f"✅ Recorded **{name}**: +{challenge.points} points."
     if summary is not None:
         streak = summary.current_streak
-        weeks = "week" if streak == 1 else "weeks"
         text += f" Season total: {summary.season_points} points"
-        text += f", streak: {streak} {weeks} in a row." if streak else "."
+        text += f", streak: {plural(streak, 'week')} in a row." if streak else "."
     return text + " `/progress` shows the whole picture."
 
 
@@ -197,12 +197,15 @@ class MarkDoneButton(
         match: re.Match[str],
         /,
     ) -> Self:
+        """The button for a ``mlebot:done:<challenge>[:<week>]`` custom id."""
         return cls(match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Refuse presses while the bot shuts down."""
         return not await refuse_while_closing(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the member's completion and answer them ephemerally."""
         # discord.py only logs what a dynamic item raises (the member would see "interaction
         # failed"), so every error is answered here, as the app-command handler would.
         try:
@@ -252,15 +255,11 @@ def done_view(
 # --------------------------------------------------------------------------- rendering
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def post_fields(post: ChallengePost) -> list[tuple[str, str]]:
     """The post's sections as embed fields; long text continues in ``(cont.)`` fields."""
     fields: list[tuple[str, str]] = []
     for section in post.sections:
-        name = _clip(section.heading.strip() or "—", FIELD_NAME_LIMIT - len(" (cont.)"))
+        name = clip(section.heading.strip() or "—", FIELD_NAME_LIMIT - len(" (cont.)"))
         for n, chunk in enumerate(split_text(section.text.strip() or "—", FIELD_VALUE_LIMIT)):
             fields.append((name if n == 0 else f"{name} (cont.)", chunk))
     return fields
@@ -277,11 +276,11 @@ def render_weekly_post(post: ChallengePost) -> tuple[discord.Embed, discord.ui.V
     Nothing is cut silently: sections that do not fit in one message (6000 characters, 25
     fields) are replaced by a last field pointing at ``/challenge current``.
     """
-    title = _clip(f"Challenge {post.challenge_number}: {post.title}", TITLE_LIMIT)
+    title = clip(f"Challenge {post.challenge_number}: {post.title}", TITLE_LIMIT)
     description = post.summary.strip()
     if post.late:
         description += "\n\n*Posted late: I was offline at the scheduled time.*"
-    description = _clip(description, DESCRIPTION_ROOM)
+    description = clip(description, DESCRIPTION_ROOM)
     footer = post_footer(post)
     embed = discord.Embed(
         title=title, description=description or None, colour=CHALLENGE_COLOUR, url=post.url

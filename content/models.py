@@ -181,10 +181,12 @@ class Source(_Model):
 
     @property
     def id(self) -> str:
+        """The source's key: its article file name."""
         return self.file
 
     @property
     def name(self) -> str:
+        """The article's title."""
         return self.title
 
 
@@ -211,6 +213,8 @@ class Role(Item):
 
 
 class ComparisonRow(_Model):
+    """One aspect of a comparison: the left role's side and the right role's."""
+
     aspect: NonEmptyStr
     left: NonEmptyStr
     right: NonEmptyStr
@@ -227,6 +231,8 @@ class Comparison(Item):
 
 
 class Industry(Item):
+    """An industry that hires ML engineers: what it uses them for, and who hires."""
+
     uses: tuple[Point, ...] = ()
     employers: tuple[Point, ...] = ()
 
@@ -253,6 +259,8 @@ class Fact(Item):
 
 
 class ToolCategory(Item):
+    """A group of tools (``/tools category``)."""
+
     description: Ours | None = None
 
 
@@ -314,6 +322,8 @@ class Salary(Item):
 
 
 class Cost(_Model):
+    """A certification's cost, with the article's own words."""
+
     amount: Decimal = Field(gt=0)
     currency: CurrencyCode
     period: Period | None = None
@@ -380,6 +390,7 @@ class RoadmapStep(Item):
 
     @property
     def title(self) -> str:
+        """The step's name (every item has a title)."""
         return self.name
 
 
@@ -413,6 +424,7 @@ class Challenge(Item):
 
     @property
     def title(self) -> str:
+        """The challenge's name (every item has a title)."""
         return self.name
 
 
@@ -702,6 +714,7 @@ class Catalog(_Model):
         return self
 
     def model_post_init(self, context: Any, /) -> None:
+        """Index every item by id for the lookups below."""
         self._index = {
             kind: {_item_id(item): item for item in getattr(self, kind)} for kind in KINDS
         }
@@ -713,45 +726,56 @@ class Catalog(_Model):
         return self._index[kind][item_id]
 
     def source(self, file: str) -> Source:
+        """The source with this file name (``KeyError`` if none)."""
         result: Source = self._index["sources"][file]
         return result
 
     def role(self, role_id: str) -> Role:
+        """The role with this id (``KeyError`` if none)."""
         result: Role = self._index["roles"][role_id]
         return result
 
     def comparison(self, comparison_id: str) -> Comparison:
+        """The comparison with this id (``KeyError`` if none)."""
         result: Comparison = self._index["comparisons"][comparison_id]
         return result
 
     def industry(self, industry_id: str) -> Industry:
+        """The industry with this id (``KeyError`` if none)."""
         result: Industry = self._index["industries"][industry_id]
         return result
 
     def tool(self, tool_id: str) -> Tool:
+        """The tool with this id (``KeyError`` if none)."""
         result: Tool = self._index["tools"][tool_id]
         return result
 
     def tool_category(self, category_id: str) -> ToolCategory:
+        """The tool category with this id (``KeyError`` if none)."""
         result: ToolCategory = self._index["tool_categories"][category_id]
         return result
 
     def tools_in(self, category_id: str) -> tuple[Tool, ...]:
+        """The tools of a category, in catalog order."""
         return tuple(tool for tool in self.tools if tool.category == category_id)
 
     def salary(self, salary_id: str) -> Salary:
+        """The salary figure with this id (``KeyError`` if none)."""
         result: Salary = self._index["salaries"][salary_id]
         return result
 
     def certification(self, certification_id: str) -> Certification:
+        """The certification with this id (``KeyError`` if none)."""
         result: Certification = self._index["certifications"][certification_id]
         return result
 
     def resource(self, resource_id: str) -> Resource:
+        """The learning resource with this id (``KeyError`` if none)."""
         result: Resource = self._index["resources"][resource_id]
         return result
 
     def roadmap_step(self, step_id: str) -> RoadmapStep:
+        """The roadmap step with this id (``KeyError`` if none)."""
         result: RoadmapStep = self._index["roadmap"][step_id]
         return result
 
@@ -763,10 +787,12 @@ class Catalog(_Model):
         raise KeyError(step_id)
 
     def challenge(self, challenge_id: str) -> Challenge:
+        """The challenge with this id (``KeyError`` if none)."""
         result: Challenge = self._index["challenges"][challenge_id]
         return result
 
     def challenge_for_week(self, week: int) -> Challenge | None:
+        """The challenge of season week ``week`` (1-based), or ``None``."""
         return next((c for c in self.challenges if c.week == week), None)
 
     def counts(self) -> dict[str, int]:

@@ -46,14 +46,17 @@ class SalarySelection:
 
     @property
     def exact(self) -> tuple[Salary, ...]:
+        """The figures that answer the question exactly (possibly none)."""
         return next((g.salaries for g in self.groups if g.label is None), ())
 
     @property
     def closest(self) -> tuple[SalaryGroup, ...]:
+        """The labelled groups of closest figures, offered when nothing is exact."""
         return tuple(g for g in self.groups if g.label is not None)
 
     @property
     def salaries(self) -> tuple[Salary, ...]:
+        """Every figure of the selection, in display order."""
         return tuple(s for group in self.groups for s in group.salaries)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from content.models import Catalog, Challenge
+from content.text import plural
 from scheduler.planning import IsoWeek
 from scheduler.ports import ChallengePost, PostSection
 from scheduler.season import SeasonChallenge, planning_week
@@ -88,10 +89,6 @@ def _name(row: LeaderboardRow) -> str:
     return row.display_name or f"<@{row.user_id}>"
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def _lines(items: Iterable[str]) -> str:
     return "\n".join(items)
 
@@ -136,7 +133,7 @@ def challenge_sections(catalog: Catalog, challenge: Challenge) -> list[PostSecti
     if resources:
         sections.append(PostSection("Resources", _lines(resources)))
     sections.append(
-        PostSection("Points", f"{_plural(challenge.points, 'point')} when you mark it done.")
+        PostSection("Points", f"{plural(challenge.points, 'point')} when you mark it done.")
     )
     return sections
 
@@ -150,9 +147,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 f"{when}{title}", "Nobody marked it done yet; it is never too late to finish."
             )
         ]
-    sections = [
-        PostSection(f"{when}{title}", f"{_plural(recap.completed, 'member')} completed it.")
-    ]
+    sections = [PostSection(f"{when}{title}", f"{plural(recap.completed, 'member')} completed it.")]
     streakers = sorted(
         (row for row in recap.finishers if row.current_streak >= 2),
         key=lambda row: (-row.current_streak, row.reached_at, row.user_id),
@@ -164,7 +159,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 PostSection(
                     "Season leaders",
                     _lines(
-                        f"{row.rank}. {_name(row)}: {_plural(row.points, 'point')}"
+                        f"{row.rank}. {_name(row)}: {plural(row.points, 'point')}"
                         for row in recap.season_leaders
                     ),
                 )
@@ -174,7 +169,7 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
                 PostSection(
                     "Longest streaks",
                     _lines(
-                        f"{_name(row)}: {_plural(row.current_streak, 'week')} in a row"
+                        f"{_name(row)}: {plural(row.current_streak, 'week')} in a row"
                         for row in streakers
                     ),
                 )
@@ -192,13 +187,13 @@ def _recap_sections(recap: WeekRecap, *, names: bool, this_week: IsoWeek) -> lis
             sections.append(
                 PostSection(
                     "Longest streaks",
-                    f"The longest current streak is {_plural(best, 'week')} in a row.",
+                    f"The longest current streak is {plural(best, 'week')} in a row.",
                 )
             )
         sections.append(
             PostSection(
                 "Shout-out",
-                f"Thank you to all {_plural(recap.completed, 'member')} who finished. Keep going!"
+                f"Thank you to all {plural(recap.completed, 'member')} who finished. Keep going!"
                 if recap.completed > 1
                 else "Thank you to the member who finished. Keep going!",
             )

@@ -47,6 +47,7 @@ class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
+        """The current time, aware, in UTC."""
         return datetime.now(UTC)
 
 

@@ -129,6 +129,7 @@ class ReminderScheduler:
 
     @property
     def running(self) -> bool:
+        """Between :meth:`start` and :meth:`stop`."""
         return self._task is not None
 
     async def start(self) -> None:

@@ -41,6 +41,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Final
 
+from content.limits import MAX_CHOICES
+
 __all__ = [
     "COMMON_ZONES",
     "MAX_ZONE_CHOICES",
@@ -74,7 +76,7 @@ COMMON_ZONES: Final = (
 )
 
 #: Discord's autocomplete takes at most 25 choices.
-MAX_ZONE_CHOICES: Final = 25
+MAX_ZONE_CHOICES: Final = MAX_CHOICES
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class ZoneWord:
 
     @property
     def candidates(self) -> tuple[str, ...]:
+        """Every zone the word can mean, the resolved one first."""
         return ((self.zone,) if self.zone else ()) + self.others
 
 

@@ -358,7 +358,9 @@ class Database:
         await self._reader.close()
         async with self._write_lock:
             try:
-                await self._writer.execute_fetchall("PRAGMA optimize")
+                # Only an optimisation: a full disk or read-only file must not fail close().
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._writer.execute_fetchall("PRAGMA optimize")
             finally:
                 await self._writer.close()
 
@@ -383,6 +385,10 @@ async def _connect(path: Path, *pragmas: str) -> aiosqlite.Connection:
             # In WAL mode NORMAL survives a process crash (kill -9); only power loss can
             # drop the last commits. FULL would add an fsync to every write.
             "PRAGMA synchronous = NORMAL",
+            # Deleted rows are overwritten with zeros, not just unlinked: after /forget-me
+            # the member's name and notes are gone from the file (the WAL is checkpointed
+            # by the deletion, see MembersRepository.forget_member).
+            "PRAGMA secure_delete = ON",
             *pragmas,
         ):
             await conn.execute_fetchall(pragma)

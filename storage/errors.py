@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal
 
 __all__ = [
     "DatabaseCorruptError",
@@ -12,6 +15,9 @@ __all__ = [
     "PostStateError",
     "StorageError",
     "UnrecognizedDatabaseError",
+    "WriteProblem",
+    "WriteProblemKind",
+    "write_problem",
 ]
 
 
@@ -23,11 +29,17 @@ class DatabaseUnreadableError(StorageError):
     """The database file (or its directory) cannot be opened: permissions, a directory, I/O."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"cannot open the database {path}: {reason}. "
-            "Check that the path is a file the bot's user can read and write, "
-            "in a directory it can write (SQLite keeps -wal and -shm files beside it)."
-        )
+        if "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
+            advice = (
+                "Another process may hold it (a second copy of the bot, a backup tool or an "
+                "sqlite3 shell): stop that process and start the bot again."
+            )
+        else:
+            advice = (
+                "Check that the path is a file the bot's user can read and write, "
+                "in a directory it can write (SQLite keeps -wal and -shm files beside it)."
+            )
+        super().__init__(f"cannot open the database {path}: {reason}. {advice}")
         self.path = path
 
 
@@ -77,3 +89,65 @@ class MigrationError(StorageError):
 
 class PostStateError(StorageError):
     """A challenge post cannot move from its current state to the one asked for."""
+
+
+WriteProblemKind = Literal["full", "read_only", "locked", "io"]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteProblem:
+    """Why the running database cannot take a write now; none of these is a bug.
+
+    SQLite itself recovers as soon as the cause goes (space freed, permission restored,
+    the other process gone): the next write simply succeeds, no restart needed. ``advice``
+    says what an operator should do.
+    """
+
+    kind: WriteProblemKind
+    advice: str
+
+
+_ADVICE: Final[dict[WriteProblemKind, str]] = {
+    "full": (
+        "the disk holding the database is full. Free some space there; the bot carries on "
+        "by itself once there is room (no restart needed)."
+    ),
+    "read_only": (
+        "the database has become read-only (file or directory permissions, or a read-only "
+        "file system). Make it writable again; the bot carries on by itself."
+    ),
+    "locked": (
+        "the database is locked: another process may hold it (a second copy of the bot, a "
+        "backup tool or an sqlite3 shell). Stop that process; the bot carries on by itself."
+    ),
+    "io": (
+        "the disk holding the database reported an I/O error. Check the disk; the bot "
+        "carries on by itself once it can write again."
+    ),
+}
+
+#: SQLite primary result codes (``sqlite3.Error.sqlite_errorcode & 0xFF``) for each problem.
+_KINDS: Final[dict[int, WriteProblemKind]] = {
+    sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_READONLY: "read_only",
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_IOERR: "io",
+    sqlite3.SQLITE_CANTOPEN: "io",
+}
+
+
+def write_problem(error: BaseException) -> WriteProblem | None:
+    """The :class:`WriteProblem` behind ``error`` (or its causes), or ``None`` for any other
+    error (a bug, a constraint, corruption...)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            code = getattr(current, "sqlite_errorcode", None)
+            kind = _KINDS.get(code & 0xFF) if isinstance(code, int) else None
+            if kind is not None:
+                return WriteProblem(kind, _ADVICE[kind])
+        current = current.__cause__ or current.__context__
+    return None

@@ -24,10 +24,13 @@ from discord.ext import commands
 from rapidfuzz import fuzz, utils
 
 from bot.errors import NotFoundError, UserFacingError, echo
+from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
 from bot.services import Services
 from bot.weekly import discord_time, guild_of, require_store
+from content.limits import MAX_CHOICES, NOTE_MAX
 from content.models import Catalog, Challenge
+from content.text import clean_note, csv_cell
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
 from scheduler.ports import Clock
@@ -47,16 +50,6 @@ if TYPE_CHECKING:
     from scheduler.runner import ChallengeScheduler
 
 log = logging.getLogger(__name__)
-
-#: What the publisher needs in the challenge channel (``bot.publisher.REQUIRED_PERMISSIONS``)
-#: and what lets it find its own post again after a crash.
-POST_PERMISSIONS: Final = ("view_channel", "send_messages", "embed_links")
-RECOVERY_PERMISSION: Final = "read_message_history"
-
-MAX_CHOICES: Final = 25
-NOTE_MAX: Final = 200
-#: A spreadsheet runs a cell starting with these as a formula (CSV injection): quote them.
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 OUTCOME_TEXT: Final = {
     "sent": "✅ Posted this week's challenge.",
@@ -95,6 +88,7 @@ def zone_choices(current: str) -> list[app_commands.Choice[str]]:
 
 
 def weekday_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Weekday names for what was typed (by its first three letters), else all seven."""
     typed = current.strip().lower()
     return [
         app_commands.Choice(name=day, value=day)
@@ -104,6 +98,7 @@ def weekday_choices(current: str) -> list[app_commands.Choice[str]]:
 
 
 def challenge_choices(catalog: Catalog, current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 challenges whose name, id or week number matches what was typed."""
     typed = current.strip().lower()
     found = [
         c
@@ -163,6 +158,7 @@ def challenge_suggestions(catalog: Catalog, typed: str) -> list[str]:
 
 
 def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
+    """A weekly schedule from the options, or a friendly error naming what is wrong."""
     try:
         return WeeklySchedule.from_strings(weekday, time, timezone)
     except ValueError as error:
@@ -170,6 +166,7 @@ def parse_schedule(weekday: str, time: str, timezone: str) -> WeeklySchedule:
 
 
 def parse_season_start(text: str) -> date:
+    """A season's first day (YYYY-MM-DD) within the supported range, or a friendly error."""
     try:
         start = date.fromisoformat(text.strip())
     except ValueError:
@@ -182,13 +179,6 @@ def parse_season_start(text: str) -> date:
             f"{LATEST_SEASON_START.isoformat()}; got {start.isoformat()}."
         )
     return start
-
-
-def csv_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in free text (names, notes); numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_csv(rows: Sequence[ExportRow]) -> bytes:
@@ -514,7 +504,7 @@ class AdminCog(commands.Cog, name="Admin"):
             found.id,
             points=found.points,
             source=CompletionSource.MODERATOR,
-            note=note,
+            note=clean_note(note),
             display_name=member.display_name,
             actor_id=interaction.user.id,
         )
@@ -543,7 +533,11 @@ class AdminCog(commands.Cog, name="Admin"):
         guild_id = guild_of(interaction)
         found = find_challenge(self.services.catalog, challenge)
         removed = await self.store().progress.undo_completion(
-            guild_id, member.id, found.id, actor_id=interaction.user.id, reason=reason
+            guild_id,
+            member.id,
+            found.id,
+            actor_id=interaction.user.id,
+            reason=clean_note(reason),
         )
         name = discord.utils.escape_markdown(found.name)
         text = (

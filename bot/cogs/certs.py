@@ -22,6 +22,8 @@ def answer_cert(guide: Guide, *, name: str | None = None) -> Reply:
 
 
 class CertsCog(CareerCog, name="Certifications"):
+    """``/cert``."""
+
     answers: ClassVar[dict[str, Answer]] = {"cert": answer_cert}
 
     @app_commands.command(name="cert", description="A certification's facts, or the list of them")

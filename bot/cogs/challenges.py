@@ -38,7 +38,9 @@ from bot.weekly import (
     record_done,
     require_store,
 )
+from content.limits import NOTE_MAX
 from content.models import Catalog, Challenge
+from content.text import clean_note, clip, one_line, plural
 from scheduler.digest import challenge_sections
 from scheduler.ports import Clock
 from scheduler.season import SeasonStatus, WeekState, load_status
@@ -49,7 +51,6 @@ log = logging.getLogger(__name__)
 
 LEADERBOARD_PAGE_SIZE: Final = 10
 LEADERBOARD_TIMEOUT: Final = 180.0
-NOTE_MAX: Final = 200
 NAME_MAX: Final = 32
 
 PERIODS: Final = {"week": Period.WEEK, "season": Period.SEASON, "all": Period.ALL_TIME}
@@ -72,19 +73,13 @@ def member_name(display_name: str | None, user_id: int) -> str:
     """A member's cached name made safe for an embed, or their mention (which never pings)."""
     if not display_name:
         return f"<@{user_id}>"
-    name = " ".join(display_name.split())
-    if len(name) > NAME_MAX:
-        name = name[: NAME_MAX - 1] + "…"
+    name = clip(one_line(display_name), NAME_MAX)
     return discord.utils.escape_mentions(discord.utils.escape_markdown(name))
 
 
 def is_moderator(interaction: discord.Interaction[Any]) -> bool:
     """Manage Server in this channel (what ``/admin`` needs), checked at run time."""
     return interaction.permissions.manage_guild
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def when(instant: datetime) -> str:
@@ -283,6 +278,7 @@ def season_sections(status: SeasonStatus, catalog: Catalog, done_ids: set[str]) 
 
 
 def leaderboard_line(row: LeaderboardRow) -> str:
+    """One leaderboard row: rank, name, points, challenges and streaks."""
     streak = f" · 🔥 {row.current_streak}" if row.current_streak else ""
     best = f" (best {row.best_streak})" if row.best_streak else ""
     return (
@@ -435,7 +431,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
             display_name=interaction.user.display_name,
             challenge_id=post.challenge_id,
             source=CompletionSource.COMMAND,
-            note=" ".join(note.split()) if note else None,
+            note=clean_note(note),
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -128,6 +128,8 @@ def answer_sources(guide: Guide) -> Reply:
 
 
 class InfoCog(CareerCog, name="Info"):
+    """``/mlebot-help`` and ``/about-sources``."""
+
     answers: ClassVar[dict[str, Answer]] = {"about-sources": answer_sources}
 
     @app_commands.command(name="mlebot-help", description="What this bot can do, with examples")

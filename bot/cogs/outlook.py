@@ -51,6 +51,8 @@ def answer_outlook(guide: Guide, *, topic: str | None = None, region: str | None
 
 
 class OutlookCog(CareerCog, name="Outlook"):
+    """``/outlook``."""
+
     answers: ClassVar[dict[str, Answer]] = {"outlook": answer_outlook}
 
     @app_commands.command(

@@ -17,11 +17,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.challenges import plural
 from bot.embeds import Card, Reply, render
 from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import CHALLENGE_COLOUR, guild_of, require_store
+from content.text import plural
 from storage.store import Store
 
 FORGET_TIMEOUT: Final = 120.0
@@ -103,10 +103,10 @@ async def answer_visibility(store: Store, *, guild_id: int, user_id: int, hidden
 async def answer_forget(store: Store, *, guild_id: int, user_id: int) -> str:
     """``/forget-me`` once confirmed: delete the member's data here; say how much went."""
     report = await store.members.forget_member(user_id, guild_id=guild_id)
+    entries = plural(report.audit_entries, "audit entry", "audit entries")
     return (
         f"Done: I deleted your data in this server ({plural(report.completions, 'completion')}, "
-        f"{plural(report.audit_entries, 'audit entry')} about you). If you press Mark done "
-        "again later, a new record starts."
+        f"{entries} about you). If you press Mark done again later, a new record starts."
     )
 
 

@@ -29,6 +29,7 @@ from storage.store import Store
 
 
 def describe_pref(pref: ReminderPref) -> str:
+    """A member's reminder setting in words, for ``/remind status``."""
     day = (
         "the day before the next weekly post"
         if pref.weekday is None

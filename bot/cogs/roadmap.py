@@ -22,6 +22,8 @@ def answer_roadmap(guide: Guide, *, step: str | None = None) -> Reply:
 
 
 class RoadmapCog(CareerCog, name="Roadmap"):
+    """``/roadmap``."""
+
     answers: ClassVar[dict[str, Answer]] = {"roadmap": answer_roadmap}
 
     @app_commands.command(name="roadmap", description="The learning roadmap, or one of its steps")

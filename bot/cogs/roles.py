@@ -22,6 +22,8 @@ def answer_role(guide: Guide, *, name: str | None = None) -> Reply:
 
 
 class RolesCog(CareerCog, name="Roles"):
+    """``/role``."""
+
     answers: ClassVar[dict[str, Answer]] = {"role": answer_role}
 
     @app_commands.command(name="role", description="A role's card, or the list of roles")

@@ -87,6 +87,8 @@ def answer_salary(guide: Guide, *, region: str | None = None, level: str | None 
 
 
 class SalaryCog(CareerCog, name="Salary"):
+    """``/salary``."""
+
     answers: ClassVar[dict[str, Answer]] = {"salary": answer_salary}
 
     @app_commands.command(

@@ -28,6 +28,8 @@ def answer_tools(guide: Guide, *, category: str | None = None, name: str | None 
 
 
 class ToolsCog(CareerCog, name="Tools"):
+    """``/tools``."""
+
     answers: ClassVar[dict[str, Answer]] = {"tools": answer_tools}
 
     @app_commands.command(name="tools", description="Tools ML engineers use, by category")

@@ -450,6 +450,22 @@ async def test_mark_and_unmark_are_audited_and_idempotent(
         await AdminCog.mark.callback(cog, moderator(), StubUser(9, "bot", bot=True), "3")  # type: ignore[arg-type]
 
 
+async def test_mark_and_unmark_store_notes_cleaned_like_challenge_done(
+    cog: AdminCog, store: Store
+) -> None:
+    """Notes and reasons are trimmed and lose control characters, as ``/challenge done``'s."""
+    ada = StubUser(ADA, "Ada")
+    await run(AdminCog.mark, cog, moderator(), ada, "math-for-ml", "  did it\n\toffline\x00  ")
+    await run(AdminCog.unmark, cog, moderator(), ada, "math-for-ml", " wrong\r\nperson ")
+    await run(AdminCog.mark, cog, moderator(), ada, "math-for-ml", " \n ")
+    entries = await store.audit.recent(GUILD)
+    assert [(e.action, e.detail) for e in entries] == [
+        ("mark", None),
+        ("unmark", "wrong person"),
+        ("mark", "did it offline"),
+    ]
+
+
 async def test_mark_and_unmark_of_an_unknown_challenge_say_not_found_and_change_nothing(
     cog: AdminCog, store: Store
 ) -> None:
