@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
+from storage import ranks
 from storage._codec import to_us, utc_now
 from storage.db import Database
 from storage.models import ForgetReport
@@ -62,7 +64,13 @@ class MembersRepository:
 
         Their own progress keeps being recorded and shown to them.
         """
-        await self._db.execute(_OPT_OUT, (guild_id, user_id, int(opted_out), to_us(self._clock())))
+        params = (guild_id, user_id, int(opted_out), to_us(self._clock()))
+
+        def job(conn: sqlite3.Connection) -> None:
+            with ranks.track(conn, user_id, guild_id):
+                conn.execute(_OPT_OUT, params)
+
+        await self._db.write(job)
 
     async def forget_member(self, user_id: int, *, guild_id: int | None = None) -> ForgetReport:
         """Delete everything stored about ``user_id``, in one transaction.
@@ -73,8 +81,9 @@ class MembersRepository:
         other members' records keeps its shape without naming them.
         """
         params = {"user": user_id, "guild": guild_id}
-        counts: dict[str, int] = {}
-        async with self._db.transaction() as tx:
-            for name, sql in _FORGET:
-                counts[name] = len(await tx.execute(sql, params))
-        return ForgetReport(**counts)
+
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            with ranks.track(conn, user_id, guild_id):
+                return {name: len(conn.execute(sql, params).fetchall()) for name, sql in _FORGET}
+
+        return ForgetReport(**await self._db.write(job))

@@ -55,12 +55,22 @@ def seed(path: Path, version: int) -> None:
         " season_start, season_start_us, updated_at_us)"
         " VALUES (1, 10, 0, '09:00', 'UTC', '2026-01-01', 1767225600000000, 0)"
     )
+    # Claimed, then sent: the way every version's ledger does it (0004 refuses a post
+    # inserted as sent).
     conn.execute(
         "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
-        " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
-        " VALUES (1, '2026-W01', 'c1', 10, 'sent', 0, 0, 99, 0)"
+        " scheduled_for_us, claimed_at_us) VALUES (1, '2026-W01', 'c1', 10, 'claimed', 0, 0)"
     )
-    for user, at, points in ((7, 1_700_000_000_000_000, 5), (7, 1_800_000_000_000_000, 10)):
+    conn.execute(
+        "UPDATE challenge_posts SET state = 'sent', message_id = 99, posted_at_us = 0"
+        " WHERE guild_id = 1 AND iso_week = '2026-W01'"
+    )
+    for user, at, points in (
+        (7, 1_700_000_000_000_000, 5),
+        (7, 1_800_000_000_000_000, 10),
+        (8, 1_800_000_000_000_000, 10),
+        (9, 1_800_000_000_000_000, 10),
+    ):
         conn.execute(
             "INSERT OR IGNORE INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)",
             (user,),
@@ -120,7 +130,36 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None
                 " WHERE user_id = 7"
             ).fetchone()
             assert streak == (1, "2026-W01", 1, 0)
+            # 0005's backfill: per total, how many ranked members have it.
+            counts = conn.execute(
+                "SELECT period, points, members FROM rank_counts ORDER BY period, points"
+            ).fetchall()
+            assert counts == [("all_time", 10, 2), ("all_time", 15, 1), ("season", 10, 3)]
     conn.close()
+
+
+#: Released migrations never change (issue 13): a database migrated by one release must
+#: mean the same to the next. Fix a mistake with a new migration. Add each migration here
+#: when it is released.
+RELEASED = {
+    "0001_initial.sql": "64751050ec5d392a26fadadd6f28c7ddd70333b8518e84e1f176be1870623de0",
+    "0002_leaderboard_totals.sql": (
+        "f96b3b5e53c9558cffafe89a36b745d2500698e0602ca9ccc7f07ef57b5a1104"
+    ),
+    "0003_schedule_timing_changed.sql": (
+        "38edb1b432fc1617e38019db9de3c720942822791e95098abe1536084b0c4b48"
+    ),
+    "0004_streaks_on_write.sql": "8a754e5fed624cda5780fdc5eaaa905da94e254b92f706e33f8fc04f349f34e3",
+}
+
+
+def test_released_migrations_are_unchanged() -> None:
+    found = {
+        m.name: hashlib.sha256(m.sql.encode("utf-8")).hexdigest()
+        for m in load_migrations()
+        if m.name in RELEASED
+    }
+    assert found == RELEASED
 
 
 def test_migrating_twice_is_a_no_op(tmp_path: Path) -> None:
