@@ -426,8 +426,8 @@ def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json)
 
     Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot).
     """
-    custom_id = done_button(post) or ""
-    challenge_id = custom_id.removeprefix(DONE_PREFIX)
+    # mlebot:done:<challenge>[:<week marker>]
+    challenge_id = (done_button(post) or "").removeprefix(DONE_PREFIX).split(":")[0]
     replies: dict[int, list[str]] = {}
     for outcome in result.outcomes:
         if outcome.action.write:

@@ -32,7 +32,9 @@ from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
+    answer_recorded,
     challenge_or_error,
+    confirm_in_time,
     discord_time,
     done_view,
     guild_of,
@@ -440,18 +442,21 @@ class ChallengesCog(commands.Cog, name="Challenges"):
     ) -> None:
         guild_id = guild_of(interaction)
         store = self.store()
-        post = await current_post(store, guild_id)
-        text = await record_done(
-            store,
-            self.services.catalog,
-            guild_id=guild_id,
-            user_id=interaction.user.id,
-            display_name=interaction.user.display_name,
-            challenge_id=post.challenge_id,
-            source=CompletionSource.COMMAND,
-            note=" ".join(note.split()) if note else None,
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+
+        async def record() -> str:
+            post = await current_post(store, guild_id)
+            return await record_done(
+                store,
+                self.services.catalog,
+                guild_id=guild_id,
+                user_id=interaction.user.id,
+                display_name=interaction.user.display_name,
+                challenge_id=post.challenge_id,
+                source=CompletionSource.COMMAND,
+                note=" ".join(note.split()) if note else None,
+            )
+
+        await answer_recorded(interaction, await confirm_in_time(interaction, record()))
 
     @challenge.command(name="undo", description="Remove your 'done' mark of this week's challenge")
     async def undo(self, interaction: discord.Interaction[Any]) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -418,3 +419,100 @@ async def test_a_cancelled_write_settles_only_when_its_statement_has_run(tmp_pat
         assert db.write_epoch() is None
         await settled(db)
         assert await db.fetch("SELECT count(*) FROM audit_log WHERE action = 'slow'") == [(1,)]
+
+
+def insert_member(user: int) -> Callable[[sqlite3.Connection], int]:
+    def job(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)", (user,)
+        )
+        return user
+
+    return job
+
+
+def committed_members(path: Path) -> set[int]:
+    """Members as another connection sees them: only what is committed."""
+    with sqlite3.connect(path) as conn:
+        found = {row[0] for row in conn.execute("SELECT user_id FROM members")}
+    conn.close()
+    return found
+
+
+async def test_writes_arriving_together_share_commits(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        results = await asyncio.gather(*(db.write(insert_member(u)) for u in range(200)))
+        assert results == list(range(200))
+        # Queued before the first commit began: a few commits at most, not 200.
+        assert 1 <= db.group_commits <= 5
+        assert committed_members(db.path) == set(range(200))
+
+
+async def test_a_write_returns_only_once_its_commit_is_durable(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+
+        async def write_then_look(user: int) -> None:
+            await db.write(insert_member(user))
+            # Acknowledged: another connection (another process) sees it already.
+            assert user in committed_members(db.path)
+
+        await asyncio.gather(*(write_then_look(u) for u in range(20)))
+
+
+async def test_a_failing_write_fails_alone_and_the_group_commits(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        await db.write(insert_member(5))
+
+        def fails_midway(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 6, 0)")
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 5, 0)")
+
+        results = await asyncio.gather(
+            db.write(insert_member(1)),
+            db.write(insert_member(2)),
+            db.write(fails_midway),  # 6 must not stay: its savepoint is rolled back
+            db.write(insert_member(5)),  # a duplicate: fails alone
+            db.write(insert_member(3)),
+            return_exceptions=True,
+        )
+        assert results[:2] == [1, 2]
+        assert isinstance(results[2], sqlite3.IntegrityError)
+        assert isinstance(results[3], sqlite3.IntegrityError)
+        assert results[4] == 3
+        assert committed_members(db.path) == {1, 2, 3, 5}
+
+
+async def test_a_write_that_ends_the_transaction_costs_only_itself(tmp_path: Path) -> None:
+    """If one write's error rolls back the whole group (as SQLITE_FULL would), every other
+    write of the group is retried in a transaction of its own."""
+    async with await open_database(tmp_path / "bot.db") as db:
+        await db.write(insert_member(100))  # the next ones queue behind this commit
+
+        def ends_the_transaction(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 9, 0)")
+            conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+
+        blocker = db.write(lambda conn: conn.execute("SELECT 1").fetchall())
+        results = await asyncio.gather(
+            blocker,
+            db.write(insert_member(1)),
+            db.write(ends_the_transaction),
+            db.write(insert_member(2)),
+            return_exceptions=True,
+        )
+        assert results[1] == 1
+        assert isinstance(results[2], sqlite3.OperationalError)
+        assert results[3] == 2
+        assert committed_members(db.path) == {100, 1, 2}
+        # The connection is not left inside a transaction.
+        assert await db.write(insert_member(3)) == 3
+
+
+async def test_queued_writes_commit_before_close(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "bot.db")
+    pending = [asyncio.ensure_future(db.write(insert_member(u))) for u in range(10)]
+    await asyncio.sleep(0)
+    await db.close()
+    assert [await p for p in pending] == list(range(10))
+    assert committed_members(tmp_path / "bot.db") == set(range(10))
