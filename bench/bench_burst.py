@@ -142,6 +142,8 @@ async def open_side(
     await fake.start()
     stack.push_async_callback(fake.close)
     argv = REAL_BOT if real else (str(BARE_BOT),)
+    if real and args.profile is not None:
+        argv = ("-m", "cProfile", "-o", str(args.profile.absolute()), *REAL_BOT)
     bot = await launch(fake, guild, workdir, argv=argv, log_level="INFO" if real else "WARNING")
     stack.push_async_callback(bot.stop)
     measured, spares = members[: args.users * args.rounds], members[args.users * args.rounds :]
@@ -280,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="bursts per bot, alternating")
     parser.add_argument(
         "--cold", action="store_true", help="no concurrent warm-up burst (connections cold)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="run the real bot under cProfile and write its stats here (read with pstats)",
     )
     args = parser.parse_args(argv)
     if args.interactions < 2 * args.users:
