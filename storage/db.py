@@ -7,12 +7,13 @@ Storage conventions (the repositories follow them):
 * ISO weeks are ``TEXT`` ``'2026-W48'``; calendar dates ``TEXT`` ``'YYYY-MM-DD'``.
 * Discord ids are ``INTEGER``.
 
-Connections: one *writer* and one *reader* (both ``aiosqlite``, autocommit). Writes are
-serialized by an ``asyncio.Lock`` on the writer, so a multi-statement transaction never
-interleaves with another coroutine's write. Reads go to the reader, which in WAL mode sees
-only committed data: a moderator's half-done transaction is never visible, and reads do not
-queue behind writes. Each call is one ``execute_fetchall``, i.e. one round trip to the
-connection's thread.
+Connections (all autocommit): one *writer*, used only from its own thread, and two
+read-only readers. Writes are serialized on the writer (an ``asyncio.Lock`` for explicit
+transactions, and group commit for :meth:`Database.write`: jobs that arrive while a commit
+is in flight share the next transaction, each in its own savepoint). Small reads run on the
+event loop's thread (:meth:`Database.fetch`), large ones on an ``aiosqlite`` reader's
+thread (:meth:`Database.fetch_large`). In WAL mode readers see only committed data: a
+moderator's half-done transaction is never visible, and reads do not queue behind writes.
 
 Every write is counted when it begins and when it has settled, so
 :meth:`Database.write_epoch` tells a reader whether any write ran between two moments; a
@@ -384,11 +385,13 @@ class Database:
         writer: _WriterThread,
         reader: aiosqlite.Connection,
         schema_version: int,
+        inline_reader: sqlite3.Connection | None = None,
     ) -> None:
         self.path = path
         self.schema_version = schema_version
         self._writer = writer
         self._reader = reader
+        self._inline = inline_reader
         self._write_lock = asyncio.Lock()
         self._writes_begun = 0
         self._writes_settled = 0
@@ -440,7 +443,19 @@ class Database:
         barrier.add_done_callback(settled)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
-        """One read statement on the reader connection (committed data only)."""
+        """One read statement (committed data only), run right here on the loop's thread.
+
+        The repositories' reads are index lookups of a few dozen microseconds, less than
+        the hand-off to a connection thread and back (two thread switches and a wake-up of
+        the loop) costs. WAL readers never wait for the writer. Reads that scan a guild's
+        rows (exports, week boards) use :meth:`fetch_large` instead.
+        """
+        if self._inline is None:
+            raise StorageError("the database is closed")
+        return self._inline.execute(sql, params).fetchall()
+
+    async def fetch_large(self, sql: str, params: Params = ()) -> list[Row]:
+        """:meth:`fetch` on the reader's own thread, for reads that may take milliseconds."""
         return list(await self._reader.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def write(self, job: WriteJob[T]) -> T:
@@ -536,6 +551,9 @@ class Database:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._committer)
         await self._reader.close()
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         async with self._write_lock:
             try:
                 await self._writer.run(lambda conn: conn.execute("PRAGMA optimize"))
@@ -563,12 +581,12 @@ _PRAGMAS = (
 )
 
 
-def _connect_writer(path: Path) -> sqlite3.Connection:
+def _connect_plain(path: Path, *pragmas: str, check_same_thread: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, cached_statements=256
+        path, isolation_level=None, check_same_thread=check_same_thread, cached_statements=256
     )
     try:
-        for pragma in _PRAGMAS:
+        for pragma in (*_PRAGMAS, *pragmas):
             conn.execute(pragma)
     except BaseException:
         conn.close()
@@ -599,7 +617,7 @@ async def open_database(path: Path, *, verify: bool = True) -> Database:
     """
     path = await asyncio.to_thread(path.absolute)
     version = await asyncio.to_thread(migrate, path, verify=verify)
-    writer = _WriterThread(lambda: _connect_writer(path))
+    writer = _WriterThread(lambda: _connect_plain(path, check_same_thread=False))
     try:
         await writer.run(lambda _conn: None)  # connects: a failure is reported here
     except sqlite3.Error as error:
@@ -612,4 +630,12 @@ async def open_database(path: Path, *, verify: bool = True) -> Database:
         if isinstance(error, sqlite3.Error):
             raise _classify(path, error) from error
         raise
-    return Database(path, writer, reader, version)
+    try:
+        inline = _connect_plain(path, "PRAGMA query_only = ON", check_same_thread=True)
+    except BaseException as error:
+        await reader.close()
+        await writer.stop()
+        if isinstance(error, sqlite3.Error):
+            raise _classify(path, error) from error
+        raise
+    return Database(path, writer, reader, version, inline)

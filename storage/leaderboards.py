@@ -151,6 +151,9 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
     return statements
 
 
+#: Pages from further down read OFFSET index entries first: on the reader's thread.
+_SMALL_OFFSET = 500
+
 _TOTALS = {
     Period.ALL_TIME: ("points_all", "completions_all"),
     Period.SEASON: ("points_season", "completions_season"),
@@ -263,7 +266,8 @@ class LeaderboardRepository:
 
         async def read() -> tuple[LeaderboardRow, ...]:
             params = _params(guild_id, period, week) | {"limit": limit, "offset": offset}
-            return tuple(_ranked(await self._db.fetch(_SQL[period]["top"], params), offset))
+            read = self._db.fetch_large if offset > _SMALL_OFFSET else self._db.fetch
+            return tuple(_ranked(await read(_SQL[period]["top"], params), offset))
 
         return list(await self._pages.get((guild_id, period, week, limit, offset), read))
 
@@ -273,7 +277,8 @@ class LeaderboardRepository:
         """How many members are ranked (for "page 3 of 12")."""
 
         async def read() -> int:
-            rows = await self._db.fetch(_SQL[period]["count"], _params(guild_id, period, week))
+            read = self._db.fetch_large if period is Period.WEEK else self._db.fetch
+            rows = await read(_SQL[period]["count"], _params(guild_id, period, week))
             return int(rows[0][0])
 
         return await self._counts.get((guild_id, period, week), read)
@@ -307,7 +312,9 @@ class LeaderboardRepository:
         if radius < 0:
             raise ValueError(f"radius must be >= 0, got {radius}")
         params = _params(guild_id, period, week) | {"user": user_id, "radius": radius}
-        rows = await self._db.fetch(_SQL[period]["standing"], params)
+        # The week board counts its rows (thousands in a big guild): not on the loop's thread.
+        read = self._db.fetch_large if period is Period.WEEK else self._db.fetch
+        rows = await read(_SQL[period]["standing"], params)
         if not rows:
             return None
         position = rows[0][8]

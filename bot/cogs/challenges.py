@@ -222,14 +222,13 @@ async def answer_progress(
         raise UserFacingError(f"{shown} has no recorded progress in this server.")
     history = await store.progress.history(guild_id, user_id)
     done_ids = {record.challenge_id for record in history}
-    standing = await store.leaderboards.standing(guild_id, user_id, Period.SEASON, radius=0)
-    ranked = await store.leaderboards.count_ranked(guild_id, Period.SEASON)
+    standing = await store.leaderboards.rank(guild_id, user_id, Period.SEASON)
     if summary.opted_out:
         rank = "Not ranked (opted out)"
     elif standing is None:
         rank = "Not ranked yet this season"
     else:
-        rank = f"#{standing.row.rank} of {ranked}"
+        rank = f"#{standing.rank} of {standing.ranked}"
     status = await load_status(store, catalog, guild_id, now)
     season_done = [c for c in catalog.challenges if c.id in done_ids]
     sections = [
@@ -330,9 +329,9 @@ async def leaderboard_page(
     if not lines:
         lines = ["Nobody is on the board yet: press **Mark done** on the weekly post to start."]
     if all(row.user_id != viewer_id for row in rows):
-        mine = await store.leaderboards.standing(guild_id, viewer_id, period, radius=0)
+        mine = await store.leaderboards.rank(guild_id, viewer_id, period)
         if mine is not None:
-            lines += ["", f"You: #{mine.row.rank} with **{mine.row.points}** pts"]
+            lines += ["", f"You: #{mine.rank} with **{mine.points}** pts"]
     embed = discord.Embed(title=title, description="\n".join(lines), colour=CHALLENGE_COLOUR)
     embed.set_footer(
         text=f"Page {page + 1}/{pages} · {plural(total, 'member')} ranked · "
