@@ -32,8 +32,11 @@ RANKED_PERIODS = (Period.ALL_TIME, Period.SEASON)
 
 _SNAPSHOT = (
     "SELECT guild_id, user_id, opted_out, completions_all, points_all, completions_season,"
-    " points_season FROM members WHERE user_id = ? AND (? IS NULL OR guild_id = ?)"
+    " points_season FROM members WHERE "
 )
+# One guild: a primary-key lookup. Every guild (forgetting a member everywhere, rare): a scan.
+_ONE_GUILD = _SNAPSHOT + "guild_id = ? AND user_id = ?"
+_ALL_GUILDS = _SNAPSHOT + "user_id = ?"
 _ADD = (
     "INSERT INTO rank_counts (guild_id, period, points, members) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (guild_id, period, points) DO UPDATE SET members = members + excluded.members"
@@ -64,9 +67,12 @@ _Entries = dict[tuple[int, int], dict[Period, int]]
 
 def _entries(conn: sqlite3.Connection, user_id: int, guild_id: int | None) -> _Entries:
     found: _Entries = {}
-    for guild, user, opted_out, n_all, p_all, n_season, p_season in conn.execute(
-        _SNAPSHOT, (user_id, guild_id, guild_id)
-    ):
+    rows = (
+        conn.execute(_ALL_GUILDS, (user_id,))
+        if guild_id is None
+        else conn.execute(_ONE_GUILD, (guild_id, user_id))
+    )
+    for guild, user, opted_out, n_all, p_all, n_season, p_season in rows:
         ranked: dict[Period, int] = {}
         if not opted_out:
             if n_all > 0:
