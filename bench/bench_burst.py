@@ -79,6 +79,18 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
 
+def rss_mb(bot: BotProcess) -> float:
+    """Resident memory of the bot process (Linux ``/proc``), in MiB; nan where unavailable."""
+    try:
+        status = Path(f"/proc/{bot.process.pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    kib = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0
+    )
+    return kib / 1024 if kib else float("nan")
+
+
 def cpu_per(result: BurstResult) -> float:
     """Milliseconds of the bot's CPU per interaction sent (nan if not measured)."""
     if result.bot_cpu is None or not result.outcomes:
@@ -242,6 +254,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 real = await open_side(stack, args, Path(tmp) / "real", real=True)
                 bare = await open_side(stack, args, Path(tmp) / "bare", real=False)
                 extra += real.problems + bare.problems
+                for side, name in ((real, "real bot"), (bare, "bare bot")):
+                    print(f"idle RSS of the {name} after warm-up: {rss_mb(side.bot):.0f} MB")
                 # Alternate, so a change in the machine's load hits both sides alike.
                 for n in range(args.rounds):
                     result, problems = await real_round(real, args, n)
