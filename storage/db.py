@@ -483,6 +483,7 @@ class Database:
 
     async def _commit_pending(self) -> None:
         """Commit the queued jobs group by group until none is left (one task at a time)."""
+        group: list[tuple[WriteJob[Any], asyncio.Future[Any]]] = []
         try:
             while self._pending:
                 group, self._pending = self._pending, []
@@ -503,6 +504,10 @@ class Database:
                     else:
                         _set_exception(future, value)
         except BaseException as error:  # cancelled (loop shutting down): nobody waits forever
+            for _, future in group:  # in flight: the thread may still commit it
+                _set_exception(
+                    future, StorageError(f"write interrupted, maybe committed: {error!r}")
+                )
             for _, future in self._pending:
                 _set_exception(future, StorageError(f"write not committed: {error!r}"))
             self._pending = []
