@@ -303,8 +303,10 @@ async def main_async(args: argparse.Namespace) -> int:
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})"
     )
     problems = real_all.problems + extra + bare_all.problems
-    for problem in extra:
+    for problem in extra[:20]:
         print(f"PROBLEM {problem}")
+    if len(extra) > 20:
+        print(f"... and {len(extra) - 20} more problems")
     worst = max(real_all.latencies()[-1:] + bare_all.latencies()[-1:], default=float("nan"))
     verdict = (
         f"OK: every interaction answered within 3 s (slowest {worst * 1000:.0f} ms), no lost writes"
