@@ -280,9 +280,13 @@ class Outcome:
     action: Action
     record: InteractionRecord
     latency: float | None  # seconds to the accepted initial response; None if never
+    deferred_answer: str | None = None  # what a deferred reply was completed with
 
     @property
     def content(self) -> str:
+        """The text the member ends up reading (a deferred reply's completion included)."""
+        if self.deferred_answer is not None:
+            return self.deferred_answer
         if not self.record.callbacks:
             return ""
         return str((self.record.callbacks[0].get("data") or {}).get("content") or "")
@@ -338,6 +342,14 @@ def combine(results: Sequence[BurstResult], name: str) -> BurstResult:
     return combined
 
 
+def deferred_answer(fake: InstrumentedFakeDiscord, record: InteractionRecord) -> str | None:
+    """The text a deferred reply ("thinking") was replaced with, if it was deferred."""
+    if record.response_type != 5 or record.original_message_id is None:
+        return None
+    message = fake.messages.get(record.original_message_id) or {}
+    return str(message.get("content") or "")
+
+
 def _settled(record: InteractionRecord) -> bool:
     if record.errors:
         return True
@@ -384,7 +396,8 @@ async def fire(
     )
     after = os.times()
     outcomes = [
-        Outcome(a, r, fake.answer_latency(r.id)) for a, r in zip(actions, records, strict=True)
+        Outcome(a, r, fake.answer_latency(r.id), deferred_answer(fake, r))
+        for a, r in zip(actions, records, strict=True)
     ]
     result = BurstResult(name, outcomes, wall)
     if bot is not None:
@@ -426,8 +439,8 @@ def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json)
 
     Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot).
     """
-    custom_id = done_button(post) or ""
-    challenge_id = custom_id.removeprefix(DONE_PREFIX).split(":")[0]  # then ":<week>"
+    # mlebot:done:<challenge>[:<week marker>]
+    challenge_id = (done_button(post) or "").removeprefix(DONE_PREFIX).split(":")[0]
     replies: dict[int, list[str]] = {}
     for outcome in result.outcomes:
         if outcome.action.write:

@@ -1,6 +1,9 @@
 """``mle-bot`` / ``python -m bot``: parse arguments, build settings, wire, run.
 
 Exit codes: 0 success, 1 a check found problems, 2 bad usage or a bad setting.
+
+Imports are per subcommand: ``--help``, ``health`` and ``content check`` never import
+discord.py, the cogs or the scheduler; only ``run`` and ``ask`` do (both render replies).
 """
 
 from __future__ import annotations
@@ -12,17 +15,16 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.client import run_bot
-from bot.health import check_health, heartbeat_path
-from bot.logging_setup import configure_logging
-from bot.services import Services
-from bot.settings import ENV_NAMES, Settings, SettingsError, load_settings, settings_epilog
-from content.loader import ContentError, bundled_content_dir, load_catalog
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole CLI; ``mle-bot --help`` documents every command and setting."""
+    from bot.settings import settings_epilog  # noqa: PLC0415 (lazy: see the module docstring)
+
     parser = argparse.ArgumentParser(
         prog="mle-bot",
         description="Discord bot and weekly digest for ML-engineer study groups.",
@@ -89,11 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot.settings import load_settings  # noqa: PLC0415 (lazy: see the module docstring)
+
     return load_settings(args.config)
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
     """Validate content; print a one-line summary or every problem as file:line: path: message."""
+    from content.loader import ContentError, bundled_content_dir, load_catalog  # noqa: PLC0415
+
     directory: Path | None = args.directory
     if directory is None:
         directory = _settings(args).content_dir or bundled_content_dir()
@@ -115,6 +121,8 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Print the reply of one slash command, rendered offline with the same code as the bot."""
     from bot.preview import ask  # noqa: PLC0415 (keeps `mle-bot --help` fast)
+    from bot.services import Services  # noqa: PLC0415
+    from content.loader import ContentError, load_catalog  # noqa: PLC0415
 
     settings = _settings(args)
     try:
@@ -142,6 +150,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
+    from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
+    from bot.logging_setup import configure_logging  # noqa: PLC0415
+    from bot.services import Services  # noqa: PLC0415
+    from bot.settings import ENV_NAMES  # noqa: PLC0415
+    from content.loader import ContentError, load_catalog  # noqa: PLC0415
+
     settings = _settings(args)
     token = settings.require_token().get_secret_value()
     configure_logging(settings.log_level, settings.log_format, secrets=[token])
@@ -158,6 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Read the running bot's heartbeat file; used by the container HEALTHCHECK."""
+    from bot.health import check_health, heartbeat_path  # noqa: PLC0415 (lazy)
+
     settings = _settings(args)
     health = check_health(heartbeat_path(settings.database), now=datetime.now(UTC))
     print(("healthy: " if health.ok else "unhealthy: ") + health.reason)
@@ -175,6 +191,8 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mle-bot`` console script."""
     args = build_parser().parse_args(argv)
+    from bot.settings import SettingsError  # noqa: PLC0415 (after --help has exited)
+
     handler = COMMANDS[(args.command, getattr(args, "content_command", None))]
     try:
         return handler(args)

@@ -18,8 +18,10 @@ the item from the ``custom_id`` at click time, so it reaches the store and catal
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any, Final, Self
 
@@ -27,7 +29,7 @@ import discord
 from discord import app_commands
 
 from bot.embeds import split_text
-from bot.errors import UserFacingError, answer_error, refuse_while_closing
+from bot.errors import UserFacingError, answer_error, refuse_while_closing, send_ephemeral
 from bot.interaction_log import log_interaction
 from bot.services import Services
 from content.limits import (
@@ -140,13 +142,70 @@ async def record_done(
             f"You already marked **{name}** done on {when}; it is recorded, nothing changed. "
             "`/challenge undo` removes it."
         )
-    summary = await store.progress.summary(guild_id, user_id)
+    # As of the commit that holds the completion; read again only if the store had none.
+    summary = result.summary or await store.progress.summary(guild_id, user_id)
     text = f"✅ Recorded **{name}**: +{challenge.points} points."
     if summary is not None:
         streak = summary.current_streak
         text += f" Season total: {summary.season_points} points"
         text += f", streak: {plural(streak, 'week')} in a row." if streak else "."
     return text + " `/progress` shows the whole picture."
+
+
+#: Discord takes the first answer within 3 s of the interaction; a write that is not
+#: confirmed this long after the interaction was created is deferred first.
+DEFER_AFTER: Final = 2.0
+
+
+def time_to_defer(interaction: discord.Interaction[Any], *, after: float = DEFER_AFTER) -> float:
+    """Seconds left until ``after`` seconds from the interaction's creation (never above it).
+
+    Counted from Discord's timestamp, so time spent queued in a busy bot counts too; a
+    clock that is behind Discord's can only make it wait the full ``after``.
+    """
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return min(after, after - age)
+
+
+async def confirm_in_time(
+    interaction: discord.Interaction[Any],
+    work: Awaitable[str],
+    *,
+    after: float = DEFER_AFTER,
+) -> str:
+    """The answer of ``work`` (a write), deferring the interaction if it takes too long.
+
+    If ``work`` has not finished within :func:`time_to_defer`, the interaction is deferred
+    (ephemeral, "thinking") so Discord keeps waiting; the write goes on either way, and
+    the caller answers with :func:`answer_recorded`, which completes a deferred
+    interaction. The write is never cancelled here: it commits whatever the member sees.
+    """
+    task = asyncio.ensure_future(work)
+    budget = time_to_defer(interaction, after=after)
+    if budget > 0:
+        await asyncio.wait({task}, timeout=budget)
+    if not task.done():
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except BaseException:
+            # The write goes on and commits; its outcome is not lost unread.
+            task.add_done_callback(_log_unread)
+            raise
+        log.info("deferred interaction %s: the write took over %.1fs", interaction.id, after)
+    return await task
+
+
+def _log_unread(task: asyncio.Future[str]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("a deferred write failed after its interaction was gone: %r", task.exception())
+
+
+async def answer_recorded(interaction: discord.Interaction[Any], text: str) -> None:
+    """Send the answer of :func:`confirm_in_time`: the reply, or the deferred one's end."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(content=text)
+    else:
+        await send_ephemeral(interaction, text)
 
 
 # --------------------------------------------------------------------------- the button
@@ -212,20 +271,23 @@ class MarkDoneButton(
             if interaction.guild_id is None:
                 raise UserFacingError("This button only works in a server.")
             services = services_of(interaction.client)
-            text = await record_done(
-                require_store(services),
-                services.catalog,
-                guild_id=interaction.guild_id,
-                user_id=interaction.user.id,
-                display_name=interaction.user.display_name,
-                challenge_id=self.challenge_id,
-                source=CompletionSource.BUTTON,
+            text = await confirm_in_time(
+                interaction,
+                record_done(
+                    require_store(services),
+                    services.catalog,
+                    guild_id=interaction.guild_id,
+                    user_id=interaction.user.id,
+                    display_name=interaction.user.display_name,
+                    challenge_id=self.challenge_id,
+                    source=CompletionSource.BUTTON,
+                ),
             )
         except Exception as error:  # the member must always get an answer
             await answer_error(interaction, error)
             return
         try:
-            await interaction.response.send_message(text, ephemeral=True)
+            await answer_recorded(interaction, text)
             log_interaction(interaction, "ok")
         except discord.HTTPException as exc:
             # Recorded all the same; the member sees it in /progress or on a second press.

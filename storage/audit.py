@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from storage._codec import from_us, to_us
 from storage.db import Database, Row, Transaction
 from storage.models import AuditEntry
 
-__all__ = ["AuditRepository", "record_audit"]
+__all__ = ["AuditRepository", "record_audit", "write_audit"]
 
 _RECENT = (
     "SELECT audit_id, guild_id, at_us, actor_id, action, target_user_id, challenge_id, detail"
     " FROM audit_log WHERE guild_id = ? AND audit_id < ? ORDER BY audit_id DESC LIMIT ?"
 )
+
+
+_INSERT = (
+    "INSERT INTO audit_log (guild_id, at_us, actor_id, action, target_user_id,"
+    " challenge_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def write_audit(
+    conn: sqlite3.Connection,
+    *,
+    guild_id: int,
+    at: datetime,
+    actor_id: int,
+    action: str,
+    target_user_id: int | None = None,
+    challenge_id: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """:func:`record_audit` inside a :meth:`~storage.db.Database.write` job."""
+    conn.execute(
+        _INSERT, (guild_id, to_us(at), actor_id, action, target_user_id, challenge_id, detail)
+    )
 
 
 async def record_audit(
@@ -29,9 +53,7 @@ async def record_audit(
 ) -> None:
     """Append one entry as part of ``tx``, so the action and its record commit together."""
     await tx.execute(
-        "INSERT INTO audit_log (guild_id, at_us, actor_id, action, target_user_id,"
-        " challenge_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (guild_id, to_us(at), actor_id, action, target_user_id, challenge_id, detail),
+        _INSERT, (guild_id, to_us(at), actor_id, action, target_user_id, challenge_id, detail)
     )
 
 

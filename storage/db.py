@@ -7,12 +7,13 @@ Storage conventions (the repositories follow them):
 * ISO weeks are ``TEXT`` ``'2026-W48'``; calendar dates ``TEXT`` ``'YYYY-MM-DD'``.
 * Discord ids are ``INTEGER``.
 
-Connections: one *writer* and one *reader* (both ``aiosqlite``, autocommit). Writes are
-serialized by an ``asyncio.Lock`` on the writer, so a multi-statement transaction never
-interleaves with another coroutine's write. Reads go to the reader, which in WAL mode sees
-only committed data: a moderator's half-done transaction is never visible, and reads do not
-queue behind writes. Each call is one ``execute_fetchall``, i.e. one round trip to the
-connection's thread.
+Connections (all autocommit): one *writer*, used only from its own thread, and two
+read-only readers. Writes are serialized on the writer (an ``asyncio.Lock`` for explicit
+transactions, and group commit for :meth:`Database.write`: jobs that arrive while a commit
+is in flight share the next transaction, each in its own savepoint). Small reads run on the
+event loop's thread (:meth:`Database.fetch`), large ones on an ``aiosqlite`` reader's
+thread (:meth:`Database.fetch_large`). In WAL mode readers see only committed data: a
+moderator's half-done transaction is never visible, and reads do not queue behind writes.
 
 Every write is counted when it begins and when it has settled, so
 :meth:`Database.write_epoch` tells a reader whether any write ran between two moments; a
@@ -29,15 +30,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from queue import SimpleQueue
 from types import TracebackType
-from typing import Any, Self, TypeAlias
+from typing import Any, Self, TypeAlias, TypeVar
 
 import aiosqlite
 
@@ -57,6 +61,7 @@ __all__ = [
     "Params",
     "Row",
     "Transaction",
+    "WriteJob",
     "load_migrations",
     "migrate",
     "open_database",
@@ -76,6 +81,7 @@ _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 Params: TypeAlias = Sequence[object] | Mapping[str, object]
 Row: TypeAlias = tuple[Any, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,15 +247,130 @@ def migrate(path: Path, *, target_version: int | None = None, verify: bool = Tru
         conn.close()
 
 
+WriteJob: TypeAlias = Callable[[sqlite3.Connection], T]
+
+
+def _set_result(future: asyncio.Future[T], result: T) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _set_exception(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+class _WriterThread:
+    """The writer connection, used only from its own thread; jobs run one by one, in order.
+
+    Like ``aiosqlite``'s thread, but a job is any function of the connection, so a whole
+    group of writes is one hand-off. A job that was queued runs even if its ``await`` is
+    cancelled (the queue is FIFO and never unqueues).
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._jobs: SimpleQueue[tuple[asyncio.Future[Any], Callable[[], Any]] | None]
+        self._jobs = SimpleQueue()
+        self._conn: sqlite3.Connection | None = None
+        self._thread = threading.Thread(target=self._work, name="mlebot-sqlite-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            future, job = item
+            loop = future.get_loop()
+            try:
+                result = job()
+            except BaseException as error:  # handed to the awaiting task
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_set_exception, future, error)
+            else:
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_set_result, future, result)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
+
+    async def run(self, job: WriteJob[T]) -> T:
+        """``job(connection)`` on the thread; its result or exception."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._jobs.put((future, lambda: job(self._connection())))
+        return await future
+
+    async def stop(self) -> None:
+        """Close the connection once every queued job has run; then end the thread."""
+
+        def close() -> None:
+            if self._conn is not None:
+                self._conn.close()
+
+        try:
+            await self.run(lambda _conn: close())
+        finally:
+            self._jobs.put(None)
+
+
+def _run_group(conn: sqlite3.Connection, jobs: Sequence[WriteJob[Any]]) -> list[_Outcome]:
+    """One transaction for ``jobs``, each in its own savepoint. On the writer thread.
+
+    A job that raises is rolled back to its savepoint alone and its error is its outcome;
+    the others commit. Raises only when the transaction as a whole could not commit (or a
+    job's error rolled it back), so nothing of the group was written.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[_Outcome] = []
+    try:
+        for job in jobs:
+            conn.execute("SAVEPOINT write")
+            try:
+                outcomes.append((True, job(conn)))
+            except Exception as error:  # the job's own outcome
+                if not conn.in_transaction:  # e.g. SQLITE_FULL rolls back the whole group
+                    raise _GroupLostError from error
+                conn.execute("ROLLBACK TO write")
+                outcomes.append((False, error))
+            conn.execute("RELEASE write")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _run_alone(conn: sqlite3.Connection, job: WriteJob[Any]) -> _Outcome:
+    """``job`` in a transaction of its own (after its group failed as a whole)."""
+    try:
+        return _run_group(conn, [job])[0]
+    except _GroupLostError as lost:
+        return (False, lost.__cause__ or lost)
+    except Exception as error:  # the job's own outcome
+        return (False, error)
+
+
+class _GroupLostError(Exception):
+    """A job's error ended the group's transaction: the group is retried job by job."""
+
+
+_Outcome: TypeAlias = tuple[bool, Any]
+
+
 class Transaction:
     """Statements run inside :meth:`Database.transaction`, on the writer connection."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, writer: _WriterThread) -> None:
+        self._writer = writer
 
     async def execute(self, sql: str, params: Params = ()) -> list[Row]:
         """Run one statement in the transaction; returns its rows (e.g. ``RETURNING``)."""
-        return list(await self._conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return await self._writer.run(lambda conn: conn.execute(sql, params).fetchall())
+
+    async def run(self, job: WriteJob[T]) -> T:
+        """Run ``job(connection)`` in the transaction (several statements, one hand-off)."""
+        return await self._writer.run(job)
 
 
 class Database:
@@ -261,19 +382,25 @@ class Database:
     def __init__(
         self,
         path: Path,
-        writer: aiosqlite.Connection,
+        writer: _WriterThread,
         reader: aiosqlite.Connection,
         schema_version: int,
+        inline_reader: sqlite3.Connection | None = None,
     ) -> None:
         self.path = path
         self.schema_version = schema_version
         self._writer = writer
         self._reader = reader
+        self._inline = inline_reader
         self._write_lock = asyncio.Lock()
         self._writes_begun = 0
         self._writes_settled = 0
         self._barriers: set[asyncio.Task[None]] = set()
+        self._pending: list[tuple[WriteJob[Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
         self._closed = False
+        #: Transactions committed by :meth:`write` (group commits), for tests and benches.
+        self.group_commits = 0
 
     def write_epoch(self) -> int | None:
         """Changes whenever a write begins or settles; ``None`` while one may be running.
@@ -281,7 +408,7 @@ class Database:
         Two equal values mean no write ran in between: a read made between them can be
         reused until the epoch changes.
         """
-        if self._writes_begun != self._writes_settled:
+        if self._writes_begun != self._writes_settled or self._pending:
             return None
         return self._writes_begun
 
@@ -300,13 +427,10 @@ class Database:
     def _settle_later(self) -> None:
         """Settle a write that ended with an error, once it has really stopped.
 
-        A cancelled ``await`` does not unqueue the statement from the connection's thread:
-        it may still commit. A no-op queued behind it finishes after it (the queue is FIFO),
-        so the write counts as settled only then.
+        A cancelled ``await`` does not unqueue the job from the writer's thread: it may
+        still commit. A no-op queued behind it finishes after it (the queue is FIFO), so
+        the write counts as settled only then.
         """
-
-        async def no_op() -> None:
-            await self._writer.execute_fetchall("SELECT 1")
 
         def settled(barrier: asyncio.Task[None]) -> None:
             self._barriers.discard(barrier)
@@ -314,55 +438,146 @@ class Database:
             if not barrier.cancelled():
                 barrier.exception()  # retrieved: a closed connection is fine here
 
-        barrier = asyncio.ensure_future(no_op())
+        barrier = asyncio.ensure_future(self._writer.run(lambda _conn: None))
         self._barriers.add(barrier)
         barrier.add_done_callback(settled)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
-        """One read statement on the reader connection (committed data only)."""
+        """One read statement (committed data only), run right here on the loop's thread.
+
+        The repositories' reads are index lookups of a few dozen microseconds, less than
+        the hand-off to a connection thread and back (two thread switches and a wake-up of
+        the loop) costs. WAL readers never wait for the writer. Reads that scan a guild's
+        rows (exports, week boards) use :meth:`fetch_large` instead.
+        """
+        if self._inline is None:
+            raise StorageError("the database is closed")
+        return self._inline.execute(sql, params).fetchall()
+
+    async def fetch_large(self, sql: str, params: Params = ()) -> list[Row]:
+        """:meth:`fetch` on the reader's own thread, for reads that may take milliseconds."""
         return list(await self._reader.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
-    async def execute(self, sql: str, params: Params = ()) -> list[Row]:
-        """One write statement, committed on its own (autocommit) before this returns."""
+    async def write(self, job: WriteJob[T]) -> T:
+        """Run ``job(connection)`` in a transaction; return its result once committed.
+
+        Group commit: jobs that arrive while a commit is in flight wait for it, then all
+        run in *one* transaction, each inside its own savepoint, so a burst of writes costs
+        a few commits rather than one each. A job that raises is rolled back alone (its
+        error is raised here) and the rest of its group commits; if the group's
+        transaction fails as a whole, each job is retried in a transaction of its own.
+        The result is returned only after the ``COMMIT`` that holds the job's rows, so a
+        caller that acknowledges it acknowledges only what is durable.
+
+        ``job`` runs on the writer's thread: plain ``sqlite3`` calls, no ``await``; it
+        must not commit, and should be quick (the group waits for it). A job whose caller
+        is cancelled still runs and may commit.
+        """
+        if self._closed:
+            raise StorageError("the database is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((job, future))
+        if self._committer is None:
+            self._committer = asyncio.ensure_future(self._commit_pending())
+        return await future
+
+    async def _commit_pending(self) -> None:
+        """Commit the queued jobs group by group until none is left (one task at a time)."""
+        group: list[tuple[WriteJob[Any], asyncio.Future[Any]]] = []
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                jobs = [job for job, _ in group]
+                async with self._writing():
+                    try:
+                        outcomes = await self._writer.run(functools.partial(_run_group, jobs=jobs))
+                    except Exception:  # the group failed as a whole: one by one
+                        outcomes = [
+                            await self._writer.run(functools.partial(_run_alone, job=job))
+                            for job in jobs
+                        ]
+                    else:
+                        self.group_commits += 1
+                for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+                    if ok:
+                        _set_result(future, value)
+                    else:
+                        _set_exception(future, value)
+        except BaseException as error:  # cancelled (loop shutting down): nobody waits forever
+            for _, future in group:  # in flight: the thread may still commit it
+                _set_exception(
+                    future, StorageError(f"write interrupted, maybe committed: {error!r}")
+                )
+            for _, future in self._pending:
+                _set_exception(future, StorageError(f"write not committed: {error!r}"))
+            self._pending = []
+            raise
+        finally:
+            self._committer = None
+
+    async def checkpoint(self) -> bool:
+        """``PRAGMA wal_checkpoint(TRUNCATE)`` on the writer, outside any transaction.
+
+        Copies every committed page into the main file and empties the ``-wal`` file. False
+        when a reader held the WAL (busy): SQLite's next automatic checkpoint finishes it.
+        """
         async with self._writing():
-            return list(await self._writer.execute_fetchall(sql, params))  # type: ignore[arg-type]
+            busy = await self._writer.run(
+                lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            )
+        return not busy
+
+    async def execute(self, sql: str, params: Params = ()) -> list[Row]:
+        """One write statement, committed (with whatever shares its group) before this returns."""
+        return await self.write(lambda conn: conn.execute(sql, params).fetchall())
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` if anything raises.
 
-        Holds the write lock throughout. Statements queue on the connection's thread in
+        Holds the write lock throughout. Statements queue on the writer's thread in
         order, so even when this task is cancelled mid-way (or mid-``BEGIN``), the
         ``ROLLBACK`` queued here runs after them and the connection never stays inside a
         transaction.
         """
         async with self._writing():
             try:
-                await self._writer.execute_fetchall("BEGIN IMMEDIATE")
+                await self._writer.run(lambda conn: conn.execute("BEGIN IMMEDIATE"))
                 yield Transaction(self._writer)
-                await self._writer.execute_fetchall("COMMIT")
+                await self._writer.run(lambda conn: conn.execute("COMMIT"))
             except BaseException:
                 await self._rollback()
                 raise
 
     async def _rollback(self) -> None:
-        # OperationalError: BEGIN itself failed, so there is no transaction to roll back.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self._writer.execute_fetchall("ROLLBACK")
+        def rollback(conn: sqlite3.Connection) -> None:
+            if conn.in_transaction:  # BEGIN itself may have failed
+                conn.execute("ROLLBACK")
+
+        await self._writer.run(rollback)
 
     async def close(self) -> None:
-        """Close both connections (idempotent); the writer goes last to checkpoint the WAL."""
+        """Close both connections (idempotent); the writer goes last to checkpoint the WAL.
+
+        Writes already queued are committed first.
+        """
         if self._closed:
             return
         self._closed = True
+        if self._committer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._committer)
         await self._reader.close()
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         async with self._write_lock:
             try:
                 # Only an optimisation: a full disk or read-only file must not fail close().
                 with contextlib.suppress(sqlite3.OperationalError):
-                    await self._writer.execute_fetchall("PRAGMA optimize")
+                    await self._writer.run(lambda conn: conn.execute("PRAGMA optimize"))
             finally:
-                await self._writer.close()
+                await self._writer.stop()
 
     async def __aenter__(self) -> Self:
         return self
@@ -376,21 +591,36 @@ class Database:
         await self.close()
 
 
+_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}",
+    # In WAL mode NORMAL survives a process crash (kill -9); only power loss can
+    # drop the last commits. FULL would add an fsync to every write.
+    "PRAGMA synchronous = NORMAL",
+    # Deleted rows are overwritten with zeros, not just unlinked: after /forget-me the
+    # member's name and notes are gone from the file (the WAL is checkpointed by the
+    # deletion, see MembersRepository.forget_member).
+    "PRAGMA secure_delete = ON",
+)
+
+
+def _connect_plain(path: Path, *pragmas: str, check_same_thread: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=check_same_thread, cached_statements=256
+    )
+    try:
+        for pragma in (*_PRAGMAS, *pragmas):
+            conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 async def _connect(path: Path, *pragmas: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None, cached_statements=256)
     try:
-        for pragma in (
-            "PRAGMA foreign_keys = ON",
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}",
-            # In WAL mode NORMAL survives a process crash (kill -9); only power loss can
-            # drop the last commits. FULL would add an fsync to every write.
-            "PRAGMA synchronous = NORMAL",
-            # Deleted rows are overwritten with zeros, not just unlinked: after /forget-me
-            # the member's name and notes are gone from the file (the WAL is checkpointed
-            # by the deletion, see MembersRepository.forget_member).
-            "PRAGMA secure_delete = ON",
-            *pragmas,
-        ):
+        for pragma in (*_PRAGMAS, *pragmas):
             await conn.execute_fetchall(pragma)
     except BaseException:
         await conn.close()
@@ -410,15 +640,25 @@ async def open_database(path: Path, *, verify: bool = True) -> Database:
     """
     path = await asyncio.to_thread(path.absolute)
     version = await asyncio.to_thread(migrate, path, verify=verify)
+    writer = _WriterThread(lambda: _connect_plain(path, check_same_thread=False))
     try:
-        writer = await _connect(path)
+        await writer.run(lambda _conn: None)  # connects: a failure is reported here
     except sqlite3.Error as error:
+        await writer.stop()
         raise _classify(path, error) from error
     try:
         reader = await _connect(path, "PRAGMA query_only = ON")
     except BaseException as error:
-        await writer.close()
+        await writer.stop()
         if isinstance(error, sqlite3.Error):
             raise _classify(path, error) from error
         raise
-    return Database(path, writer, reader, version)
+    try:
+        inline = _connect_plain(path, "PRAGMA query_only = ON", check_same_thread=True)
+    except BaseException as error:
+        await reader.close()
+        await writer.stop()
+        if isinstance(error, sqlite3.Error):
+            raise _classify(path, error) from error
+        raise
+    return Database(path, writer, reader, version, inline)

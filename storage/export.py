@@ -33,7 +33,7 @@ class ExportRepository:
         Write them with ``csv.writer(f).writerows([EXPORT_HEADER, *rows])``. Times are
         ISO 8601 UTC; missing values are empty strings.
         """
-        rows = await self._db.fetch(_SEASON, {"guild": guild_id})
+        rows = await self._db.fetch_large(_SEASON, {"guild": guild_id})
         return [
             ExportRow(user_id, name, challenge, week, points, from_us(at).isoformat(), source, note)
             for user_id, name, challenge, week, points, at, source, note in rows

@@ -21,7 +21,7 @@ from typing import Generic, TypeVar
 
 from storage._codec import from_us, week_text
 from storage.db import Database, Row
-from storage.models import LeaderboardRow, MemberStanding, Period
+from storage.models import LeaderboardRow, MemberRank, MemberStanding, Period
 from storage.streaks import current_streak_sql
 
 __all__ = ["LeaderboardRepository", "leaderboard_sql"]
@@ -75,28 +75,49 @@ _AFTER_ME = (
 )
 
 
+# Ranked members on totals in a range, from the rank counts (storage.ranks, migration
+# 0007): a sum over the guild's distinct totals.
+_COUNTS = (
+    "(SELECT coalesce(sum(k.members), 0) FROM rank_counts AS k"
+    " WHERE k.guild_id = :guild AND k.period = :period{where})"
+)
+
+
+def _members_on(period: Period, where: str) -> str:
+    """SQL: how many ranked members have points matching ``where`` (over ``b.points``).
+
+    All-time and season boards sum the rank counts; the week board counts its rows.
+    """
+    if period is Period.WEEK:
+        return f"(SELECT count(*) FROM board AS b{' WHERE ' + where if where else ''})"  # noqa: S608
+    return _COUNTS.format(where=" AND " + where.replace("b.points", "k.points") if where else "")
+
+
 def leaderboard_sql(period: Period) -> dict[str, str]:
     """The statements behind each method for ``period`` (the benchmark explains them).
 
     Composed from this module's literals only; values always travel as parameters.
 
-    ``standing`` counts the members with more points than the member (the one scan that
-    grows with rank, over a covering index), the members tied but listed earlier (an index
-    seek within the tie), and fetches the neighbours by keyset, so it never skips rows
-    with OFFSET. The first neighbour's rank comes from the same count, minus the members
-    between it and the member.
+    ``standing`` counts the members with more points than the member (for all-time and
+    season boards a sum over the rank counts' distinct totals, for the week board a scan
+    of its index), the members tied but listed earlier (an index seek within the tie), and
+    fetches the neighbours by keyset, so it never skips rows with OFFSET. The first
+    neighbour's rank comes from the same count, minus the members between it and the
+    member. ``rank`` is the member's rank alone: two sums over the rank counts.
     """
     board = f"WITH board AS NOT MATERIALIZED ({_BOARDS[period]})"
     # The first page (the common case) starts at rank 1: CASE skips the count.
+    above_offset = f"b.points > (SELECT points FROM board {_ORDER} LIMIT 1 OFFSET :offset)"  # noqa: S608
     top_columns = _COLUMNS.format(
-        above_first="CASE WHEN :offset = 0 THEN 0 ELSE (SELECT count(*) FROM board AS b"  # noqa: S608
-        f" WHERE b.points > (SELECT points FROM board {_ORDER} LIMIT 1 OFFSET :offset)) END"
+        above_first="CASE WHEN :offset = 0 THEN 0 ELSE "
+        + _members_on(period, above_offset)
+        + " END"
     )
+    between = f"b.points > {_MP} AND b.points <= (SELECT max(points) FROM listed)"  # noqa: S608
     standing_columns = _COLUMNS.format(
-        above_first="(SELECT n FROM above) - (SELECT count(*) FROM board AS b"  # noqa: S608
-        f" WHERE b.points > {_MP} AND b.points <= (SELECT max(points) FROM listed))"
+        above_first="(SELECT n FROM above) - " + _members_on(period, between)  # noqa: S608
     )
-    return {
+    statements = {
         # Straight off the ranking index: no materialization, no re-sort.
         "top": (
             f"{board} SELECT {top_columns} FROM board AS r {_ORDER}"  # noqa: S608
@@ -104,8 +125,7 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
         ),
         "standing": (
             f"{board}, me AS MATERIALIZED (SELECT * FROM board WHERE user_id = :user),"  # noqa: S608
-            " above AS MATERIALIZED (SELECT count(*) AS n FROM board AS b"
-            f"   WHERE b.points > {_MP}),"
+            f" above AS MATERIALIZED (SELECT {_members_on(period, f'b.points > {_MP}')} AS n),"
             " tied AS MATERIALIZED (SELECT count(*) AS n FROM board AS b"
             f"   WHERE b.points = {_MP}"
             "   AND (b.reached, b.user_id) < (SELECT reached, user_id FROM me)),"
@@ -118,9 +138,26 @@ def leaderboard_sql(period: Period) -> dict[str, str]:
             f" SELECT {standing_columns}, (SELECT n FROM above) + (SELECT n FROM tied)"
             f" FROM listed AS r {_ORDER}"
         ),
-        "count": f"{board} SELECT count(*) FROM board",  # noqa: S608
+        "count": f"{board} SELECT {_members_on(period, '')}",
     }
+    if period is not Period.WEEK:
+        points, completions = _TOTALS[period]
+        statements["rank"] = (
+            f"SELECT m.{points}, 1 + {_members_on(period, f'b.points > m.{points}')},"  # noqa: S608
+            f" {_members_on(period, '')} FROM members AS m"
+            f" WHERE m.guild_id = :guild AND m.user_id = :user AND m.{completions} > 0"
+            " AND m.opted_out = 0"
+        )
+    return statements
 
+
+#: Pages from further down read OFFSET index entries first: on the reader's thread.
+_SMALL_OFFSET = 500
+
+_TOTALS = {
+    Period.ALL_TIME: ("points_all", "completions_all"),
+    Period.SEASON: ("points_season", "completions_season"),
+}
 
 _SQL = {period: leaderboard_sql(period) for period in Period}
 
@@ -144,8 +181,12 @@ def _ranked(rows: list[Row], first_position: int) -> list[LeaderboardRow]:
     return result
 
 
-def _params(guild_id: int, week: tuple[int, int] | None) -> dict[str, object]:
-    return {"guild": guild_id, "week": None if week is None else week_text(week)}
+def _params(guild_id: int, period: Period, week: tuple[int, int] | None) -> dict[str, object]:
+    return {
+        "guild": guild_id,
+        "period": period.value,
+        "week": None if week is None or period is not Period.WEEK else week_text(week),
+    }
 
 
 T = TypeVar("T")
@@ -224,8 +265,9 @@ class LeaderboardRepository:
             raise ValueError(f"limit and offset must be >= 0, got {limit} and {offset}")
 
         async def read() -> tuple[LeaderboardRow, ...]:
-            params = _params(guild_id, week) | {"limit": limit, "offset": offset}
-            return tuple(_ranked(await self._db.fetch(_SQL[period]["top"], params), offset))
+            params = _params(guild_id, period, week) | {"limit": limit, "offset": offset}
+            read = self._db.fetch_large if offset > _SMALL_OFFSET else self._db.fetch
+            return tuple(_ranked(await read(_SQL[period]["top"], params), offset))
 
         return list(await self._pages.get((guild_id, period, week, limit, offset), read))
 
@@ -235,10 +277,27 @@ class LeaderboardRepository:
         """How many members are ranked (for "page 3 of 12")."""
 
         async def read() -> int:
-            rows = await self._db.fetch(_SQL[period]["count"], _params(guild_id, week))
+            read = self._db.fetch_large if period is Period.WEEK else self._db.fetch
+            rows = await read(_SQL[period]["count"], _params(guild_id, period, week))
             return int(rows[0][0])
 
         return await self._counts.get((guild_id, period, week), read)
+
+    async def rank(self, guild_id: int, user_id: int, period: Period) -> MemberRank | None:
+        """The member's rank, points and how many are ranked; ``None`` if unranked.
+
+        All-time and season: one statement over the rank counts, in time independent of
+        the guild's size. The week board falls back to :meth:`standing`.
+        """
+        if period is Period.WEEK:
+            standing = await self.standing(guild_id, user_id, period, radius=0)
+            if standing is None:
+                return None
+            ranked = await self.count_ranked(guild_id, period)
+            return MemberRank(standing.row.rank, standing.row.points, ranked)
+        params = {"guild": guild_id, "user": user_id, "period": period.value}
+        rows = await self._db.fetch(_SQL[period]["rank"], params)
+        return MemberRank(rows[0][1], rows[0][0], rows[0][2]) if rows else None
 
     async def standing(
         self,
@@ -252,8 +311,10 @@ class LeaderboardRepository:
         """The member's row and up to ``radius`` neighbours each side; ``None`` if unranked."""
         if radius < 0:
             raise ValueError(f"radius must be >= 0, got {radius}")
-        params = _params(guild_id, week) | {"user": user_id, "radius": radius}
-        rows = await self._db.fetch(_SQL[period]["standing"], params)
+        params = _params(guild_id, period, week) | {"user": user_id, "radius": radius}
+        # The week board counts its rows (thousands in a big guild): not on the loop's thread.
+        read = self._db.fetch_large if period is Period.WEEK else self._db.fetch
+        rows = await read(_SQL[period]["standing"], params)
         if not rows:
             return None
         position = rows[0][8]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
+from storage import ranks
 from storage._codec import to_us, utc_now
 from storage.db import Database
 from storage.models import ForgetReport
@@ -14,7 +16,6 @@ __all__ = ["MembersRepository"]
 
 log = logging.getLogger(__name__)
 
-_CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
 _OPT_OUT = (
     "INSERT INTO members (guild_id, user_id, opted_out, first_seen_us) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out"
@@ -67,7 +68,13 @@ class MembersRepository:
 
         Their own progress keeps being recorded and shown to them.
         """
-        await self._db.execute(_OPT_OUT, (guild_id, user_id, int(opted_out), to_us(self._clock())))
+        params = (guild_id, user_id, int(opted_out), to_us(self._clock()))
+
+        def job(conn: sqlite3.Connection) -> None:
+            with ranks.track(conn, user_id, guild_id):
+                conn.execute(_OPT_OUT, params)
+
+        await self._db.write(job)
 
     async def forget_member(self, user_id: int, *, guild_id: int | None = None) -> ForgetReport:
         """Delete everything stored about ``user_id``, in one transaction.
@@ -79,12 +86,14 @@ class MembersRepository:
         other members' records keeps its shape without naming them.
         """
         params = {"user": user_id, "guild": guild_id}
-        counts: dict[str, int] = {}
-        async with self._db.transaction() as tx:
-            for name, sql in _FORGET:
-                counts[name] = len(await tx.execute(sql, params))
+
+        def job(conn: sqlite3.Connection) -> dict[str, int]:
+            with ranks.track(conn, user_id, guild_id):
+                return {name: len(conn.execute(sql, params).fetchall()) for name, sql in _FORGET}
+
+        report = ForgetReport(**await self._db.write(job))
         await self._scrub_wal()
-        return ForgetReport(**counts)
+        return report
 
     async def _scrub_wal(self) -> None:
         """Copy the zeroed pages into the main file and empty the ``-wal`` file.
@@ -94,6 +103,5 @@ class MembersRepository:
         shrinks the WAL to zero bytes. If a read holds the WAL (busy), the next checkpoint
         (SQLite's automatic one, or closing the database) finishes the job.
         """
-        busy, _, _ = (await self._db.execute(_CHECKPOINT))[0]
-        if busy:
+        if not await self._db.checkpoint():
             log.warning("forget_member: the WAL checkpoint was busy; it completes later")

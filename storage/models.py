@@ -26,6 +26,7 @@ __all__ = [
     "GuildSchedule",
     "IsoWeek",
     "LeaderboardRow",
+    "MemberRank",
     "MemberStanding",
     "Period",
     "PostRecord",
@@ -235,10 +236,15 @@ class CompletionRecord:
 
 @dataclass(frozen=True, slots=True)
 class CompletionResult:
-    """``completion`` is the new row, or for ``ALREADY_DONE`` the one recorded earlier."""
+    """``completion`` is the new row, or for ``ALREADY_DONE`` the one recorded earlier.
+
+    ``summary``: for a recorded completion, the member's totals and streaks as of the
+    commit that holds it (``None`` otherwise).
+    """
 
     status: CompletionStatus
     completion: CompletionRecord
+    summary: ProgressSummary | None = None
 
     @property
     def recorded(self) -> bool:
@@ -292,6 +298,15 @@ class MemberStanding:
     row: LeaderboardRow
     position: int
     neighbours: tuple[LeaderboardRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRank:
+    """A member's rank on a board (ties share it), their points, and how many are ranked."""
+
+    rank: int
+    points: int
+    ranked: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,16 +2,19 @@
 
 Recording is idempotent: one completion per (guild, member, challenge), so double clicks
 and retries come back ``ALREADY_DONE`` with the first record. Totals for leaderboards are
-kept by triggers (migration 0002) in the same transaction as the completion.
+kept by triggers (migration 0002) in the same transaction as the completion, and rank
+counts (:mod:`storage.ranks`) by this module in that transaction too.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
+from storage import ranks
 from storage._codec import from_us, to_us, utc_now, week_from_text
-from storage.audit import record_audit
+from storage.audit import write_audit
 from storage.db import Database, Row
 from storage.errors import StorageError
 from storage.models import (
@@ -74,6 +77,22 @@ def _completion(row: Row) -> CompletionRecord:
     )
 
 
+def _summary(row: Row, guild_id: int, user_id: int) -> ProgressSummary:
+    name, opted_out, points, count, season_points, season_count, current, best = row
+    return ProgressSummary(
+        guild_id=guild_id,
+        user_id=user_id,
+        display_name=name,
+        opted_out=bool(opted_out),
+        points=points,
+        completions=count,
+        season_points=season_points,
+        season_completions=season_count,
+        current_streak=current,
+        best_streak=best,
+    )
+
+
 class ProgressRepository:
     """Record, undo and read members' completions."""
 
@@ -100,6 +119,11 @@ class ProgressRepository:
         given. ``actor_id`` (required for ``MODERATOR``) audits the completion (action
         ``mark``) in the same transaction. Already completed: nothing changes, and the
         result is ``ALREADY_DONE`` with the first record.
+
+        One transaction (name, completion, totals, rank counts, audit), committed together
+        with the writes that arrive meanwhile (:meth:`~storage.db.Database.write`); this
+        returns once it is committed. A recorded result carries the member's summary as
+        of that commit.
         """
         if source is CompletionSource.MODERATOR and actor_id is None:
             raise ValueError("a moderator completion needs the moderator's actor_id")
@@ -107,72 +131,29 @@ class ProgressRepository:
             raise ValueError(f"points must be >= 0, got {points}")
         now = self._clock()
         at = completed_at or now
+        at_us, now_us = to_us(at), to_us(now)
         params = {
             "guild": guild_id,
             "user": user_id,
             "challenge": challenge_id,
             "points": points,
-            "at": to_us(at),
+            "at": at_us,
             "source": source.value,
             "note": note,
         }
-        if display_name is not None:
-            # Its own small commit: a name refresh needs no atomicity with the completion.
-            await self._db.execute(_UPSERT_MEMBER, (guild_id, user_id, display_name, to_us(now)))
-        # A conflict means done before; the loop only repeats if that earlier completion
-        # was undone between our INSERT and our read of it.
-        for _ in range(3):
-            inserted = await self._insert(
-                params,
-                guild_id=guild_id,
-                user_id=user_id,
-                challenge_id=challenge_id,
-                note=note,
-                actor_id=actor_id,
-                now=now,
-            )
-            if inserted:
-                break
-            existing = await self.get_completion(guild_id, user_id, challenge_id)
-            if existing is not None:
-                return CompletionResult(CompletionStatus.ALREADY_DONE, existing)
-        else:
-            raise StorageError(f"completion of {challenge_id} keeps being undone; try again")
-        week = inserted[0][0]
-        return CompletionResult(
-            CompletionStatus.RECORDED,
-            CompletionRecord(
-                guild_id=guild_id,
-                user_id=user_id,
-                challenge_id=challenge_id,
-                week=None if week is None else week_from_text(week),
-                points=points,
-                completed_at=from_us(to_us(at)),
-                source=source,
-                note=note,
-            ),
-        )
 
-    async def _insert(
-        self,
-        params: dict[str, object],
-        *,
-        guild_id: int,
-        user_id: int,
-        challenge_id: str,
-        note: str | None,
-        actor_id: int | None,
-        now: datetime,
-    ) -> list[Row]:
-        if actor_id is None:
-            # The hot path: one statement (a trigger creates the member, others keep the
-            # totals) committed on its own: one round trip.
-            return await self._db.execute(_INSERT, params)
-        async with self._db.transaction() as tx:
-            inserted = await tx.execute(_INSERT, params)
-            if inserted:
-                await record_audit(
-                    tx,
+        def job(conn: sqlite3.Connection) -> tuple[Row | None, Row | None, Row | None]:
+            """(inserted week row, earlier completion, summary): on the writer's thread."""
+            if display_name is not None:
+                conn.execute(_UPSERT_MEMBER, (guild_id, user_id, display_name, now_us))
+            with ranks.track(conn, user_id, guild_id):
+                inserted = conn.execute(_INSERT, params).fetchone()
+            if inserted is None:
+                # Done before; in this same transaction the earlier row is still there.
+                return None, conn.execute(_ONE, (guild_id, user_id, challenge_id)).fetchone(), None
+            if actor_id is not None:
+                write_audit(
+                    conn,
                     guild_id=guild_id,
                     at=now,
                     actor_id=actor_id,
@@ -181,7 +162,29 @@ class ProgressRepository:
                     challenge_id=challenge_id,
                     detail=note,
                 )
-        return inserted
+            summary = conn.execute(_SUMMARY, {"guild": guild_id, "user": user_id}).fetchone()
+            return inserted, None, summary
+
+        inserted, earlier, summary = await self._db.write(job)
+        if inserted is None:
+            if earlier is None:  # cannot happen: the conflict was with this row
+                raise StorageError(f"completion of {challenge_id} conflicted but is missing")
+            return CompletionResult(CompletionStatus.ALREADY_DONE, _completion(earlier))
+        week = inserted[0]
+        return CompletionResult(
+            CompletionStatus.RECORDED,
+            CompletionRecord(
+                guild_id=guild_id,
+                user_id=user_id,
+                challenge_id=challenge_id,
+                week=None if week is None else week_from_text(week),
+                points=points,
+                completed_at=from_us(at_us),
+                source=source,
+                note=note,
+            ),
+            None if summary is None else _summary(summary, guild_id, user_id),
+        )
 
     async def undo_completion(
         self,
@@ -197,22 +200,25 @@ class ProgressRepository:
         With ``actor_id`` (a moderator's ``unmark``) the removal is audited in the same
         transaction; nothing is audited when there was nothing to remove.
         """
-        if actor_id is None:
-            return bool(await self._db.execute(_DELETE, (guild_id, user_id, challenge_id)))
-        async with self._db.transaction() as tx:
-            removed = await tx.execute(_DELETE, (guild_id, user_id, challenge_id))
-            if removed:
-                await record_audit(
-                    tx,
+        at = self._clock()
+
+        def job(conn: sqlite3.Connection) -> bool:
+            with ranks.track(conn, user_id, guild_id):
+                removed = conn.execute(_DELETE, (guild_id, user_id, challenge_id)).fetchall()
+            if removed and actor_id is not None:
+                write_audit(
+                    conn,
                     guild_id=guild_id,
-                    at=self._clock(),
+                    at=at,
                     actor_id=actor_id,
                     action="unmark",
                     target_user_id=user_id,
                     challenge_id=challenge_id,
                     detail=reason,
                 )
-        return bool(removed)
+            return bool(removed)
+
+        return await self._db.write(job)
 
     async def get_completion(
         self, guild_id: int, user_id: int, challenge_id: str
@@ -229,18 +235,4 @@ class ProgressRepository:
     async def summary(self, guild_id: int, user_id: int) -> ProgressSummary | None:
         """Totals (all time and season) and streaks; ``None`` for a member never seen."""
         rows = await self._db.fetch(_SUMMARY, {"guild": guild_id, "user": user_id})
-        if not rows:
-            return None
-        name, opted_out, points, count, season_points, season_count, current, best = rows[0]
-        return ProgressSummary(
-            guild_id=guild_id,
-            user_id=user_id,
-            display_name=name,
-            opted_out=bool(opted_out),
-            points=points,
-            completions=count,
-            season_points=season_points,
-            season_completions=season_count,
-            current_streak=current,
-            best_streak=best,
-        )
+        return _summary(rows[0], guild_id, user_id) if rows else None

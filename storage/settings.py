@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from storage import ranks
 from storage._codec import opt_from_us, to_us, utc_now
 from storage.audit import record_audit
 from storage.db import Database, Row
-from storage.models import GuildSchedule
+from storage.models import GuildSchedule, Period
 
 __all__ = ["SettingsRepository"]
 
@@ -122,6 +123,9 @@ class SettingsRepository:
                 ),
             )
             old = _schedule(previous[0]) if previous else None
+            if old is None or _season_start_us(old) != _season_start_us(schedule):
+                # The season totals were recounted (0002's triggers): so are their ranks.
+                await tx.run(lambda conn: ranks.recount(conn, schedule.guild_id, [Period.SEASON]))
             if actor_id is not None and old != schedule:
                 await record_audit(
                     tx,

@@ -31,7 +31,9 @@ from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
+    answer_recorded,
     challenge_or_error,
+    confirm_in_time,
     discord_time,
     done_view,
     guild_of,
@@ -206,14 +208,13 @@ async def answer_progress(
         raise UserFacingError(f"{shown} has no recorded progress in this server.")
     history = await store.progress.history(guild_id, user_id)
     done_ids = {record.challenge_id for record in history}
-    standing = await store.leaderboards.standing(guild_id, user_id, Period.SEASON, radius=0)
-    ranked = await store.leaderboards.count_ranked(guild_id, Period.SEASON)
+    standing = await store.leaderboards.rank(guild_id, user_id, Period.SEASON)
     if summary.opted_out:
         rank = "Not ranked (opted out)"
     elif standing is None:
         rank = "Not ranked yet this season"
     else:
-        rank = f"#{standing.row.rank} of {ranked}"
+        rank = f"#{standing.rank} of {standing.ranked}"
     status = await load_status(store, catalog, guild_id, now)
     season_done = [c for c in catalog.challenges if c.id in done_ids]
     sections = [
@@ -315,9 +316,9 @@ async def leaderboard_page(
     if not lines:
         lines = ["Nobody is on the board yet: press **Mark done** on the weekly post to start."]
     if all(row.user_id != viewer_id for row in rows):
-        mine = await store.leaderboards.standing(guild_id, viewer_id, period, radius=0)
+        mine = await store.leaderboards.rank(guild_id, viewer_id, period)
         if mine is not None:
-            lines += ["", f"You: #{mine.row.rank} with **{mine.row.points}** pts"]
+            lines += ["", f"You: #{mine.rank} with **{mine.points}** pts"]
     embed = discord.Embed(title=title, description="\n".join(lines), colour=CHALLENGE_COLOUR)
     embed.set_footer(
         text=f"Page {page + 1}/{pages} · {plural(total, 'member')} ranked · "
@@ -422,18 +423,21 @@ class ChallengesCog(commands.Cog, name="Challenges"):
     ) -> None:
         guild_id = guild_of(interaction)
         store = self.store()
-        post = await current_post(store, guild_id)
-        text = await record_done(
-            store,
-            self.services.catalog,
-            guild_id=guild_id,
-            user_id=interaction.user.id,
-            display_name=interaction.user.display_name,
-            challenge_id=post.challenge_id,
-            source=CompletionSource.COMMAND,
-            note=clean_note(note),
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+
+        async def record() -> str:
+            post = await current_post(store, guild_id)
+            return await record_done(
+                store,
+                self.services.catalog,
+                guild_id=guild_id,
+                user_id=interaction.user.id,
+                display_name=interaction.user.display_name,
+                challenge_id=post.challenge_id,
+                source=CompletionSource.COMMAND,
+                note=clean_note(note),
+            )
+
+        await answer_recorded(interaction, await confirm_in_time(interaction, record()))
 
     @challenge.command(name="undo", description="Remove your 'done' mark of this week's challenge")
     async def undo(self, interaction: discord.Interaction[Any]) -> None:

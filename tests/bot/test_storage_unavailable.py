@@ -20,7 +20,7 @@ from discord import app_commands
 
 from bot.errors import SAVE_FAILED, answer_error
 from bot.storage_alarm import StorageAlarm
-from storage.db import Database, migrate
+from storage.db import Database, _WriterThread, migrate
 from storage.errors import DatabaseUnreadableError, write_problem
 from storage.store import Store, open_store
 from tests.bot.fakes import FakeInteraction
@@ -113,8 +113,13 @@ async def test_disk_full_is_answered_told_once_and_recovers_without_restart(
 async def test_read_only_database(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     version = migrate(path)
-    writer = await aiosqlite.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
-    reader = await aiosqlite.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    uri = f"{path.as_uri()}?mode=ro"
+    # The same file opened read-only, as the writer thread's connection (storage.db's own
+    # writer class: only its connection differs from what open_database builds).
+    writer = _WriterThread(
+        lambda: sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    )
+    reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
     async with Store.over(Database(path, writer, reader, version)) as store:
         with pytest.raises(sqlite3.Error) as caught:
             await store.progress.record_completion(1, 7, "c1", points=1)

@@ -14,8 +14,10 @@ import sqlite3
 from pathlib import Path
 
 from bench._burst_core import (
+    CHANNEL,
     check_writes,
     command_data,
+    done_button,
     fire,
     launch,
     mixed_burst,
@@ -100,3 +102,65 @@ async def test_an_answer_too_late_for_discord_keeps_the_write_quietly(tmp_path: 
         assert "Traceback" not in bot.output(), bot.output()[-3000:]
     finally:
         await fake.close()
+
+
+async def test_a_write_held_up_past_two_seconds_is_deferred_then_completed(
+    tmp_path: Path,
+) -> None:
+    """Another connection holds the write lock for 2.7 s: the bot defers both writes in time
+    and completes them with the "Recorded" answer once their commit is through."""
+    fake, guild, members = new_world(2)
+    await fake.start()
+    try:
+        bot = await launch(fake, guild, tmp_path)
+        try:
+            post = await post_weekly_challenge(fake, guild, bot)
+            holder = sqlite3.connect(bot.database, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # the bot's writes wait (busy timeout 5 s)
+            try:
+                records = await asyncio.gather(
+                    fake.send_interaction(
+                        kind=2,
+                        data=command_data(guild, "/challenge done", {}),
+                        user=members[0].user,
+                        channel=guild.default_channel,
+                    ),
+                    fake.send_interaction(
+                        kind=3,
+                        data={"custom_id": done_button(post), "component_type": 2},
+                        user=members[1].user,
+                        channel=guild.channel(CHANNEL),
+                        message=post,
+                    ),
+                )
+                await fake.wait_until(
+                    lambda: all(r.response_type == 5 for r in records),
+                    within=2.6,
+                    what="both writes deferred",
+                )
+                assert all(r.original_edits == 0 for r in records)  # not recorded yet
+                await asyncio.sleep(2.7 - 2.0)
+            finally:
+                holder.execute("COMMIT")
+                holder.close()
+            await fake.wait_until(
+                lambda: all(r.original_edits for r in records), within=5, what="the answers"
+            )
+            for record in records:
+                latency = fake.answer_latency(record.id)
+                assert latency is not None
+                assert latency < 3.0
+                assert record.callbacks[0]["data"]["flags"] & 64  # ephemeral
+                assert record.original_message_id is not None
+                answer = fake.messages[record.original_message_id]
+                assert "Recorded" in answer["content"], answer
+            with sqlite3.connect(f"{bot.database.as_uri()}?mode=ro", uri=True) as conn:
+                stored = conn.execute("SELECT count(*) FROM completions").fetchone()[0]
+            conn.close()
+            assert stored == 2
+        finally:
+            await bot.stop()
+        assert "Traceback" not in bot.output(), bot.output()[-3000:]
+    finally:
+        await fake.close()
+    fake.assert_no_failures()

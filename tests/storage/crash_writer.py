@@ -1,7 +1,9 @@
 """Child process for test_crash.py: writes forever, printing each acknowledged write.
 
-Usage: python crash_writer.py DB_PATH PREFIX. A line ``ack <challenge>`` is printed only
-after the write's ``await`` returned, i.e. after it was committed.
+Usage: python crash_writer.py DB_PATH PREFIX [TOGETHER]. A line ``ack <challenge>`` is
+printed only after the write's ``await`` returned, i.e. after it was committed. With
+TOGETHER > 1, that many writes are started at once, again and again, so they share group
+commits and a kill lands in the middle of one.
 """
 
 from __future__ import annotations
@@ -14,21 +16,29 @@ from storage.models import CompletionSource
 from storage.store import open_store
 
 
-async def main(path: Path, prefix: str) -> None:
+async def main(path: Path, prefix: str, together: int) -> None:
     store = await open_store(path)
     print("ready", flush=True)
-    i = 0
-    while True:
+
+    async def write(i: int) -> None:
         challenge = f"{prefix}-{i}"
-        if i % 2:  # a multi-statement transaction (completion + audit entry)
+        if i % 2:  # with an audit entry in the same transaction
             await store.progress.record_completion(
                 1, i % 50, challenge, points=3, source=CompletionSource.MODERATOR, actor_id=999
             )
-        else:  # the single-statement hot path
+        else:  # the member's own
             await store.progress.record_completion(1, i % 50, challenge, points=5)
+        if i % 7 == 3:  # and some undone again, which moves totals and rank counts down
+            await store.progress.undo_completion(1, i % 50, challenge)
+            print(f"undone {challenge}", flush=True)
         print(f"ack {challenge}", flush=True)
-        i += 1
+
+    i = 0
+    while True:
+        await asyncio.gather(*(write(i + k) for k in range(together)))
+        i += together
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), sys.argv[2]))
+    together = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    asyncio.run(main(Path(sys.argv[1]), sys.argv[2], together))

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,16 +56,22 @@ def seed(path: Path, version: int) -> None:
         " season_start, season_start_us, updated_at_us)"
         " VALUES (1, 10, 0, '09:00', 'UTC', '2026-01-01', 1767225600000000, 0)"
     )
-    # Claimed, then sent: from 0004 on a post cannot be inserted as sent.
+    # Claimed, then sent: the way every version's ledger does it (0004 refuses a post
+    # inserted as sent).
     conn.execute(
         "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
         " scheduled_for_us, claimed_at_us) VALUES (1, '2026-W01', 'c1', 10, 'claimed', 0, 0)"
     )
     conn.execute(
         "UPDATE challenge_posts SET state = 'sent', message_id = 99, posted_at_us = 0"
-        " WHERE iso_week = '2026-W01'"
+        " WHERE guild_id = 1 AND iso_week = '2026-W01'"
     )
-    for user, at, points in ((7, 1_700_000_000_000_000, 5), (7, 1_800_000_000_000_000, 10)):
+    for user, at, points in (
+        (7, 1_700_000_000_000_000, 5),
+        (7, 1_800_000_000_000_000, 10),
+        (8, 1_800_000_000_000_000, 10),
+        (9, 1_800_000_000_000_000, 10),
+    ):
         conn.execute(
             "INSERT OR IGNORE INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)",
             (user,),
@@ -127,7 +134,36 @@ def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None
             # 0005: existing guilds get discussion threads (on), existing posts no thread row.
             assert conn.execute("SELECT threads FROM guild_settings").fetchall() == [(1,)]
             assert conn.execute("SELECT count(*) FROM post_threads").fetchone() == (0,)
+            # 0007's backfill: per total, how many ranked members have it.
+            counts = conn.execute(
+                "SELECT period, points, members FROM rank_counts ORDER BY period, points"
+            ).fetchall()
+            assert counts == [("all_time", 10, 2), ("all_time", 15, 1), ("season", 10, 3)]
     conn.close()
+
+
+#: Released migrations never change (issue 13): a database migrated by one release must
+#: mean the same to the next. Fix a mistake with a new migration. Add each migration here
+#: when it is released.
+RELEASED = {
+    "0001_initial.sql": "64751050ec5d392a26fadadd6f28c7ddd70333b8518e84e1f176be1870623de0",
+    "0002_leaderboard_totals.sql": (
+        "f96b3b5e53c9558cffafe89a36b745d2500698e0602ca9ccc7f07ef57b5a1104"
+    ),
+    "0003_schedule_timing_changed.sql": (
+        "38edb1b432fc1617e38019db9de3c720942822791e95098abe1536084b0c4b48"
+    ),
+    "0004_streaks_on_write.sql": "8a754e5fed624cda5780fdc5eaaa905da94e254b92f706e33f8fc04f349f34e3",
+}
+
+
+def test_released_migrations_are_unchanged() -> None:
+    found = {
+        m.name: hashlib.sha256(m.sql.encode("utf-8")).hexdigest()
+        for m in load_migrations()
+        if m.name in RELEASED
+    }
+    assert found == RELEASED
 
 
 def test_migrating_twice_is_a_no_op(tmp_path: Path) -> None:
@@ -386,3 +422,100 @@ async def test_a_cancelled_write_settles_only_when_its_statement_has_run(tmp_pat
         assert db.write_epoch() is None
         await settled(db)
         assert await db.fetch("SELECT count(*) FROM audit_log WHERE action = 'slow'") == [(1,)]
+
+
+def insert_member(user: int) -> Callable[[sqlite3.Connection], int]:
+    def job(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)", (user,)
+        )
+        return user
+
+    return job
+
+
+def committed_members(path: Path) -> set[int]:
+    """Members as another connection sees them: only what is committed."""
+    with sqlite3.connect(path) as conn:
+        found = {row[0] for row in conn.execute("SELECT user_id FROM members")}
+    conn.close()
+    return found
+
+
+async def test_writes_arriving_together_share_commits(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        results = await asyncio.gather(*(db.write(insert_member(u)) for u in range(200)))
+        assert results == list(range(200))
+        # Queued before the first commit began: a few commits at most, not 200.
+        assert 1 <= db.group_commits <= 5
+        assert committed_members(db.path) == set(range(200))
+
+
+async def test_a_write_returns_only_once_its_commit_is_durable(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+
+        async def write_then_look(user: int) -> None:
+            await db.write(insert_member(user))
+            # Acknowledged: another connection (another process) sees it already.
+            assert user in committed_members(db.path)
+
+        await asyncio.gather(*(write_then_look(u) for u in range(20)))
+
+
+async def test_a_failing_write_fails_alone_and_the_group_commits(tmp_path: Path) -> None:
+    async with await open_database(tmp_path / "bot.db") as db:
+        await db.write(insert_member(5))
+
+        def fails_midway(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 6, 0)")
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 5, 0)")
+
+        results = await asyncio.gather(
+            db.write(insert_member(1)),
+            db.write(insert_member(2)),
+            db.write(fails_midway),  # 6 must not stay: its savepoint is rolled back
+            db.write(insert_member(5)),  # a duplicate: fails alone
+            db.write(insert_member(3)),
+            return_exceptions=True,
+        )
+        assert results[:2] == [1, 2]
+        assert isinstance(results[2], sqlite3.IntegrityError)
+        assert isinstance(results[3], sqlite3.IntegrityError)
+        assert results[4] == 3
+        assert committed_members(db.path) == {1, 2, 3, 5}
+
+
+async def test_a_write_that_ends_the_transaction_costs_only_itself(tmp_path: Path) -> None:
+    """If one write's error rolls back the whole group (as SQLITE_FULL would), every other
+    write of the group is retried in a transaction of its own."""
+    async with await open_database(tmp_path / "bot.db") as db:
+        await db.write(insert_member(100))  # the next ones queue behind this commit
+
+        def ends_the_transaction(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 9, 0)")
+            conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+
+        blocker = db.write(lambda conn: conn.execute("SELECT 1").fetchall())
+        results = await asyncio.gather(
+            blocker,
+            db.write(insert_member(1)),
+            db.write(ends_the_transaction),
+            db.write(insert_member(2)),
+            return_exceptions=True,
+        )
+        assert results[1] == 1
+        assert isinstance(results[2], sqlite3.OperationalError)
+        assert results[3] == 2
+        assert committed_members(db.path) == {100, 1, 2}
+        # The connection is not left inside a transaction.
+        assert await db.write(insert_member(3)) == 3
+
+
+async def test_queued_writes_commit_before_close(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "bot.db")
+    pending = [asyncio.ensure_future(db.write(insert_member(u))) for u in range(10)]
+    await asyncio.sleep(0)
+    await db.close()
+    assert [await p for p in pending] == list(range(10))
+    assert committed_members(tmp_path / "bot.db") == set(range(10))

@@ -49,7 +49,7 @@ async def test_forget_after_a_checkpoint_also_clears_the_main_file(
 ) -> None:
     """The secret was already copied into the main file by an earlier checkpoint."""
     await record_secrets(store)
-    await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert await store.db.checkpoint()
     assert NAME.encode() in database_bytes(db_path)  # the WAL is empty: the main file has it
 
     await store.members.forget_member(7)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +12,7 @@ import pytest
 
 from storage.leaderboards import LeaderboardRepository, _Reuse
 from storage.models import GuildSchedule, IsoWeek, LeaderboardRow, Period
-from storage.store import Store
+from storage.store import Store, open_store
 from tests.storage.streak_reference import reference_streaks
 
 G = 1
@@ -206,15 +205,11 @@ async def test_negative_sizes_are_refused(store: Store) -> None:
         await store.leaderboards.standing(G, 1, Period.ALL_TIME, radius=-1)
 
 
-def write_behind_the_back(store: Store, user: int, points: int) -> None:
-    """A completion written by another connection, as another process would."""
-    with sqlite3.connect(store.db.path, isolation_level=None) as conn:
-        conn.execute(
-            "INSERT INTO completions (guild_id, user_id, challenge_id, points, completed_at_us,"
-            " source) VALUES (?, ?, 'c9', ?, 0, 'command')",
-            (G, user, points),
-        )
-    conn.close()
+async def write_behind_the_back(store: Store, user: int, points: int) -> None:
+    """A completion written by another connection, as another process would (through its
+    own repositories, which keep the rank counts)."""
+    async with await open_store(store.db.path, verify=False) as other:
+        await other.progress.record_completion(G, user, "c9", points=points)
 
 
 class Ticks:
@@ -236,7 +231,7 @@ async def test_pages_and_counts_are_reused_until_a_write_or_for_a_few_seconds(
     assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
     assert await lb.count_ranked(G, Period.ALL_TIME) == 1
     # Written around this process's Database: the kept page and count are served...
-    write_behind_the_back(store, 2, 50)
+    await write_behind_the_back(store, 2, 50)
     ticks.now += 4.9
     assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
     assert await lb.count_ranked(G, Period.ALL_TIME) == 1
@@ -260,7 +255,7 @@ async def test_nothing_is_kept_when_kept_is_zero(store: Store) -> None:
     lb = LeaderboardRepository(store.db, kept=0)
     await store.progress.record_completion(G, 1, "c1", points=10)
     assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [1]
-    write_behind_the_back(store, 2, 50)
+    await write_behind_the_back(store, 2, 50)
     assert [r.user_id for r in await lb.top(G, Period.ALL_TIME)] == [2, 1]
 
 
