@@ -17,6 +17,7 @@ from storage.leaderboards import LeaderboardRepository
 from storage.members import MembersRepository
 from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
+from storage.reports import ReportsRepository
 from storage.settings import SettingsRepository
 
 __all__ = ["Store", "open_store"]
@@ -37,6 +38,7 @@ class Store:
     members: MembersRepository
     export: ExportRepository
     audit: AuditRepository
+    reports: ReportsRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -50,6 +52,7 @@ class Store:
             members=MembersRepository(db, clock),
             export=ExportRepository(db),
             audit=AuditRepository(db),
+            reports=ReportsRepository(db),
         )
 
     async def close(self) -> None:
