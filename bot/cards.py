@@ -57,6 +57,7 @@ __all__ = [
     "render_off_loop",
     "render_progress_card",
     "render_season_chart",
+    "season_note",
 ]
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,8 @@ def _cell_state(plan_state: WeekState, *, done: bool, open_now: bool) -> CellSta
     return CellState.AHEAD  # AHEAD, or DUE/UNCONFIRMED: being posted right now
 
 
-def _season_note(status: SeasonStatus) -> str:
+def season_note(status: SeasonStatus) -> str:
+    """Where the season stands in a few words: "Week 3 of 15", "Season over"..."""
     state = status.state
     if not status.weeks:
         return "No season scheduled"
@@ -244,7 +246,7 @@ def build_progress_model(
         weeks=tuple(weeks),
         steps=tuple(steps),
         planned=bool(status.weeks),
-        season_note=_season_note(status),
+        season_note=season_note(status),
     )
 
 
@@ -311,6 +313,8 @@ class ChartWeek:
     active: int
     #: The week has begun (later weeks are drawn as empty slots).
     started: bool
+    #: The week's challenge was posted (not: before the schedule, missed, not yet).
+    posted: bool = True
     current: bool = False
 
 
@@ -334,7 +338,12 @@ def chart_alt_text(chart: SeasonChart) -> str:
     if not started:
         return _clip(head + " No week has started yet.", ALT_TEXT_LIMIT)
     # Newest weeks matter most: if all weeks do not fit, keep the latest ones.
-    lines = [f"Week {w.number}: {w.completions} completed, {w.active} active." for w in started]
+    lines = [
+        f"Week {w.number}: {w.completions} completed, {w.active} active."
+        if w.posted
+        else f"Week {w.number}: not posted, {w.active} active."
+        for w in started
+    ]
     while lines and len(head) + 1 + len(" ".join(lines)) > ALT_TEXT_LIMIT:
         lines.pop(0)
     return _clip(" ".join([head, *lines]), ALT_TEXT_LIMIT)
@@ -632,6 +641,38 @@ def _nice_step(top: int, ticks: int = 4) -> int:
     return int(10 * magnitude)  # pragma: no cover - the loop always returns
 
 
+def _cross(draw: ImageDraw.ImageDraw, box: Box, colour: Rgb) -> None:
+    x0, y0, x1, y1 = box
+    draw.line([(x0, y0), (x1, y1)], fill=colour, width=3)
+    draw.line([(x0, y1), (x1, y0)], fill=colour, width=3)
+
+
+def _chart_legend(draw: ImageDraw.ImageDraw) -> None:
+    def bar_swatch(box: Box) -> None:
+        draw.rectangle(box, fill=BAR)
+
+    def line_swatch(box: Box) -> None:
+        x0, y0, x1, y1 = box
+        mid, centre = (y0 + y1) // 2, (x0 + x1) // 2
+        draw.line([(x0, mid), (x1, mid)], fill=LINE, width=4)
+        draw.ellipse((centre - 6, mid - 6, centre + 6, mid + 6), fill=LINE)
+
+    def cross_swatch(box: Box) -> None:
+        x0, y0, x1, y1 = box
+        draw.rectangle(box, fill=PANEL)
+        _cross(draw, (x0 + 6, y0 + 6, x1 - 6, y1 - 6), MUTED)
+
+    _legend(
+        draw,
+        CHART_HEIGHT - 48,
+        [
+            ("completed the week's challenge", bar_swatch),
+            ("active that week", line_swatch),
+            ("not posted", cross_swatch),
+        ],
+    )
+
+
 def render_season_chart(chart: SeasonChart) -> bytes:
     """Completions (bars) and active members (line) per week of the season, as a PNG."""
     image, draw = _card_canvas(CHART_HEIGHT)
@@ -647,56 +688,47 @@ def render_season_chart(chart: SeasonChart) -> bytes:
     def y_of(value: float) -> float:
         return bottom - (bottom - top) * value / y_max
 
+    slot = (right - left) / max(1, len(chart.weeks))
+    half_bar = max(3, round(slot * 0.3))
+    for index, week in enumerate(chart.weeks):
+        if week.started and not week.posted:  # a shaded band: nothing to complete that week
+            centre = round(left + slot * (index + 0.5))
+            draw.rectangle((centre - half_bar, top, centre + half_bar, bottom), fill=PANEL)
+            _cross(draw, (centre - 7, top + 6, centre + 7, top + 20), MUTED)
     for tick in range(0, y_max + 1, step):
         y = round(y_of(tick))
         draw.line([(left, y), (right, y)], fill=GRID, width=1)
         draw.text((left - 12, y), str(tick), font=tick_font, fill=MUTED, anchor="rm")
-
-    count = max(1, len(chart.weeks))
-    slot = (right - left) / count
-    bar_width = max(6, round(slot * 0.6))
-    points: list[tuple[float, float]] = []
-    for index, week in enumerate(chart.weeks):
-        centre = left + slot * (index + 0.5)
-        x0, x1 = round(centre - bar_width / 2), round(centre + bar_width / 2)
-        if week.started:
-            if week.completions:
-                draw.rectangle((x0, round(y_of(week.completions)), x1, bottom), fill=BAR)
-            points.append((centre, y_of(week.active)))
-        else:
-            draw.rectangle((x0, bottom - 6, x1, bottom), outline=GRID, width=2)
-        colour = TEXT if week.current else MUTED
-        draw.text((centre, bottom + 18), str(week.number), font=tick_font, fill=colour, anchor="mm")
-        if week.current:
-            draw.line([(centre - 12, bottom + 32), (centre + 12, bottom + 32)], fill=TEXT, width=3)
-    if chart.participants:
+    draw.text((PAD, top - 20), "members", font=tick_font, fill=MUTED, anchor="lm")
+    draw.text((right, bottom + 42), "week of the season", font=tick_font, fill=MUTED,
+              anchor="rm")  # fmt: skip
+    if chart.participants:  # a dashed line: everyone who took part this season
         y = round(y_of(chart.participants))
         for x in range(left, right, 16):
             draw.line([(x, y), (min(x + 9, right), y)], fill=MUTED, width=2)
         label = f"taking part: {chart.participants}"
         draw.text((right, y - 6), label, font=tick_font, fill=MUTED, anchor="rb")
+
+    points: list[tuple[float, float]] = []
+    for index, week in enumerate(chart.weeks):
+        centre = round(left + slot * (index + 0.5))
+        if not week.started:  # an empty slot: the week is still to come
+            draw.rectangle((centre - half_bar, bottom - 6, centre + half_bar, bottom), outline=GRID,
+                           width=2)  # fmt: skip
+        elif week.completions:
+            top_y = round(y_of(week.completions))
+            draw.rectangle((centre - half_bar, top_y, centre + half_bar, bottom), fill=BAR)
+        if week.started:
+            points.append((centre, y_of(week.active)))
+        colour = TEXT if week.current else MUTED
+        draw.text((centre, bottom + 18), str(week.number), font=tick_font, fill=colour, anchor="mm")
+        if week.current:
+            draw.line([(centre - 12, bottom + 32), (centre + 12, bottom + 32)], fill=TEXT, width=3)
     if len(points) > 1:
         draw.line(points, fill=LINE, width=4, joint="curve")
     for px, py in points:
         draw.ellipse((px - 6, py - 6, px + 6, py + 6), fill=LINE, outline=BACKGROUND, width=2)
-    draw.text((PAD, top - 20), "members", font=tick_font, fill=MUTED, anchor="lm")
-    draw.text((right, bottom + 42), "week of the season", font=tick_font, fill=MUTED,
-              anchor="rm")  # fmt: skip
-
-    def bar_swatch(box: Box) -> None:
-        draw.rectangle(box, fill=BAR)
-
-    def line_swatch(box: Box) -> None:
-        x0, y0, x1, y1 = box
-        mid = (y0 + y1) // 2
-        draw.line([(x0, mid), (x1, mid)], fill=LINE, width=4)
-        draw.ellipse(((x0 + x1) // 2 - 6, mid - 6, (x0 + x1) // 2 + 6, mid + 6), fill=LINE)
-
-    _legend(
-        draw,
-        CHART_HEIGHT - 48,
-        [("completed the week's challenge", bar_swatch), ("active that week", line_swatch)],
-    )
+    _chart_legend(draw)
     return _png(image)
 
 
