@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cards import (  # noqa: E402
+    ProgressModel,
+    SeasonChart,
     chart_alt_text,
     progress_alt_text,
     render_progress_card,
@@ -48,7 +50,8 @@ class Clock:
         return self.now
 
 
-async def build(out: Path) -> None:
+async def build() -> tuple[ProgressModel, SeasonChart, str]:
+    """The member's progress model and the moderators' chart, from a real store."""
     catalog = load_catalog()
     clock = Clock()
     rng = random.Random(7)
@@ -113,6 +116,14 @@ async def build(out: Path) -> None:
                 now=NOW,
             )
             chart, text = await season_report(store, catalog, GUILD, NOW)
+    return model, chart, text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    out = parser.parse_args().out
+    model, chart, text = asyncio.run(build())
     out.mkdir(parents=True, exist_ok=True)
     for name, png, alt in (
         ("progress-card.png", render_progress_card(model), progress_alt_text(model)),
@@ -121,12 +132,6 @@ async def build(out: Path) -> None:
         (out / name).write_bytes(png)
         print(f"{out / name}: {len(png) / 1024:.1f} KiB\n  alt: {alt}")
     print(f"/admin report text:\n{text}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs")
-    asyncio.run(build(parser.parse_args().out))
 
 
 if __name__ == "__main__":
