@@ -265,6 +265,10 @@ def _weeks(count: int) -> str:
     return "1 week" if count == 1 else f"{count} weeks"
 
 
+def _members(count: int) -> str:
+    return "1 member" if count == 1 else f"{count} members"
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -332,7 +336,7 @@ def chart_alt_text(chart: SeasonChart) -> str:
     """The chart in words (the attachment's ``description``, at most 1024 characters)."""
     started = [w for w in chart.weeks if w.started]
     head = (
-        f"Season activity chart. {chart.season_note}. {chart.participants} members took part. "
+        f"Season activity chart. {chart.season_note}. {_members(chart.participants)} took part. "
         "Bars: members who completed each week's challenge; line: members active that week."
     )
     if not started:
