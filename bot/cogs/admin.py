@@ -301,9 +301,9 @@ async def season_report(
             if chart.participants
             else ""
         )
+        done = f"{week.completions} completed{share}" if week.posted else "not posted"
         lines.append(
-            f"{label} (challenge {week.number}): {week.completions} completed{share}, "
-            f"{plural_members(week.active)} active."
+            f"{label} (challenge {week.number}): {done}, {plural_members(week.active)} active."
         )
     lines.append("Bars: completions of each week's challenge; line: members active that week.")
     return chart, "\n".join(lines)
