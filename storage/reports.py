@@ -47,15 +47,18 @@ _SEASON_START = (
 # One statement (one snapshot, one round trip), three kinds of rows: completions per challenge
 # this season ('c', challenge id), distinct members per window ('a', window index; windows come
 # as a JSON array of [start_us, end_us]) and distinct members this season ('p'). Each part is
-# one pass over the guild's completions (the table is clustered by guild).
+# one pass over the guild's completions (the table is clustered by guild): for the windows,
+# CROSS JOIN keeps the completions outside and the few materialised windows inside (4x faster
+# than SQLite's own choice at 150k completions).
 _ACTIVITY = (
-    "SELECT 'c', challenge_id, count(*) FROM completions"  # noqa: S608 -- constant SQL
+    "WITH w AS MATERIALIZED (SELECT CAST(key AS INTEGER) AS i,"  # noqa: S608 -- constant SQL
+    "   json_extract(value, '$[0]') AS start_us, json_extract(value, '$[1]') AS end_us"
+    "   FROM json_each(:windows))"
+    " SELECT 'c', challenge_id, count(*) FROM completions"
     f" WHERE guild_id = :guild AND completed_at_us >= {_SEASON_START} GROUP BY challenge_id"
     " UNION ALL"
-    " SELECT 'a', w.i, count(DISTINCT c.user_id)"
-    " FROM (SELECT CAST(key AS INTEGER) AS i, json_extract(value, '$[0]') AS start_us,"
-    "   json_extract(value, '$[1]') AS end_us FROM json_each(:windows)) AS w"
-    " JOIN completions AS c ON c.guild_id = :guild"
+    " SELECT 'a', w.i, count(DISTINCT c.user_id) FROM completions AS c CROSS JOIN w"
+    " WHERE c.guild_id = :guild"
     "   AND c.completed_at_us >= w.start_us AND c.completed_at_us < w.end_us"
     " GROUP BY w.i"
     " UNION ALL"
