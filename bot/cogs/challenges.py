@@ -322,7 +322,8 @@ def season_sections(model: ProgressModel) -> list[Section]:
     for cell in model.weeks:
         line = week_line(cell)
         if cell.state is CellState.THIS_WEEK:
-            open_now.append(f"⏳ {line}: this week's challenge")
+            when_posted = "this week's challenge" if cell.current else "the latest post, still open"
+            open_now.append(f"⏳ {line}: {when_posted}")
         elif cell.state is CellState.MISSED and cell.week_state is WeekState.POSTED:
             open_now.append(f"✖️ {line}: missed its week")
         elif cell.state is CellState.MISSED:

@@ -175,6 +175,10 @@ async def test_before_this_weeks_post_the_latest_post_is_the_open_one(
     assert states(model)[3] is CellState.THIS_WEEK  # challenge 3: the latest post, still open
     assert states(model)[5] is CellState.AHEAD
     assert [cell.number for cell in model.weeks if cell.current] == [5]
+    fields = {
+        f.name: f.value or "" for f in progress_reply(model, shown="A", own=True).pages[0].fields
+    }
+    assert "the latest post, still open" in fields["Posted, not done yet (Mark done still counts)"]
 
 
 async def test_the_text_says_what_the_card_shows(store: Store, catalog: Catalog) -> None:
