@@ -151,10 +151,12 @@ class ProgressModel:
 
     @property
     def completed(self) -> int:
+        """How many of the season's challenges the member has done."""
         return sum(cell.state is CellState.DONE for cell in self.weeks)
 
     @property
     def covered_steps(self) -> tuple[StepProgress, ...]:
+        """The roadmap steps whose every challenge is done."""
         return tuple(step for step in self.steps if step.covered)
 
     def cells(self, *states: CellState) -> tuple[WeekCell, ...]:

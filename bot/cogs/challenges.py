@@ -308,6 +308,7 @@ async def answer_progress(
 
 
 def week_line(cell: WeekCell) -> str:
+    """``3. Math for machine learning (25 pts)``."""
     return f"{cell.number}. {cell.name} ({cell.points} pts)"
 
 
