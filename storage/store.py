@@ -18,6 +18,7 @@ from storage.members import MembersRepository
 from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
 from storage.reminders import RemindersRepository
+from storage.reports import ReportsRepository
 from storage.settings import SettingsRepository
 from storage.threads import ThreadsRepository
 
@@ -41,6 +42,7 @@ class Store:
     audit: AuditRepository
     threads: ThreadsRepository
     reminders: RemindersRepository
+    reports: ReportsRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -56,6 +58,7 @@ class Store:
             audit=AuditRepository(db),
             threads=ThreadsRepository(db, clock),
             reminders=RemindersRepository(db, clock),
+            reports=ReportsRepository(db),
         )
 
     async def close(self) -> None:

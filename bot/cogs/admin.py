@@ -15,7 +15,7 @@ import io
 import logging
 import zoneinfo
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Final
 
 import discord
@@ -23,6 +23,15 @@ from discord import app_commands
 from discord.ext import commands
 from rapidfuzz import fuzz, utils
 
+from bot.cards import (
+    CHART_FILENAME,
+    ChartWeek,
+    SeasonChart,
+    chart_alt_text,
+    render_off_loop,
+    render_season_chart,
+    season_note,
+)
 from bot.errors import NotFoundError, UserFacingError, echo
 from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
@@ -39,11 +48,13 @@ from scheduler.season import (
     LATEST_SEASON_START,
     SEASON_RULE,
     SeasonStatus,
+    WeekState,
     default_season_start,
     load_status,
 )
 from scheduler.zones import COMMON_ZONES, rank_zones  # noqa: F401 (COMMON_ZONES re-exported)
 from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
+from storage.reports import WeekWindow
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -234,6 +245,66 @@ def describe_settings(status: SeasonStatus) -> list[str]:
         )
     )
     return lines
+
+
+async def season_report(
+    store: Store, catalog: Catalog, guild_id: int, now: datetime
+) -> tuple[SeasonChart, str]:
+    """``/admin report``: the chart of the season's weeks and the same numbers in words.
+
+    A week runs from Monday 00:00 to the next Monday on the guild's own calendar (the weeks
+    the season module counts in); a week counts as started from its Monday on.
+    """
+
+    def plural_members(count: int) -> str:
+        return "1 member" if count == 1 else f"{count} members"
+
+    status = await load_status(store, catalog, guild_id, now)
+    schedule = status.schedule
+    if schedule is None or not status.weeks:
+        raise UserFacingError(
+            status.no_challenge_reason(when) or "There is no season to report on yet."
+        )
+    zone = zoneinfo.ZoneInfo(schedule.timezone)
+    windows = [
+        WeekWindow(
+            plan.challenge.id,
+            datetime.combine(plan.week.monday(), time(0), zone),
+            datetime.combine(plan.week.next().monday(), time(0), zone),
+        )
+        for plan in status.weeks
+    ]
+    activity = await store.reports.season_activity(guild_id, windows)
+    weeks = tuple(
+        ChartWeek(
+            plan.number,
+            completions,
+            active,
+            started=window.start <= now,
+            posted=plan.state is WeekState.POSTED,
+            current=plan.week == status.week,
+        )
+        for plan, window, completions, active in zip(
+            status.weeks, windows, activity.completions, activity.active, strict=True
+        )
+    )
+    note = season_note(status)
+    chart = SeasonChart(weeks, activity.participants, note)
+    lines = [f"**Season report** · {note} · {plural_members(chart.participants)} took part."]
+    started = [week for week in weeks if week.started]
+    for week in started[-3:][::-1]:
+        label = "This week" if week.current else f"Week {week.number}"
+        share = (
+            f" ({round(100 * week.completions / chart.participants)}%)"
+            if chart.participants
+            else ""
+        )
+        done = f"{week.completions} completed{share}" if week.posted else "not posted"
+        lines.append(
+            f"{label} (challenge {week.number}): {done}, {plural_members(week.active)} active."
+        )
+    lines.append("Bars: completions of each week's challenge; line: members active that week.")
+    return chart, "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- the cog
@@ -580,6 +651,23 @@ class AdminCog(commands.Cog, name="Admin"):
         file = discord.File(io.BytesIO(data), filename=f"mlebot-{label}-{stamp}.csv")
         text = f"{len(rows)} completions ({label}); opted-out members are left out. Times are UTC."
         await interaction.response.send_message(text, file=file, ephemeral=True)
+
+    @admin.command(name="report", description="A chart of the season: completions and activity")
+    @app_commands.checks.cooldown(2, 60.0, key=lambda i: i.guild_id)
+    async def report(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        await self._settings(guild_id)
+        chart, text = await season_report(
+            self.store(), self.services.catalog, guild_id, self.clock.now()
+        )
+        png = await render_off_loop(render_season_chart, chart, what="season chart")
+        if png is None:  # too slow or failed (logged once): the numbers alone
+            await self._reply(interaction, text)
+            return
+        picture = discord.File(
+            io.BytesIO(png), filename=CHART_FILENAME, description=chart_alt_text(chart)
+        )
+        await interaction.response.send_message(text, file=picture, ephemeral=True)
 
 
 def _replace(settings: GuildSchedule, **changes: Any) -> GuildSchedule:

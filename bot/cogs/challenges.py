@@ -13,6 +13,7 @@ post goes out, which is also how streaks count it (see :mod:`storage.streaks`).
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 from dataclasses import dataclass
@@ -23,6 +24,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cards import (
+    PROGRESS_FILENAME,
+    CellState,
+    ProgressModel,
+    WeekCell,
+    build_progress_model,
+    progress_alt_text,
+    render_off_loop,
+    render_progress_card,
+)
 from bot.embeds import Card, Reply, Section, render
 from bot.errors import (
     UserFacingError,
@@ -179,6 +190,90 @@ async def answer_undo(store: Store, catalog: Catalog, *, guild_id: int, user_id:
     return f"You had not marked **{name}** done, so there was nothing to remove."
 
 
+async def progress_model(
+    store: Store,
+    catalog: Catalog,
+    *,
+    guild_id: int,
+    user_id: int,
+    shown: str,
+    own: bool,
+    moderator: bool,
+    now: datetime,
+) -> ProgressModel:
+    """What ``/progress`` shows (text and picture alike), or a friendly refusal.
+
+    ``shown`` is how the member is named in a refusal (:func:`member_name`).
+    """
+    settings = await store.settings.get(guild_id)
+    if not own and not moderator and not (settings is not None and settings.leaderboard_public):
+        raise UserFacingError(
+            "In this server only moderators can look at another member's progress. "
+            "Use `/progress` without a member for your own."
+        )
+    summary = await store.progress.summary(guild_id, user_id)
+    if summary is None or (summary.opted_out and not own and not moderator):
+        if own:
+            raise UserFacingError(
+                "You have no recorded progress here yet. `/challenge current` shows this "
+                "week's challenge; press Mark done when you finish it."
+            )
+        raise UserFacingError(f"{shown} has no recorded progress in this server.")
+    history = await store.progress.history(guild_id, user_id)
+    # Rank from the rank counts: time independent of the guild's size (storage.ranks).
+    mine = await store.leaderboards.rank(guild_id, user_id, Period.SEASON)
+    ranked = (
+        mine.ranked
+        if mine is not None
+        else await store.leaderboards.count_ranked(guild_id, Period.SEASON)
+    )
+    status = await load_status(store, catalog, guild_id, now)
+    return build_progress_model(
+        status,
+        catalog,
+        {record.challenge_id for record in history},
+        season_points=summary.season_points,
+        all_points=summary.points,
+        current_streak=summary.current_streak,
+        best_streak=summary.best_streak,
+        rank=None if mine is None else mine.rank,
+        ranked=ranked,
+        opted_out=summary.opted_out,
+    )
+
+
+def progress_reply(model: ProgressModel, *, shown: str, own: bool) -> Reply:
+    """``/progress`` as text: the same model the card is drawn from."""
+    if model.opted_out:
+        rank = "Not ranked (opted out)"
+    elif model.rank is None:
+        rank = "Not ranked yet this season"
+    else:
+        rank = f"#{model.rank} of {model.ranked}"
+    sections = [
+        Section("Season points", (str(model.season_points),), inline=True),
+        Section("All-time points", (str(model.all_points),), inline=True),
+        Section("Rank this season", (rank,), inline=True),
+        Section("Completed", (f"{model.completed} of {len(model.weeks)} challenges",), inline=True),
+        Section("Current streak", (plural(model.current_streak, "week"),), inline=True),
+        Section("Best streak", (plural(model.best_streak, "week"),), inline=True),
+    ]
+    done = model.cells(CellState.DONE)
+    if done:
+        sections.append(Section("Done", tuple(f"✅ {week_line(c)}" for c in done)))
+    sections += season_sections(model)
+    sections.append(steps_section(model))
+    note = model.season_note
+    card = Card(
+        title=f"Progress of {shown}" if not own else "Your progress",
+        description=note if own else f"Member: {shown}" + (f" · {note}" if note else ""),
+        sections=tuple(sections),
+        footer="Streaks count consecutive weekly posts completed · /privacy",
+        colour=CHALLENGE_COLOUR,
+    )
+    return Reply(tuple(render(card)), ephemeral=True)
+
+
 async def answer_progress(
     store: Store,
     catalog: Catalog,
@@ -190,82 +285,49 @@ async def answer_progress(
     moderator: bool,
     now: datetime,
 ) -> Reply:
-    """``/progress``: points, streaks, rank and where each week of the season stands."""
-    settings = await store.settings.get(guild_id)
-    if not own and not moderator and not (settings is not None and settings.leaderboard_public):
-        raise UserFacingError(
-            "In this server only moderators can look at another member's progress. "
-            "Use `/progress` without a member for your own."
-        )
-    summary = await store.progress.summary(guild_id, user_id)
+    """``/progress`` as text: points, streaks, rank and where each week of the season stands."""
     shown = member_name(name, user_id)
-    if summary is None or (summary.opted_out and not own and not moderator):
-        if own:
-            raise UserFacingError(
-                "You have no recorded progress here yet. `/challenge current` shows this "
-                "week's challenge; press Mark done when you finish it."
-            )
-        raise UserFacingError(f"{shown} has no recorded progress in this server.")
-    history = await store.progress.history(guild_id, user_id)
-    done_ids = {record.challenge_id for record in history}
-    standing = await store.leaderboards.rank(guild_id, user_id, Period.SEASON)
-    if summary.opted_out:
-        rank = "Not ranked (opted out)"
-    elif standing is None:
-        rank = "Not ranked yet this season"
-    else:
-        rank = f"#{standing.rank} of {standing.ranked}"
-    status = await load_status(store, catalog, guild_id, now)
-    season_done = [c for c in catalog.challenges if c.id in done_ids]
-    sections = [
-        Section("Season points", (str(summary.season_points),), inline=True),
-        Section("All-time points", (str(summary.points),), inline=True),
-        Section("Rank this season", (rank,), inline=True),
-        Section(
-            "Completed",
-            (f"{len(season_done)} of {len(catalog.challenges)} challenges",),
-            inline=True,
-        ),
-        Section("Current streak", (plural(summary.current_streak, "week"),), inline=True),
-        Section("Best streak", (plural(summary.best_streak, "week"),), inline=True),
-    ]
-    if season_done:
-        sections.append(
-            Section("Done", tuple(f"✅ {c.week}. {c.name} ({c.points} pts)" for c in season_done))
-        )
-    sections += season_sections(status, catalog, done_ids)
-    card = Card(
-        title=f"Progress of {shown}" if not own else "Your progress",
-        description="" if own else f"Member: {shown}",
-        sections=tuple(sections),
-        footer="Streaks count consecutive weekly posts completed · /privacy",
-        colour=CHALLENGE_COLOUR,
+    model = await progress_model(
+        store,
+        catalog,
+        guild_id=guild_id,
+        user_id=user_id,
+        shown=shown,
+        own=own,
+        moderator=moderator,
+        now=now,
     )
-    return Reply(tuple(render(card)), ephemeral=True)
+    return progress_reply(model, shown=shown, own=own)
 
 
-def season_sections(status: SeasonStatus, catalog: Catalog, done_ids: set[str]) -> list[Section]:
-    """The challenges not done yet, grouped by where their week stands (season module)."""
-    if not status.weeks:  # no season planned: everything not done is still ahead
-        left = [c for c in catalog.challenges if c.id not in done_ids]
-        lines = tuple(f"• {c.week}. {c.name} ({c.points} pts)" for c in left)
+def week_line(cell: WeekCell) -> str:
+    """``3. Math for machine learning (25 pts)``."""
+    return f"{cell.number}. {cell.name} ({cell.points} pts)"
+
+
+def season_sections(model: ProgressModel) -> list[Section]:
+    """The challenges not done yet, grouped by the state of their week (as on the card)."""
+    if not model.planned:  # no season planned: everything not done is still ahead
+        lines = tuple(f"• {week_line(c)}" for c in model.cells(CellState.AHEAD))
         return [Section("Still ahead on the roadmap", lines or ("Nothing: all done 🎉",))]
     open_now: list[str] = []
     not_posted: list[str] = []
     ahead: list[str] = []
-    for plan in status.weeks:
-        if plan.challenge.id in done_ids:
-            continue
-        line = f"{plan.number}. {plan.challenge.name} ({plan.challenge.points} pts)"
-        if plan.state is WeekState.POSTED:
-            open_now.append(f"⏳ {line}")
-        elif plan.state is WeekState.AHEAD:
-            ahead.append(f"• {line}, {discord_time(plan.post_at, 'd')}")
-        elif plan.state is WeekState.BEFORE_SCHEDULE:
-            not_posted.append(f"– {line}: before this server's schedule")
-        elif plan.state is WeekState.MISSED:
+    for cell in model.weeks:
+        line = week_line(cell)
+        if cell.state is CellState.THIS_WEEK:
+            when_posted = "this week's challenge" if cell.current else "the latest post, still open"
+            open_now.append(f"⏳ {line}: {when_posted}")
+        elif cell.state is CellState.MISSED and cell.week_state is WeekState.POSTED:
+            open_now.append(f"✖️ {line}: missed its week")
+        elif cell.state is CellState.MISSED:
             not_posted.append(f"– {line}: missed while the bot was offline")
-        else:
+        elif cell.state is CellState.BEFORE_SCHEDULE:
+            not_posted.append(f"– {line}: before this server's schedule")
+        elif cell.state is CellState.AHEAD and cell.week_state is WeekState.AHEAD:
+            assert cell.post_at is not None  # planned weeks have a post time
+            ahead.append(f"• {line}, {discord_time(cell.post_at, 'd')}")
+        elif cell.state is CellState.AHEAD:
             ahead.append(f"• {line}, being posted")
     sections = []
     if open_now:
@@ -276,6 +338,22 @@ def season_sections(status: SeasonStatus, catalog: Catalog, done_ids: set[str]) 
         Section("Still ahead this season", tuple(ahead) or ("Nothing: the season is done 🎉",))
     )
     return sections
+
+
+def steps_section(model: ProgressModel) -> Section:
+    """Roadmap steps covered (every challenge done) and started."""
+    covered = model.covered_steps
+    lines = [
+        f"✅ {step.name} ({step.done}/{step.total})"
+        if step.covered
+        else f"◐ {step.name} ({step.done}/{step.total})"
+        for step in model.steps
+        if step.done
+    ]
+    return Section(
+        f"Roadmap steps covered: {len(covered)} of {len(model.steps)}",
+        tuple(lines) or ("None yet: a step is covered when all its challenges are done.",),
+    )
 
 
 def leaderboard_line(row: LeaderboardRow) -> str:
@@ -460,17 +538,31 @@ class ChallengesCog(commands.Cog, name="Challenges"):
         target = member or interaction.user
         if target.bot:
             raise UserFacingError("Bots do not take part in the challenges.")
-        reply = await answer_progress(
+        own = target.id == interaction.user.id
+        shown = member_name(target.display_name, target.id)
+        model = await progress_model(
             self.store(),
             self.services.catalog,
             guild_id=guild_of(interaction),
             user_id=target.id,
-            name=target.display_name,
-            own=target.id == interaction.user.id,
+            shown=shown,
+            own=own,
             moderator=is_moderator(interaction),
             now=self.clock.now(),
         )
-        await send_reply(interaction, reply)
+        reply = progress_reply(model, shown=shown, own=own)
+        # The picture is drawn off the event loop within a time limit; without it (too slow,
+        # or Pillow failed: logged once) the text goes out alone.
+        png = await render_off_loop(render_progress_card, model, what="progress card")
+        if png is None or len(reply.pages) != 1:
+            await send_reply(interaction, reply)
+            return
+        embed = reply.pages[0]
+        embed.set_image(url=f"attachment://{PROGRESS_FILENAME}")
+        picture = discord.File(
+            io.BytesIO(png), filename=PROGRESS_FILENAME, description=progress_alt_text(model)
+        )
+        await interaction.response.send_message(embed=embed, file=picture, ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Ranking by points, with streaks")
     @app_commands.describe(period="Which completions count (default: this season)", page="Page")

@@ -58,6 +58,7 @@ EXAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
     "admin mark": ("/admin mark member:@Ada challenge:3 note:showed me her notebook",),
     "admin unmark": ("/admin unmark member:@Ada challenge:3 reason:marked by mistake",),
     "admin export": ("/admin export", "/admin export period:week"),
+    "admin report": (),
 }
 
 AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group
