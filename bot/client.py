@@ -125,6 +125,7 @@ class MLEBot(commands.Bot):
         services = self.services
         if services.store is not None:
             publisher = DiscordPublisher(self, render_weekly_post)
+            services.publisher = publisher
             services.scheduler = ChallengeScheduler(
                 services.store,
                 lambda: services.catalog,

@@ -16,11 +16,13 @@ import discord
 
 from bot.permissions import POST_PERMISSIONS
 from bot.reminders import reminder_text, reminder_view
+from bot.rewards import MANAGE_ROLES, check_assignable
 from bot.weekly import carries_marker
 from content.limits import CONTENT_LIMIT
 from scheduler.ports import (
     ChallengePost,
     ChannelMissing,
+    MemberMissing,
     MissingPermissions,
     PublishedMessage,
     PublishError,
@@ -42,6 +44,8 @@ HISTORY_LIMIT = 100
 THREAD_PERMISSION = "create_public_threads"
 #: Discord's error code for "A thread has already been created for this message".
 THREAD_ALREADY_CREATED = 160004
+#: Discord's error code for "Unknown Member" (the member left the server).
+UNKNOWN_MEMBER = 10007
 #: Discord's error code for "Cannot send messages to this user" (DMs closed).
 CANNOT_MESSAGE_USER = 50007
 #: Minutes of inactivity before Discord hides the thread: a week, the challenge's life.
@@ -183,6 +187,42 @@ class DiscordPublisher:
         if isinstance(found, discord.Thread) and found.parent_id == channel_id:
             return found.id
         return None
+
+    async def grant_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        """Give a milestone role (``PUT .../members/{user}/roles/{role}``); see the port."""
+        await self._change_role(guild_id, user_id, role_id, reason, grant=True)
+
+    async def revoke_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        """Take a milestone role away (``DELETE``); a member who left is not an error."""
+        try:
+            await self._change_role(guild_id, user_id, role_id, reason, grant=False)
+        except MemberMissing:
+            return
+
+    async def _change_role(
+        self, guild_id: int, user_id: int, role_id: int, reason: str, *, grant: bool
+    ) -> None:
+        guild = self._client.get_guild(guild_id)
+        if guild is None:
+            raise PublishError(f"the bot is not in guild {guild_id}", guild_id=guild_id)
+        check_assignable(guild, guild.get_role(role_id), role_id)
+        # discord.py's public Member.add_roles needs a Member: without the members intent that
+        # is one more request (GET member) per grant. The route itself only needs the ids.
+        try:
+            if grant:
+                await self._client.http.add_role(guild_id, user_id, role_id, reason=reason)
+            else:
+                await self._client.http.remove_role(guild_id, user_id, role_id, reason=reason)
+        except discord.Forbidden as exc:
+            raise MissingPermissions(MANAGE_ROLES, guild_id=guild_id) from exc
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_MEMBER:
+                raise MemberMissing(str(exc), guild_id=guild_id) from exc
+            raise PublishError(f"Discord refused the role: {exc}", guild_id=guild_id) from exc
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}", guild_id=guild_id) from exc
+        except discord.HTTPException as exc:
+            raise PublishError(f"Discord refused the role: {exc}", guild_id=guild_id) from exc
 
     async def send_reminder(self, reminder: Reminder) -> None:
         """DM the member their reminder, with a Mark done button for the guild."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.settings import Settings
     from content.models import Catalog
+    from scheduler.ports import Publisher
     from scheduler.reminders import ReminderScheduler
     from scheduler.runner import ChallengeScheduler
     from storage.store import Store
@@ -27,3 +28,5 @@ class Services:
     store: Store | None = None
     scheduler: ChallengeScheduler | None = None
     reminders: ReminderScheduler | None = None
+    #: Discord for the scheduler's work outside it (milestone roles after a completion).
+    publisher: Publisher | None = None

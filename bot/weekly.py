@@ -42,7 +42,8 @@ from content.limits import (
 )
 from content.models import Catalog, Challenge
 from content.text import clip, plural
-from scheduler.ports import ChallengePost
+from scheduler.ports import ChallengePost, Publisher
+from scheduler.rewards import reward_member
 from storage.models import CompletionSource
 from storage.store import Store
 
@@ -120,10 +121,13 @@ async def record_done(
     challenge_id: str,
     source: CompletionSource,
     note: str | None = None,
+    publisher: Publisher | None = None,
 ) -> str:
     """Record a member's own completion; the (ephemeral) answer for them.
 
-    Pressing twice, or the button after the command, changes nothing and says so.
+    Pressing twice, or the button after the command, changes nothing and says so. With a
+    ``publisher``, milestone roles the member reached are given (problems go to the
+    moderators, never into this answer).
     """
     challenge = challenge_or_error(catalog, challenge_id)
     result = await store.progress.record_completion(
@@ -142,6 +146,7 @@ async def record_done(
             f"You already marked **{name}** done on {when}; it is recorded, nothing changed. "
             "`/challenge undo` removes it."
         )
+    given = await reward_member(store, publisher, guild_id, user_id) if publisher else []
     # As of the commit that holds the completion; read again only if the store had none.
     summary = result.summary or await store.progress.summary(guild_id, user_id)
     text = f"✅ Recorded **{name}**: +{challenge.points} points."
@@ -149,6 +154,8 @@ async def record_done(
         streak = summary.current_streak
         text += f" Season total: {summary.season_points} points"
         text += f", streak: {plural(streak, 'week')} in a row." if streak else "."
+    for change in given:  # reward_member never raises: a problem went to the moderators
+        text += f" 🏅 Milestone reached: you now have <@&{change.role_id}>."
     return text + " `/progress` shows the whole picture."
 
 
@@ -281,6 +288,7 @@ class MarkDoneButton(
                     display_name=interaction.user.display_name,
                     challenge_id=self.challenge_id,
                     source=CompletionSource.BUTTON,
+                    publisher=services.publisher,
                 ),
             )
         except Exception as error:  # the member must always get an answer

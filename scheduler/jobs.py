@@ -70,6 +70,7 @@ from scheduler.ports import (
     TransientPublishError,
     post_marker,
 )
+from scheduler.rewards import settle_rewards
 from scheduler.season import (
     SeasonChallenge,
     can_start_this_week,
@@ -484,6 +485,8 @@ async def post_weekly_challenge(
     outcome = _log(outcome)
     if outcome.ok and outcome.week is not None:
         outcome = await _thread_step(deps, outcome, on_demand=on_demand)
+        # The week passed: broken streaks lose their milestone roles (never raises).
+        await settle_rewards(deps.store, deps.publisher, guild_id)
     return outcome
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "ChannelMissing",
     "Clock",
     "DirectMessenger",
+    "MemberMissing",
     "MissingPermissions",
     "PostSection",
     "PublishError",
@@ -27,6 +28,7 @@ __all__ = [
     "Publisher",
     "Reminder",
     "ReminderUndeliverable",
+    "RoleNotAssignable",
     "SystemClock",
     "TransientPublishError",
     "legacy_post_marker",
@@ -158,6 +160,21 @@ class TransientPublishError(PublishError):
         self.retry_after = retry_after
 
 
+class RoleNotAssignable(PublishError):  # noqa: N818 -- named like the other port errors
+    """The bot may not give or take the role ``role_id``: ``reason`` says why (it is above the
+    bot's highest role, managed by an integration, ``@everyone``, or deleted). A moderator must
+    act. Not retried."""
+
+    def __init__(self, role_id: int, reason: str, *, guild_id: int | None = None) -> None:
+        super().__init__(f"I cannot give the role {role_id}: {reason}", guild_id=guild_id)
+        self.role_id = role_id
+        self.reason = reason
+
+
+class MemberMissing(PublishError):  # noqa: N818 -- named like the other port errors
+    """The member is no longer in the server (Discord error 10007): nothing to give them."""
+
+
 class Publisher(Protocol):
     """What the scheduler needs from Discord. Methods raise :class:`PublishError` subclasses."""
 
@@ -197,6 +214,20 @@ class Publisher(Protocol):
 
         Used to settle a thread that was claimed but never confirmed (crash mid-create).
         """
+        ...
+
+    async def grant_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        """Give the member the role (a milestone reward); giving it twice changes nothing.
+
+        Checks first that the bot has Manage Roles and that the role is below its highest
+        role. Raises :class:`MissingPermissions` (``manage_roles``), :class:`RoleNotAssignable`,
+        :class:`MemberMissing`, :class:`TransientPublishError` or :class:`PublishError`.
+        """
+        ...
+
+    async def revoke_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        """Take the role away from the member; the same checks and errors as
+        :meth:`grant_role`. A member who no longer has it (or left) is not an error."""
         ...
 
 

@@ -19,6 +19,7 @@ from storage.posts import PostsRepository
 from storage.progress import ProgressRepository
 from storage.reminders import RemindersRepository
 from storage.reports import ReportsRepository
+from storage.rewards import RewardsRepository
 from storage.settings import SettingsRepository
 from storage.threads import ThreadsRepository
 
@@ -43,6 +44,7 @@ class Store:
     threads: ThreadsRepository
     reminders: RemindersRepository
     reports: ReportsRepository
+    rewards: RewardsRepository
 
     @classmethod
     def over(cls, db: Database, *, clock: Callable[[], datetime] = utc_now) -> Store:
@@ -59,6 +61,7 @@ class Store:
             threads=ThreadsRepository(db, clock),
             reminders=RemindersRepository(db, clock),
             reports=ReportsRepository(db),
+            rewards=RewardsRepository(db, clock),
         )
 
     async def close(self) -> None:

@@ -1,5 +1,5 @@
 """Moderator commands: ``/admin schedule|show|pause|resume|post-now|leaderboard-visibility|
-mark|unmark|export``.
+mark|unmark|export|report`` and ``/admin rewards add|remove|list`` (milestone roles).
 
 The group carries ``default_member_permissions`` Manage Server (Discord hides it from others) and
 the cog checks Manage Server again on every invocation, since server admins can change who sees
@@ -35,14 +35,16 @@ from bot.cards import (
 from bot.errors import NotFoundError, UserFacingError, echo
 from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
+from bot.rewards import check_assignable, role_problem_text
 from bot.services import Services
 from bot.weekly import discord_time, guild_of, require_store
 from content.limits import MAX_CHOICES, NOTE_MAX
 from content.models import Catalog, Challenge
-from content.text import clean_note, csv_cell
+from content.text import clean_note, clip, csv_cell
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
-from scheduler.ports import Clock
+from scheduler.ports import Clock, MissingPermissions, RoleNotAssignable
+from scheduler.rewards import describe_rule, reward_member
 from scheduler.season import (
     EARLIEST_SEASON_START,
     LATEST_SEASON_START,
@@ -55,6 +57,7 @@ from scheduler.season import (
 from scheduler.zones import COMMON_ZONES, rank_zones  # noqa: F401 (COMMON_ZONES re-exported)
 from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSchedule
 from storage.reports import WeekWindow
+from storage.rewards import RewardKind, RewardRule
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -305,6 +308,13 @@ async def season_report(
         )
     lines.append("Bars: completions of each week's challenge; line: members active that week.")
     return chart, "\n".join(lines)
+
+
+#: Milestone roles per server (a member's "Recorded" reply names each one reached).
+MAX_REWARDS: Final = 10
+#: Bounds of ``/admin rewards add``: a streak of ten years, a million points.
+MAX_REWARD_STREAK: Final = 520
+MAX_REWARD_POINTS: Final = 1_000_000
 
 
 # --------------------------------------------------------------------------- the cog
@@ -585,6 +595,8 @@ class AdminCog(commands.Cog, name="Admin"):
                 f"Marked **{name}** done for {member.mention} (+{found.points} points). "
                 "Recorded in the audit log."
             )
+            if self.services.publisher is not None:  # milestone roles; never raises
+                await reward_member(self.store(), self.services.publisher, guild_id, member.id)
         else:
             when = discord_time(result.completion.completed_at, "D")
             text = f"{member.mention} already has **{name}** (since {when}); nothing changed."
@@ -668,6 +680,118 @@ class AdminCog(commands.Cog, name="Admin"):
             io.BytesIO(png), filename=CHART_FILENAME, description=chart_alt_text(chart)
         )
         await interaction.response.send_message(text, file=picture, ephemeral=True)
+
+    # ------------------------------------------------------------------ milestone roles
+
+    rewards = app_commands.Group(
+        name="rewards", description="Milestone roles: a role for a streak or points", parent=admin
+    )
+
+    @rewards.command(name="add", description="Give a role when a member reaches a milestone")
+    @app_commands.describe(
+        role="The role to give",
+        streak="Weeks in a row (give exactly one of streak or points)",
+        points="Season points (give exactly one of streak or points)",
+        remove_when_broken="Streak only: take the role away when the streak breaks (default no)",
+    )
+    async def rewards_add(
+        self,
+        interaction: discord.Interaction[Any],
+        role: discord.Role,
+        streak: app_commands.Range[int, 1, MAX_REWARD_STREAK] | None = None,
+        points: app_commands.Range[int, 1, MAX_REWARD_POINTS] | None = None,
+        remove_when_broken: bool | None = None,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        rule = reward_rule(guild_id, role.id, streak, points, remove_when_broken=remove_when_broken)
+        if interaction.guild is not None:  # the cached guild knows the bot's roles
+            try:
+                check_assignable(interaction.guild, interaction.guild.get_role(role.id), role.id)
+            except (MissingPermissions, RoleNotAssignable) as error:
+                raise UserFacingError(role_problem_text(error, role.mention)) from None
+        store = self.store()
+        existing = {r.role_id for r in await store.rewards.for_guild(guild_id)}
+        if role.id not in existing and len(existing) >= MAX_REWARDS:
+            raise UserFacingError(
+                f"This server has {MAX_REWARDS} milestone roles, the most I keep. Remove one "
+                "with `/admin rewards remove` first."
+            )
+        saved = await store.rewards.add(rule)
+        verb = "Updated" if role.id in existing else "Saved"
+        text = f"{verb}: members who reach {describe_rule(saved)} get {role.mention}."
+        if saved.remove_when_broken:
+            text += " It is taken away when their streak breaks."
+        text += (
+            " Members get it when they mark a challenge done; those who are already there get"
+            " it with the next weekly post."
+        )
+        await self._reply(interaction, text)
+
+    @rewards.command(name="remove", description="Stop giving a milestone role")
+    @app_commands.describe(role="The milestone role")
+    async def rewards_remove(
+        self, interaction: discord.Interaction[Any], role: discord.Role
+    ) -> None:
+        guild_id = guild_of(interaction)
+        if not await self.store().rewards.remove(guild_id, role.id):
+            raise UserFacingError(
+                f"{role.mention} is not a milestone role here. `/admin rewards list` shows them."
+            )
+        await self._reply(
+            interaction,
+            f"Removed: I no longer give {role.mention}. Members who have it keep it (Server "
+            "Settings > Roles can take it away).",
+        )
+
+    @rewards.command(name="list", description="This server's milestone roles")
+    async def rewards_list(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        store = self.store()
+        rules = await store.rewards.for_guild(guild_id)
+        if not rules:
+            await self._reply(
+                interaction,
+                "No milestone roles yet. Add one with "
+                "`/admin rewards add role:@Consistent streak:4`.",
+            )
+            return
+        lines = ["**Milestone roles**"]
+        for rule in rules:
+            holders = len(await store.rewards.holders(guild_id, rule.role_id))
+            line = f"• <@&{rule.role_id}>: {describe_rule(rule)}"
+            if rule.remove_when_broken:
+                line += ", taken away when the streak breaks"
+            line += f" ({holders} {'member has' if holders == 1 else 'members have'} it)"
+            if rule.problem:
+                line += f"\n  ⚠️ Last problem: {echo(clip(rule.problem, 200))}"
+            lines.append(line)
+        await self._reply(interaction, "\n".join(lines))
+
+
+def reward_rule(
+    guild_id: int,
+    role_id: int,
+    streak: int | None,
+    points: int | None,
+    *,
+    remove_when_broken: bool | None,
+) -> RewardRule:
+    """The reward ``/admin rewards add`` asked for, or a friendly error."""
+    if (streak is None) == (points is None):
+        raise UserFacingError(
+            "Give exactly one milestone: `streak:` (weeks in a row) or `points:` (season points)."
+        )
+    if streak is not None:
+        kind, threshold = RewardKind.STREAK, streak
+    else:
+        if remove_when_broken:
+            raise UserFacingError(
+                "`remove_when_broken` is for streak milestones; points are never lost."
+            )
+        kind, threshold = RewardKind.POINTS, points or 0
+    return RewardRule(
+        guild_id, role_id, kind, threshold, remove_when_broken=bool(remove_when_broken)
+    )
 
 
 def _replace(settings: GuildSchedule, **changes: Any) -> GuildSchedule:

@@ -513,6 +513,7 @@ class ChallengesCog(commands.Cog, name="Challenges"):
                 challenge_id=post.challenge_id,
                 source=CompletionSource.COMMAND,
                 note=clean_note(note),
+                publisher=self.services.publisher,
             )
 
         await answer_recorded(interaction, await confirm_in_time(interaction, record()))

@@ -58,6 +58,13 @@ EXAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
     "admin mark": ("/admin mark member:@Ada challenge:3 note:showed me her notebook",),
     "admin unmark": ("/admin unmark member:@Ada challenge:3 reason:marked by mistake",),
     "admin export": ("/admin export", "/admin export period:week"),
+    "admin rewards add": (
+        "/admin rewards add role:@Consistent streak:4",
+        "/admin rewards add role:@Regular streak:8 remove_when_broken:True",
+        "/admin rewards add role:@Centurion points:100",
+    ),
+    "admin rewards remove": ("/admin rewards remove role:@Consistent",),
+    "admin rewards list": ("/admin rewards list",),
     "admin report": (),
 }
 

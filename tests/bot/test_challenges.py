@@ -333,6 +333,7 @@ async def test_commands_are_valid_guild_only_and_admin_is_for_manage_server(
         "unmark",
         "export",
         "report",
+        "rewards",
     }
     assert {o["name"] for o in by_name["challenge"]["options"]} == {"current", "done", "undo"}
 

@@ -46,8 +46,9 @@ class SentPost:
 
 @dataclass
 class RecordingPublisher:
-    """Records posts, notices and threads; ``fail_next`` queues errors to raise from
-    ``post_challenge``, ``thread_errors`` from ``start_thread``."""
+    """Records posts, notices, threads and roles; ``fail_next`` queues errors to raise from
+    ``post_challenge``, ``thread_errors`` from ``start_thread``, ``role_errors`` from
+    ``grant_role``/``revoke_role``."""
 
     clock: Clock
     sent: list[SentPost] = field(default_factory=list)
@@ -58,6 +59,11 @@ class RecordingPublisher:
     threads: dict[int, str] = field(default_factory=dict)
     thread_requests: list[tuple[int, int, int, str]] = field(default_factory=list)
     thread_errors: list[PublishError] = field(default_factory=list)
+    #: (guild id, user id) -> role ids the member has (given through this publisher).
+    roles: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    #: Every role request: ("grant" or "revoke", guild id, user id, role id).
+    role_requests: list[tuple[str, int, int, int]] = field(default_factory=list)
+    role_errors: list[PublishError] = field(default_factory=list)
     _next_id: int = 1000
 
     async def post_challenge(
@@ -96,6 +102,18 @@ class RecordingPublisher:
 
     async def find_thread(self, guild_id: int, channel_id: int, message_id: int) -> int | None:
         return message_id if message_id in self.threads else None
+
+    async def grant_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        self.role_requests.append(("grant", guild_id, user_id, role_id))
+        if self.role_errors:
+            raise self.role_errors.pop(0)
+        self.roles.setdefault((guild_id, user_id), set()).add(role_id)
+
+    async def revoke_role(self, guild_id: int, user_id: int, role_id: int, reason: str) -> None:
+        self.role_requests.append(("revoke", guild_id, user_id, role_id))
+        if self.role_errors:
+            raise self.role_errors.pop(0)
+        self.roles.get((guild_id, user_id), set()).discard(role_id)
 
 
 _clock_check: Clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
