@@ -50,6 +50,7 @@ LOADING: Final = 1 << 7
 HAS_THREAD: Final = 1 << 5  # message flag
 CREATE_PUBLIC_THREADS: Final = 1 << 35
 PUBLIC_THREAD: Final = 11  # channel type
+MANAGE_ROLES: Final = 1 << 28
 
 Json = dict[str, Any]
 Handler = Callable[[web.Request, dict[str, str], "_Body"], Awaitable[web.StreamResponse]]
@@ -476,6 +477,7 @@ class FakeDiscord:
             "GET /guilds/{guild_id}": self._get_guild,
             "GET /guilds/{guild_id}/channels": self._get_guild_channels,
             "GET /guilds/{guild_id}/members/{user_id}": self._get_member,
+            **self._member_role_routes(),
         }
         return routes
 
@@ -981,6 +983,49 @@ class FakeDiscord:
         except LookupError:
             raise DiscordError(404, 10007, "Unknown Member") from None
         return _json(member.to_payload())
+
+    # ------------------------------------------------------------------ member roles
+
+    def _member_role_routes(self) -> dict[str, Handler]:
+        route = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+        return {f"PUT {route}": self._add_member_role, f"DELETE {route}": self._remove_member_role}
+
+    def bot_top_position(self, guild: FakeGuild) -> int:
+        """The position of the bot's highest role (``@everyone`` is 0)."""
+        return max((role.position for role in guild.member(self.bot.id).roles), default=0)
+
+    def _member_and_role(self, p: dict[str, str]) -> tuple[FakeMember, FakeRole]:
+        """Checked as Discord does: member, role, Manage Roles, role below the bot's top."""
+        guild = self._guild(p)
+        try:
+            member = guild.member(int(p["user_id"]))
+        except LookupError:
+            raise DiscordError(404, 10007, "Unknown Member") from None
+        try:
+            role = guild.role(int(p["role_id"]))
+        except LookupError:
+            raise DiscordError(404, 10011, "Unknown Role") from None
+        if not self.bot_permissions(guild) & MANAGE_ROLES:
+            raise DiscordError(403, 50013, "Missing Permissions")
+        if role.id == guild.id or role.position >= self.bot_top_position(guild):
+            raise DiscordError(403, 50013, "Missing Permissions")
+        return member, role
+
+    async def _add_member_role(
+        self, request: web.Request, p: dict[str, str], b: _Body
+    ) -> web.Response:
+        member, role = self._member_and_role(p)
+        if role not in member.roles:
+            member.roles.append(role)
+        return web.Response(status=204)
+
+    async def _remove_member_role(
+        self, request: web.Request, p: dict[str, str], b: _Body
+    ) -> web.Response:
+        member, role = self._member_and_role(p)
+        if role in member.roles:
+            member.roles.remove(role)
+        return web.Response(status=204)
 
     # ------------------------------------------------------------------ messages
 
