@@ -706,7 +706,8 @@ class AdminCog(commands.Cog, name="Admin"):
         rule = reward_rule(guild_id, role.id, streak, points, remove_when_broken=remove_when_broken)
         if interaction.guild is not None:  # the cached guild knows the bot's roles
             try:
-                check_assignable(interaction.guild, interaction.guild.get_role(role.id), role.id)
+                guild = interaction.guild
+                check_assignable(guild, guild.get_role(role.id) or role, role.id)
             except (MissingPermissions, RoleNotAssignable) as error:
                 raise UserFacingError(role_problem_text(error, role.mention)) from None
         store = self.store()
