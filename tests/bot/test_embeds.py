@@ -10,13 +10,6 @@ from hypothesis import strategies as st
 
 from bot.embeds import (
     CONTINUED,
-    DESCRIPTION_LIMIT,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    FIELDS_LIMIT,
-    FOOTER_LIMIT,
-    MESSAGE_TOTAL_LIMIT,
-    TITLE_LIMIT,
     Card,
     Reply,
     Section,
@@ -25,6 +18,15 @@ from bot.embeds import (
     render,
     split_text,
     superscript,
+)
+from content.limits import (
+    DESCRIPTION_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    MESSAGE_TOTAL_LIMIT,
+    TITLE_LIMIT,
 )
 from content.models import Salary
 from tests.bot.conftest import assert_reply_valid
