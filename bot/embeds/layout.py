@@ -76,6 +76,8 @@ class Card:
     #: Footer text (the sources), repeated on every page.
     footer: str = ""
     colour: int = Colour.INFO
+    #: Where the title links to (first page only).
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,11 +212,16 @@ def _fields_of(section: Section) -> list[tuple[str, str, bool]]:
     ]
 
 
-def render(card: Card) -> list[discord.Embed]:
-    """Lay ``card`` out into one or more embeds, each valid on its own as a whole message."""
+def _budget(footer: str) -> int:
+    """Characters a page may spend on title, description and fields."""
+    return MESSAGE_TOTAL_LIMIT - len(footer) - _PAGE_PREFIX_ROOM - len(CONTINUED)
+
+
+def _layout(card: Card) -> tuple[list[_Page], str]:
+    """The card's pages (each within every limit) and the footer they share."""
     title = clip(card.title, TITLE_LIMIT)
     footer = clip(card.footer, FOOTER_LIMIT - _PAGE_PREFIX_ROOM)
-    budget = MESSAGE_TOTAL_LIMIT - len(footer) - _PAGE_PREFIX_ROOM - len(CONTINUED)
+    budget = _budget(footer)
     pages: list[_Page] = []
     description_budget = min(DESCRIPTION_LIMIT, budget - len(title))
     for chunk in split_text(card.description, description_budget):
@@ -233,17 +240,48 @@ def render(card: Card) -> list[discord.Embed]:
                 page = _Page(title=title)
                 pages.append(page)
             page.fields.append((name, value, inline))
-    embeds = []
-    for number, page in enumerate(pages, start=1):
-        page_title = page.title if number == 1 else clip(page.title + CONTINUED, TITLE_LIMIT)
-        embed = discord.Embed(
-            title=page_title, description=page.description or None, colour=card.colour
-        )
-        for name, value, inline in page.fields:
-            embed.add_field(name=name, value=value, inline=inline)
-        prefix = f"Page {number}/{len(pages)}" if len(pages) > 1 else ""
-        text = " · ".join(part for part in (prefix, footer) if part)
-        if text:
-            embed.set_footer(text=text)
-        embeds.append(embed)
-    return embeds
+    return pages, footer
+
+
+def _embed(card: Card, page: _Page, footer: str, number: int, total: int) -> discord.Embed:
+    title = page.title if number == 1 else clip(page.title + CONTINUED, TITLE_LIMIT)
+    embed = discord.Embed(
+        title=title,
+        description=page.description or None,
+        colour=card.colour,
+        url=card.url if number == 1 else None,
+    )
+    for name, value, inline in page.fields:
+        embed.add_field(name=name, value=value, inline=inline)
+    prefix = f"Page {number}/{total}" if total > 1 else ""
+    text = " · ".join(part for part in (prefix, footer) if part)
+    if text:
+        embed.set_footer(text=text)
+    return embed
+
+
+def render(card: Card) -> list[discord.Embed]:
+    """Lay ``card`` out into one or more embeds, each valid on its own as a whole message."""
+    pages, footer = _layout(card)
+    return [
+        _embed(card, page, footer, number, len(pages)) for number, page in enumerate(pages, start=1)
+    ]
+
+
+def render_one(card: Card, overflow: tuple[str, str]) -> discord.Embed:
+    """Lay ``card`` out as one embed (one message that cannot be paged, like the weekly post).
+
+    Nothing is cut silently: when the card needs more than one page, the fields that do not
+    fit are replaced by the ``overflow`` field (name, value) saying where the rest is.
+    """
+    pages, footer = _layout(card)
+    first = pages[0]
+    if len(pages) > 1:
+        name, value = overflow
+        while first.fields and (
+            len(first.fields) >= FIELDS_LIMIT
+            or first.size() + len(name) + len(value) > _budget(footer)
+        ):
+            first.fields.pop()
+        first.fields.append((name, value, False))
+    return _embed(card, first, footer, 1, 1)

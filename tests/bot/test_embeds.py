@@ -16,6 +16,7 @@ from bot.embeds import (
     money_exact,
     money_range,
     render,
+    render_one,
     split_text,
     superscript,
 )
@@ -208,3 +209,24 @@ def test_blank_lines_and_names_never_make_blank_fields() -> None:
     )
     assert pages[0].description is None
     assert [(f.name, f.value) for f in pages[0].fields] == [("\u200b", "x")]
+
+
+def test_render_one_is_render_when_the_card_fits_and_says_where_the_rest_is_when_not() -> None:
+    small = Card(title="T", description="d", sections=(Section("S", ("line",)),), footer="f")
+    assert render_one(small, ("More", "elsewhere")).to_dict() == render(small)[0].to_dict()
+    big = Card(
+        title="Big",
+        sections=tuple(Section(f"S{n}", ("word " * 190,)) for n in range(40)),
+        footer="f",
+        url="https://example.org/post",
+    )
+    assert len(render(big)) > 1
+    embed = render_one(big, ("More", "The rest is in `/challenge current`."))
+    assert len(embed) <= MESSAGE_TOTAL_LIMIT
+    assert len(embed.fields) <= FIELDS_LIMIT
+    assert (embed.fields[-1].name, embed.fields[-1].value) == (
+        "More",
+        "The rest is in `/challenge current`.",
+    )
+    assert embed.url == "https://example.org/post"
+    assert embed.footer.text == "f"  # one message: no "Page 1/3"
