@@ -34,6 +34,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+@pytest.mark.slow  # property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=5000),

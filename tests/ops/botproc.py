@@ -32,6 +32,9 @@ CREATE_MESSAGE = "POST /channels/{channel_id}/messages"
 CHANNEL = "challenges"
 EXIT_WITHIN = 10.0  # issue 8: exit 0 within 10 s of SIGTERM/SIGINT
 POST_WITHIN = 15.0
+#: The instant the process tests run at (``pytest.mark.bot_clock(BOT_CLOCK)``): a Wednesday
+#: afternoon in UTC, hours from midnight and days from a week boundary.
+BOT_CLOCK = "2026-12-02 15:00:00"
 
 
 def weekly_posts(guild: GuildHandle) -> list[Json]:
@@ -56,8 +59,10 @@ def moderator_notices(fake: FakeDiscord) -> list[str]:
 async def schedule_due_now(guild: GuildHandle, moderator: Any) -> None:
     """``/admin schedule`` for today, three minutes ago (UTC): the catch-up posts at once.
 
-    The same trick as ``tests/e2e/test_challenges.py``: no clock is faked, the post goes out
-    the way a post due during downtime does (the scheduler's catch-up, the real job).
+    The same trick as ``tests/e2e/test_challenges.py``: the post goes out the way a post due
+    during downtime does (the scheduler's catch-up, the real job). "Now" is the bot's: tests
+    using this are marked ``bot_clock(BOT_CLOCK)``, so this process and the bot share a clock
+    and the schedule is the same on every day.
     """
     at = datetime.now(UTC) - timedelta(minutes=3)
     saved = await guild.invoke(
