@@ -164,6 +164,7 @@ def test_superscript() -> None:
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
 
 
+@pytest.mark.slow  # property test: any card
 @settings(max_examples=60, deadline=None)
 @given(
     title=st.text(min_size=1, max_size=400),
