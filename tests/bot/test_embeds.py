@@ -37,6 +37,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+@pytest.mark.slow  # property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=5000),
@@ -168,6 +169,7 @@ def test_superscript() -> None:
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
 
 
+@pytest.mark.slow  # property test: any card
 @settings(max_examples=60, deadline=None)
 @given(
     title=st.text(min_size=1, max_size=400),
