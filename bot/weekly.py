@@ -28,17 +28,12 @@ from typing import Any, Final, Self
 import discord
 from discord import app_commands
 
-from bot.embeds import split_text
+from bot.embeds import Card, Section, render_one
 from bot.errors import UserFacingError, answer_error, refuse_while_closing, send_ephemeral
 from bot.interaction_log import log_interaction
 from bot.services import Services
 from content.limits import (
     CUSTOM_ID_LIMIT,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    FIELDS_LIMIT,
-    MESSAGE_TOTAL_LIMIT,
-    TITLE_LIMIT,
 )
 from content.models import Catalog, Challenge
 from content.text import clip, plural
@@ -325,16 +320,6 @@ def done_view(
 # --------------------------------------------------------------------------- rendering
 
 
-def post_fields(post: ChallengePost) -> list[tuple[str, str]]:
-    """The post's sections as embed fields; long text continues in ``(cont.)`` fields."""
-    fields: list[tuple[str, str]] = []
-    for section in post.sections:
-        name = clip(section.heading.strip() or "—", FIELD_NAME_LIMIT - len(" (cont.)"))
-        for n, chunk in enumerate(split_text(section.text.strip() or "—", FIELD_VALUE_LIMIT)):
-            fields.append((name if n == 0 else f"{name} (cont.)", chunk))
-    return fields
-
-
 def post_footer(post: ChallengePost) -> str:
     """Footer text: the challenge number and week, for people (no internal key)."""
     return f"Challenge {post.challenge_number} · {post.week} · Press Mark done when finished"
@@ -343,29 +328,23 @@ def post_footer(post: ChallengePost) -> str:
 def render_weekly_post(post: ChallengePost) -> tuple[discord.Embed, discord.ui.View]:
     """The weekly message: one embed within Discord's limits; the marker rides in the button.
 
-    Nothing is cut silently: sections that do not fit in one message (6000 characters, 25
-    fields) are replaced by a last field pointing at ``/challenge current``.
+    Laid out by the one layout engine (:func:`bot.embeds.render_one`): long sections continue
+    in ``(cont.)`` fields, and nothing is cut silently: what does not fit in one message (6000
+    characters, 25 fields) is replaced by a last field pointing at ``/challenge current``.
     """
-    title = clip(f"Challenge {post.challenge_number}: {post.title}", TITLE_LIMIT)
     description = post.summary.strip()
     if post.late:
         description += "\n\n*Posted late: I was offline at the scheduled time.*"
-    description = clip(description, DESCRIPTION_ROOM)
-    footer = post_footer(post)
-    embed = discord.Embed(
-        title=title, description=description or None, colour=CHALLENGE_COLOUR, url=post.url
+    card = Card(
+        title=f"Challenge {post.challenge_number}: {post.title}",
+        # Kept short so the sections, not the summary, get the message's room.
+        description=clip(description, DESCRIPTION_ROOM),
+        sections=tuple(
+            Section(s.heading.strip() or "—", (s.text.strip() or "—",)) for s in post.sections
+        ),
+        footer=post_footer(post),
+        colour=CHALLENGE_COLOUR,
+        url=post.url,
     )
-    used = len(title) + len(description) + len(footer)
-    reserve = len(OVERFLOW_NOTE[0]) + len(OVERFLOW_NOTE[1])
-    fields = post_fields(post)
-    for index, (name, value) in enumerate(fields):
-        last = index == len(fields) - 1
-        room = MESSAGE_TOTAL_LIMIT - used - (0 if last else reserve)
-        slots = FIELDS_LIMIT - len(embed.fields) - (0 if last else 1)
-        if len(name) + len(value) > room or slots < 1:
-            embed.add_field(name=OVERFLOW_NOTE[0], value=OVERFLOW_NOTE[1], inline=False)
-            break
-        embed.add_field(name=name, value=value, inline=False)
-        used += len(name) + len(value)
-    embed.set_footer(text=footer)
+    embed = render_one(card, OVERFLOW_NOTE)
     return embed, done_view(post.challenge_id, marker=post.marker)

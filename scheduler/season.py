@@ -397,9 +397,10 @@ class SeasonStatus:
             return f"{head}: over (set a new `season_start` to begin again)"
         if state is SeasonState.NOT_STARTED or plan is None:
             return f"{head}: not started yet"
+        this = f"challenge {plan.number} of {self.length} (**{plan.challenge.name}**)"
         if plan.state is WeekState.POSTED:
-            return f"{head}: challenge {plan.number} of {self.length} is this week's (posted)"
-        return f"{head}: challenge {plan.number} of {self.length} is this week's (not posted yet)"
+            return f"{head}: {this} is this week's (posted)"
+        return f"{head}: {this} is this week's (not posted yet)"
 
 
 def season_status(

@@ -48,6 +48,7 @@ def test_dependency_direction(package: str) -> None:
     assert not offenders, offenders
 
 
+@pytest.mark.slow  # a subprocess per package
 def test_importing_packages_has_no_side_effects(tmp_path: Path) -> None:
     """Importing every module opens no file under cwd, starts no loop, reads no settings."""
     modules = [

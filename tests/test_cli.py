@@ -11,6 +11,8 @@ import pytest
 
 from content.loader import bundled_content_dir
 
+pytestmark = pytest.mark.slow  # each test starts `python -m bot` as a subprocess
+
 
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None

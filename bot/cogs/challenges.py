@@ -34,7 +34,7 @@ from bot.cards import (
     render_off_loop,
     render_progress_card,
 )
-from bot.embeds import Card, Reply, Section, render
+from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
 )
@@ -366,6 +366,10 @@ def leaderboard_line(row: LeaderboardRow) -> str:
     )
 
 
+#: Ten rows never fill a message; if names ever did, the page says so instead of failing.
+LEADERBOARD_OVERFLOW: Final = ("More", "Turn the page with the buttons below.")
+
+
 @dataclass(frozen=True)
 class LeaderboardPage:
     """One page of a leaderboard, ready to show: the embed and where it is in the board."""
@@ -397,12 +401,14 @@ async def leaderboard_page(
         mine = await store.leaderboards.rank(guild_id, viewer_id, period)
         if mine is not None:
             lines += ["", f"You: #{mine.rank} with **{mine.points}** pts"]
-    embed = discord.Embed(title=title, description="\n".join(lines), colour=CHALLENGE_COLOUR)
-    embed.set_footer(
-        text=f"Page {page + 1}/{pages} · {plural(total, 'member')} ranked · "
-        "ties share a rank; earlier finishers first"
+    card = Card(
+        title=title,
+        description="\n".join(lines),
+        footer=f"Page {page + 1}/{pages} · {plural(total, 'member')} ranked · "
+        "ties share a rank; earlier finishers first",
+        colour=CHALLENGE_COLOUR,
     )
-    return LeaderboardPage(embed, page, pages)
+    return LeaderboardPage(render_one(card, LEADERBOARD_OVERFLOW), page, pages)
 
 
 # --------------------------------------------------------------------------- views

@@ -47,6 +47,7 @@ from scheduler.season import SEASON_RULE, season_status
 from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule, IsoWeek, PostRecord, PostState
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+from tests.storage.conftest import FakeClock as StoreClock
 
 GUILD = 700_000_000_000_000_001
 CHANNEL = 700_000_000_000_000_002
@@ -350,8 +351,8 @@ def the_reply(interaction: Any) -> Sent:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    # Writes are stamped at NOW (the cog's clock), never on the day the tests run.
-    async with await open_store(tmp_path / "bot.db", clock=lambda: NOW) as opened:
+    # Rows are stamped by the store's clock: the same instant the cog reads (NOW, ticking).
+    async with await open_store(tmp_path / "bot.db", clock=StoreClock(NOW)) as opened:
         yield opened
 
 

@@ -38,6 +38,7 @@ from tests.fakediscord.validation import (
     validate_command_tree,
     validate_interaction_callback,
 )
+from tests.storage.conftest import FakeClock
 
 GUILD = 900_000_000_000_000_001
 CHANNEL = 900_000_000_000_000_002
@@ -47,8 +48,8 @@ ADA, LIN = 1001, 1002
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    # Writes are stamped at NOW: the schedule is set then, not on the day the tests run.
-    async with await open_store(tmp_path / "bot.db", clock=lambda: NOW) as opened:
+    # Completions are stamped by the store's clock: at NOW, after the posts of weeks 46-48.
+    async with await open_store(tmp_path / "bot.db", clock=FakeClock(NOW)) as opened:
         yield opened
 
 

@@ -10,6 +10,17 @@ from hypothesis import strategies as st
 
 from bot.embeds import (
     CONTINUED,
+    Card,
+    Reply,
+    Section,
+    money_exact,
+    money_range,
+    render,
+    render_one,
+    split_text,
+    superscript,
+)
+from content.limits import (
     DESCRIPTION_LIMIT,
     FIELD_NAME_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -17,14 +28,6 @@ from bot.embeds import (
     FOOTER_LIMIT,
     MESSAGE_TOTAL_LIMIT,
     TITLE_LIMIT,
-    Card,
-    Reply,
-    Section,
-    money_exact,
-    money_range,
-    render,
-    split_text,
-    superscript,
 )
 from content.models import Salary
 from tests.bot.conftest import assert_reply_valid
@@ -34,6 +37,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+@pytest.mark.slow  # property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.characters(codec="utf-8"), max_size=5000),
@@ -165,6 +169,7 @@ def test_superscript() -> None:
 _TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
 
 
+@pytest.mark.slow  # property test: any card
 @settings(max_examples=60, deadline=None)
 @given(
     title=st.text(min_size=1, max_size=400),
@@ -206,3 +211,24 @@ def test_blank_lines_and_names_never_make_blank_fields() -> None:
     )
     assert pages[0].description is None
     assert [(f.name, f.value) for f in pages[0].fields] == [("\u200b", "x")]
+
+
+def test_render_one_is_render_when_the_card_fits_and_says_where_the_rest_is_when_not() -> None:
+    small = Card(title="T", description="d", sections=(Section("S", ("line",)),), footer="f")
+    assert render_one(small, ("More", "elsewhere")).to_dict() == render(small)[0].to_dict()
+    big = Card(
+        title="Big",
+        sections=tuple(Section(f"S{n}", ("word " * 190,)) for n in range(40)),
+        footer="f",
+        url="https://example.org/post",
+    )
+    assert len(render(big)) > 1
+    embed = render_one(big, ("More", "The rest is in `/challenge current`."))
+    assert len(embed) <= MESSAGE_TOTAL_LIMIT
+    assert len(embed.fields) <= FIELDS_LIMIT
+    assert (embed.fields[-1].name, embed.fields[-1].value) == (
+        "More",
+        "The rest is in `/challenge current`.",
+    )
+    assert embed.url == "https://example.org/post"
+    assert embed.footer.text == "f"  # one message: no "Page 1/3"

@@ -156,6 +156,7 @@ def test_choices_are_capped_at_25_even_for_huge_indexes() -> None:
     assert len(index.choices("tool", limit=500)) == MAX_CHOICES
 
 
+@pytest.mark.slow  # property test, 200 examples
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=120))
 def test_any_typed_text_gives_valid_choices(guide: Guide, typed: str) -> None:

@@ -168,6 +168,7 @@ def test_cli_ask_usage_error_goes_to_stderr(
     assert captured.out == ""
 
 
+@pytest.mark.slow  # property test, 300 examples
 async def test_any_command_line_parses_or_fails_with_a_usage_error(services: Services) -> None:
     tree = await build_tree(services)
     words = st.sampled_from(["/salary", "/role", "/tools", "name:", "region:", "level:", "x:", " "])

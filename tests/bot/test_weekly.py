@@ -33,8 +33,10 @@ from scheduler.season import challenge_for_week
 from storage.models import CompletionSource, GuildSchedule, LeaderboardRow
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_message_payload
+from tests.storage.conftest import FakeClock
 
 GUILD = 111_222_333_444_555_666
+WEDNESDAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 2026-W48
 WEEK = IsoWeek(2026, 48)
 
 
@@ -170,7 +172,8 @@ def test_services_are_found_on_the_client_or_a_friendly_error(services: Services
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await open_store(tmp_path / "bot.db") as opened:
+    # Completions are stamped by the store's clock: a fixed Wednesday, not today.
+    async with await open_store(tmp_path / "bot.db", clock=FakeClock(WEDNESDAY)) as opened:
         yield opened
 
 

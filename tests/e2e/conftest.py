@@ -4,21 +4,32 @@
 and ``MLEBOT_DISCORD_GATEWAY``, with a fresh SQLite file, and waits until it has synced its
 commands to the fake's guild. At teardown it sends SIGTERM (SIGKILL after 10 s) and fails the
 test if the bot's output shows a traceback or the fake saw anything Discord would reject.
+
+The bot's clock: by default the real one. ``start_bot(..., fake_time=instant)`` runs that one
+process under libfaketime (``LD_PRELOAD``), its wall clock running on from ``instant``; a test
+marked ``@pytest.mark.bot_clock(instant)`` moves this process's wall clock there too
+(time-machine, ticking) and every bot it starts follows it, so the bot, the fake Discord's
+snowflakes and the test agree on the time. Without libfaketime such tests skip, saying why.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import glob
 import os
 import signal
 import sys
+import sysconfig
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+import time_machine
 
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import FakeDiscord
@@ -26,6 +37,89 @@ from tests.fakediscord.server import FakeDiscord
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_WITHIN = 20.0  # seconds for the bot to log in and sync
 STOP_WITHIN = 10.0  # seconds for the bot to exit after SIGTERM
+
+# ----------------------------------------------------------------------------- the bot's clock
+
+#: Where Debian/Ubuntu (package ``faketime``), Fedora and Homebrew-on-Linux put the library;
+#: ``LIBFAKETIME=/path/to/libfaketime.so.1`` overrides the search.
+LIBFAKETIME_GLOBS = (
+    f"/usr/lib/{sysconfig.get_config_var('MULTIARCH') or '*'}/faketime/libfaketime.so.1",
+    "/usr/lib/*/faketime/libfaketime.so.1",
+    "/usr/lib/faketime/libfaketime.so.1",
+    "/usr/lib64/faketime/libfaketime.so.1",
+    "/usr/local/lib/faketime/libfaketime.so.1",
+    "/home/linuxbrew/.linuxbrew/lib/faketime/libfaketime.so.1",
+)
+NO_LIBFAKETIME = (
+    "libfaketime not found (apt-get install faketime, or set LIBFAKETIME=<path to"
+    " libfaketime.so.1>): this test runs the bot at a fixed instant"
+)
+_pinned: list[datetime] = []  # the instants of the bot_clock pins in force (innermost last)
+
+
+def libfaketime() -> Path | None:
+    """The libfaketime shared library, or None where it is not installed."""
+    override = os.environ.get("LIBFAKETIME")
+    if override:
+        return Path(override) if Path(override).is_file() else None
+    for pattern in LIBFAKETIME_GLOBS:
+        for found in sorted(glob.glob(pattern)):
+            return Path(found)
+    return None
+
+
+def require_libfaketime() -> Path:
+    """The library, or skip the test with :data:`NO_LIBFAKETIME`."""
+    found = libfaketime()
+    if found is None:
+        pytest.skip(NO_LIBFAKETIME)
+    return found
+
+
+def as_instant(when: datetime | str) -> datetime:
+    """An aware instant from a datetime or an ISO string (naive means UTC)."""
+    instant = datetime.fromisoformat(when) if isinstance(when, str) else when
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def faketime_environment(env: dict[str, str], when: datetime | str) -> dict[str, str]:
+    """``env`` with libfaketime preloaded and the wall clock running on from ``when``.
+
+    ``FAKETIME="@<epoch seconds>"`` with ``FAKETIME_FMT=%s`` does not depend on the process's
+    time zone. ``FAKETIME_DONT_FAKE_MONOTONIC=1``: with CLOCK_MONOTONIC faked too, every timed
+    wait on a lock (``threading.Event.wait(timeout)``, which discord.py's heartbeat thread uses;
+    Python 3.11 calls ``sem_clockwait``, which libfaketime 0.9.10 does not intercept) would never
+    time out. ``FAKETIME_FORCE_MONOTONIC_FIX=0``: the fix is for a faked monotonic clock, and
+    costs ~2.5x CPU on every GIL hand-over between threads. The bot never calls ``time.sleep``,
+    which libfaketime 0.9.10 breaks (EINVAL) when the monotonic clock is left alone.
+    """
+    library = require_libfaketime()
+    kept = {k: v for k, v in env.items() if not k.startswith("FAKETIME")}
+    preload = [p for p in env.get("LD_PRELOAD", "").split(":") if p and "faketime" not in p]
+    kept.update(
+        LD_PRELOAD=":".join([str(library), *preload]),
+        FAKETIME=f"@{int(as_instant(when).timestamp())}",
+        FAKETIME_FMT="%s",
+        FAKETIME_DONT_FAKE_MONOTONIC="1",
+        FAKETIME_FORCE_MONOTONIC_FIX="0",
+    )
+    return kept
+
+
+@contextlib.contextmanager
+def pinned_clock(when: datetime | str) -> Iterator[datetime]:
+    """This process's wall clock at ``when`` (ticking), and every bot started meanwhile with it.
+
+    What the ``bot_clock`` marker does for a whole test (``tests/conftest.py``).
+    """
+    instant = as_instant(when)
+    require_libfaketime()
+    with time_machine.travel(instant, tick=True):
+        _pinned.append(instant)
+        try:
+            yield instant
+        finally:
+            _pinned.pop()
 
 
 @dataclass
@@ -37,6 +131,8 @@ class BotProcess:
     stderr: Path
     database: Path
     synced: list[dict[str, Any]]
+    #: The instant the bot's clock started from (libfaketime), or None for the real clock.
+    fake_time: datetime | None = None
     #: Set by a test that provokes a logged traceback on purpose (teardown fails on one otherwise).
     allow_traceback: bool = False
 
@@ -109,9 +205,14 @@ async def start_bot(
     *,
     argv: Sequence[str] = REAL_BOT,
     log_level: str = "DEBUG",
+    fake_time: datetime | str | None = None,
 ) -> BotProcess:
     """Start ``python <argv>`` (the bot, by default); wait for its guild command sync and
     gateway identify.
+
+    ``fake_time`` (e.g. ``"2026-12-02 15:00:00"``, UTC unless it says otherwise): the process's
+    wall clock starts there and runs on (libfaketime; the test skips without it). Under a
+    ``bot_clock`` pin the default is this process's (pinned) now.
 
     Not for ``on_ready``: nothing on the wire marks it, and interactions work before it.
     """
@@ -119,6 +220,11 @@ async def start_bot(
     database = workdir / "bot.sqlite3"
     env = bot_environment(fake, guild.id, database)
     env["MLEBOT_LOG_LEVEL"] = log_level
+    if fake_time is None and _pinned:
+        fake_time = datetime.now(UTC)  # time-machine's: the pinned clock, ticking
+    started_at = as_instant(fake_time) if fake_time is not None else None
+    if started_at is not None:
+        env = faketime_environment(env, started_at)
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -129,7 +235,7 @@ async def start_bot(
             stdout=out,
             stderr=err,
         )
-    bot = BotProcess(process, stdout, stderr, database, [])
+    bot = BotProcess(process, stdout, stderr, database, [], fake_time=started_at)
     synced = asyncio.create_task(fake.wait_for_sync(guild.id, within=START_WITHIN))
     exited = asyncio.create_task(process.wait())
     await asyncio.wait([synced, exited], return_when=asyncio.FIRST_COMPLETED)

@@ -5,8 +5,9 @@ Configure a schedule, let the post go out, press Mark done as several members, r
 for the week however often the bot restarts.
 
 The schedule is set to today, a few minutes ago (UTC), so the scheduler's own catch-up sends this
-week's post right after ``/admin schedule``: no clock is faked, the post goes out the way a late
-post would after downtime.
+week's post right after ``/admin schedule``: the post goes out the way a late post would after
+downtime. "Today" is a fixed Wednesday afternoon (``bot_clock``: this process and every bot it
+starts share that clock), so the test is the same on every day.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from content.loader import load_catalog
 from storage.models import IsoWeek
 from tests.e2e.conftest import BotProcess, start_bot
@@ -25,6 +28,9 @@ from tests.fakediscord.server import FakeDiscord
 
 Json = dict[str, Any]
 POST_WITHIN = 15.0
+BOT_CLOCK = "2026-12-02 15:00:00"  # Wednesday, UTC
+
+pytestmark = pytest.mark.bot_clock(BOT_CLOCK)
 CHANNEL = "challenges"
 
 

@@ -332,6 +332,7 @@ async def test_channel_option_multipart_upload_and_dm(
     ]
 
 
+@pytest.mark.slow  # real retry waits
 async def test_rate_limit_storm_is_waited_out(
     tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
@@ -344,6 +345,7 @@ async def test_rate_limit_storm_is_waited_out(
     assert fake_discord.faults.hits[f"rate_limit {FOLLOWUP}"] == 3
 
 
+@pytest.mark.slow  # real retry waits
 async def test_server_errors_are_retried(
     tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:
@@ -377,6 +379,7 @@ async def test_cut_connection_resumes(
     assert fake_discord.identifies == 1
 
 
+@pytest.mark.slow  # waits out the answer deadline in real time
 async def test_late_answer_is_a_recorded_failure(
     tiny_bot: TinyBot, fake_discord: FakeDiscord, fake_guild: GuildHandle
 ) -> None:

@@ -34,6 +34,9 @@ CREATE_MESSAGE = "POST /channels/{channel_id}/messages"
 CHANNEL = "challenges"
 EXIT_WITHIN = 10.0  # issue 8: exit 0 within 10 s of SIGTERM/SIGINT
 POST_WITHIN = 15.0
+#: The instant the process tests run at (``pytest.mark.bot_clock(BOT_CLOCK)``): a Wednesday
+#: afternoon in UTC, hours from midnight and days from a week boundary.
+BOT_CLOCK = "2026-12-02 15:00:00"
 
 
 def weekly_posts(guild: GuildHandle) -> list[Json]:
@@ -57,7 +60,9 @@ async def schedule_due_now(bot: BotProcess, guild: GuildHandle, moderator: Any) 
     (``scheduler/season.py``), so the schedule is stored as a moderator would have set it an
     hour ago; the moderator then saves it again, unchanged, with ``/admin schedule``, which
     re-arms the guild. The scheduler's catch-up sends the post the way a post that fell due
-    during downtime goes out: the real automatic job, with no clock faked.
+    during downtime goes out: the real automatic job. "Now" is the bot's: tests using this are
+    marked ``bot_clock(BOT_CLOCK)``, so this process and the bot share a clock and the schedule
+    is the same on every day.
     """
     now = datetime.now(UTC)
     at = (now - timedelta(minutes=3)).replace(second=0, microsecond=0)

@@ -509,6 +509,7 @@ async def test_admin_schedule_answers_a_season_start_at_the_ends_of_the_calendar
         await fake.close()
 
 
+@pytest.mark.bot_clock("2026-12-02 15:00:00")  # "due now" is the same on every day
 @pytest.mark.parametrize(
     "first_guild_season",
     [
@@ -522,14 +523,11 @@ async def test_one_guild_with_a_broken_season_start_does_not_stop_the_others_pos
     """Guild A (lower id, armed first) has a stored season start; guild B is due now."""
     fake, guild_a, _ = new_world(0)
     guild_b = GuildHandle(fake, fake.add_guild("Second Study Group", ("general", "challenges")))
-    now = datetime.now(UTC)
-    at = now - timedelta(minutes=2)
-    if at.date() != now.date():
-        pytest.skip("too close to midnight UTC for a same-day schedule")
+    at = datetime.now(UTC) - timedelta(minutes=2)  # the pinned clock: Wednesday 14:58
     database = tmp_path / "bot.sqlite3"
     # Saved an hour ago: guild B's post time came while the bot was down, so it is due now
     # (a schedule saved after its post time would not post that week on its own).
-    async with await open_store(database, clock=lambda: now - timedelta(hours=1)) as store:
+    async with await open_store(database, clock=lambda: at - timedelta(hours=1)) as store:
         await store.settings.save(
             GuildSchedule(
                 guild_id=guild_a.id,

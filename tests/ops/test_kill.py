@@ -25,6 +25,7 @@ from tests.e2e.conftest import BotProcess
 from tests.fakediscord.harness import GuildHandle, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
 from tests.ops.botproc import (
+    BOT_CLOCK,
     CREATE_MESSAGE,
     POST_WITHIN,
     hold_route,
@@ -38,6 +39,8 @@ from tests.ops.botproc import (
 )
 
 BURST = 40  # members clicking Mark done
+
+pytestmark = pytest.mark.bot_clock(BOT_CLOCK)  # schedule_due_now: the same on every day
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from tests.e2e.conftest import BotProcess
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import FakeDiscord
 from tests.ops.botproc import (
+    BOT_CLOCK,
     CALLBACK,
     CREATE_MESSAGE,
     EXIT_WITHIN,
@@ -40,6 +41,8 @@ from tests.ops.botproc import (
     weekly_posts,
 )
 from tests.scheduler.fakes import FakeClock, RecordingPublisher
+
+pytestmark = pytest.mark.bot_clock(BOT_CLOCK)  # schedule_due_now: the same on every day
 
 
 @pytest.fixture

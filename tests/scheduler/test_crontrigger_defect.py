@@ -99,6 +99,7 @@ def test_cron_trigger_fires_twice_when_clocks_go_back() -> None:
     assert next_post_at(schedule, first) == datetime(2026, 11, 1, 1, 30, tzinfo=UTC)
 
 
+@pytest.mark.slow  # brute force: every weekday x time of 2026 against a walk
 @pytest.mark.parametrize(
     ("key", "repeated"),
     [

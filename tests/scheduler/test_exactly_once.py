@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,8 @@ from storage.models import PostState
 from storage.store import Store, open_store
 from tests.scheduler.doubles import Crash, FakeSleep, ScriptedPublisher, guild, utc
 from tests.scheduler.fakes import FakeClock
+
+pytestmark = pytest.mark.slow  # property test: restarts, crashes and faults (~3 s)
 
 CATALOG = load_catalog()
 GUILDS = (

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ from scheduler.planning import (
     week_of,
 )
 from tests.scheduler.bruteforce import offset_changes, walk_around
+
+pytestmark = pytest.mark.slow  # property test against a minute-by-minute walk (~4 s)
 
 FIRST_YEAR, LAST_YEAR = 1980, 2037
 ZONE_KEYS = sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})

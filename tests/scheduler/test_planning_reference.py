@@ -32,6 +32,8 @@ from scheduler.planning import (
 )
 from tests.scheduler.bruteforce import WallClockWalk, iso_week_day, iso_weeks, walk_years
 
+pytestmark = pytest.mark.slow  # brute force: every week of 14 years in 17 zones (~13 s)
+
 FIRST_YEAR, LAST_YEAR = 2024, 2030
 WEEKS = iso_weeks(FIRST_YEAR, LAST_YEAR)
 TIMES = [time(0), time(0, 30), time(1), time(1, 30), time(2), time(2, 30), time(3), time(23, 30)]

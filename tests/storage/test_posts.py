@@ -11,6 +11,7 @@ import pytest
 from storage.errors import PostStateError
 from storage.models import IsoWeek, PostState
 from storage.store import Store, open_store
+from tests.storage.conftest import FakeClock
 
 WEEK = IsoWeek(2026, 48)
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -38,8 +39,10 @@ async def test_concurrent_claims_have_exactly_one_owner(store: Store) -> None:
     assert sum(r.owned for r in results) == 1
 
 
-async def test_claims_from_two_processes_have_one_owner(db_path: Path, store: Store) -> None:
-    async with await open_store(db_path) as other:
+async def test_claims_from_two_processes_have_one_owner(
+    db_path: Path, store: Store, clock: FakeClock
+) -> None:
+    async with await open_store(db_path, clock=clock) as other:
         results = await asyncio.gather(*(claim(s) for s in (store, other) * 5))
     assert sum(r.owned for r in results) == 1
 

@@ -130,6 +130,7 @@ events = st.tuples(
 )
 
 
+@pytest.mark.slow  # property test (~2.5 s)
 @settings(
     max_examples=80,
     deadline=None,
