@@ -1,7 +1,8 @@
 """Milestone roles (issue 16), against the real bot and the fake Discord.
 
-The weekly post goes out at once (``tests/ops/botproc.schedule_due_now``: no clock is faked),
-a moderator adds a ``streak:1`` reward, and a member presses Mark done.
+The weekly post goes out at once (``tests/ops/botproc.schedule_due_now``, under the pinned
+``BOT_CLOCK`` so it is the same on every day), a moderator adds a ``streak:1`` reward, and a
+member presses Mark done.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import MANAGE_ROLES, FakeDiscord
 from tests.fakediscord.state import FakeRole
 from tests.ops.botproc import (
+    BOT_CLOCK,
     POST_WITHIN,
     moderator_notices,
     query,
@@ -23,6 +27,8 @@ from tests.ops.botproc import (
 )
 
 Json = dict[str, Any]
+
+pytestmark = pytest.mark.bot_clock(BOT_CLOCK)  # schedule_due_now: the same on every day
 
 
 def bot_with_role(fake: FakeDiscord, guild: GuildHandle, *, permissions: int) -> FakeRole:
