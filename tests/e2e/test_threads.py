@@ -1,8 +1,9 @@
 """A discussion thread on each weekly post (issue 16), against the real bot and the fake Discord.
 
 The schedule is stored as set an hour ago with this week's post time three minutes ago
-(``tests/ops/botproc.schedule_due_now``), so the scheduler's catch-up sends the post at once: no
-clock is faked and the outcome is the same on any day.
+(``tests/ops/botproc.schedule_due_now``), so the scheduler's catch-up sends the post at once.
+"Now" is a fixed Wednesday afternoon (``bot_clock``: this process and every bot it starts), so
+the outcome is the same on any day, at any hour.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from content.loader import load_catalog
 from storage.models import GuildSchedule
 from storage.store import open_store
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import CREATE_PUBLIC_THREADS, FakeDiscord
 from tests.ops.botproc import (
+    BOT_CLOCK,
     CHANNEL,
     POST_WITHIN,
     moderator_notices,
@@ -28,6 +32,8 @@ from tests.ops.botproc import (
 )
 
 Json = dict[str, Any]
+
+pytestmark = pytest.mark.bot_clock(BOT_CLOCK)
 
 
 async def one_post(fake: FakeDiscord, guild: GuildHandle) -> Json:
