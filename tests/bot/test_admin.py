@@ -25,10 +25,8 @@ from discord.utils import MISSING
 from discord.webhook.async_ import interaction_message_response_params
 
 from bot.cogs.admin import (
-    COMMON_ZONES,
     AdminCog,
     challenge_choices,
-    csv_cell,
     describe_outcome,
     describe_settings,
     export_csv,
@@ -42,8 +40,10 @@ from bot.errors import SERVER_ONLY, NotFoundError, UserFacingError, user_message
 from bot.services import Services
 from content.loader import bundled_content_dir
 from content.models import Catalog
+from content.text import csv_cell
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.season import SEASON_RULE, season_status
+from scheduler.zones import COMMON_ZONES
 from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule, IsoWeek, PostRecord, PostState
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
@@ -331,6 +331,7 @@ def moderator() -> Any:
 
 
 def the_reply(interaction: Any) -> Sent:
+    sent: Sent
     (sent,) = interaction.sent
     assert sent.ephemeral
     params = interaction_message_response_params(
@@ -344,6 +345,7 @@ def the_reply(interaction: Any) -> Sent:
     )
     payload = params.payload
     if payload is None:  # with a file: multipart, the JSON travels as "payload_json"
+        assert params.multipart is not None
         payload = json.loads(params.multipart[0]["value"])
     assert_valid(validate_interaction_callback(payload))
     return sent
@@ -404,7 +406,7 @@ async def test_schedule_saves_defaults_the_season_and_is_audited(
 
 async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> None:
     with pytest.raises(UserFacingError, match="start with `/admin schedule`"):
-        await AdminCog.show.callback(cog, moderator())  # type: ignore[arg-type]
+        await AdminCog.show.callback(cog, moderator())  # type: ignore[arg-type, call-arg]
     await run(AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC")
     assert "Paused" in (await run(AdminCog.pause, cog, moderator())).content  # type: ignore[operator]
     assert "Already paused" in (await run(AdminCog.pause, cog, moderator())).content  # type: ignore[operator]
@@ -424,7 +426,7 @@ async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> 
 async def test_post_now_without_a_scheduler_is_a_friendly_error(cog: AdminCog) -> None:
     await run(AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC")
     with pytest.raises(UserFacingError, match="scheduler is not running"):
-        await AdminCog.post_now.callback(cog, moderator())  # type: ignore[arg-type]
+        await AdminCog.post_now.callback(cog, moderator())  # type: ignore[arg-type, call-arg]
 
 
 async def test_mark_and_unmark_are_audited_and_idempotent(

@@ -432,6 +432,7 @@ def wire_payload(sent: Sent) -> tuple[dict[str, Any], list[Any]]:
     )
     payload = params.payload
     if payload is None:
+        assert params.multipart is not None
         payload = json.loads(params.multipart[0]["value"])
     assert_valid(validate_interaction_callback(payload))
     return payload, [file] if file else []
@@ -470,8 +471,9 @@ async def test_progress_command_sends_the_text_alone_when_drawing_fails(
 
     monkeypatch.setattr("bot.cogs.challenges.render_progress_card", broken)
     interaction = StubInteraction(StubMember(ADA, "Ada"))
-    await ChallengesCog.progress.callback(  # type: ignore[arg-type]
-        ChallengesCog(services, FixedClock()), interaction
+    await ChallengesCog.progress.callback(
+        ChallengesCog(services, FixedClock()),  # type: ignore[arg-type]
+        interaction,  # type: ignore[arg-type]
     )
     (sent,) = interaction.sent
     payload, files = wire_payload(sent)
@@ -487,7 +489,7 @@ async def test_admin_report_attaches_the_chart(
     await season(store, catalog)
     services.store = store
     interaction = StubInteraction(StubMember(MOD, "Mod"), discord.Permissions(manage_guild=True))
-    await AdminCog.report.callback(AdminCog(services, FixedClock()), interaction)  # type: ignore[arg-type]
+    await AdminCog.report.callback(AdminCog(services, FixedClock()), interaction)  # type: ignore[arg-type, call-arg]
     (sent,) = interaction.sent
     assert sent.kwargs["ephemeral"]
     payload, (file,) = wire_payload(sent)

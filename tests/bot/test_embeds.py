@@ -166,7 +166,7 @@ def test_superscript() -> None:
     assert superscript(40) == "⁴⁰"
 
 
-_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=3000)
 
 
 @pytest.mark.slow  # property test: any card

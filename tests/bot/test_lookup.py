@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 
 from bot.errors import NotFoundError
 from bot.lookup import (
-    MAX_CHOICE_TEXT,
-    MAX_CHOICES,
     Entry,
     FuzzyIndex,
     Guide,
@@ -18,6 +16,7 @@ from bot.lookup import (
     normalise,
     typo_budget,
 )
+from content.limits import MAX_CHOICE_TEXT, MAX_CHOICES
 from content.models import Catalog
 
 

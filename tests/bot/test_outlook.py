@@ -39,7 +39,7 @@ def test_outlook_answers_growth_demand_industries_and_pay_with_sources(
 )
 def test_outlook_topic(guide: Guide, typed: str, topic: str) -> None:
     reply = ANSWERS["outlook"](guide, topic=typed)
-    names = [f.name.removesuffix(" (cont.)") for page in reply.pages for f in page.fields]
+    names = [(f.name or "").removesuffix(" (cont.)") for page in reply.pages for f in page.fields]
     assert set(names) == {OUTLOOK_TOPICS[topic]}
 
 

@@ -206,22 +206,26 @@ async def publisher_payload(post: ChallengePost) -> dict[str, Any]:
         intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none()
     )
     state = client._connection
-    user = {"id": BOT_ID, "username": "mlebot", "discriminator": "0", "avatar": None, "bot": True}
-    state.user = discord.ClientUser(state=state, data=user)  # type: ignore[arg-type]
+    user: Any = {
+        "id": BOT_ID,
+        "username": "mlebot",
+        "discriminator": "0",
+        "avatar": None,
+        "bot": True,
+    }
+    state.user = discord.ClientUser(state=state, data=user)
     everyone = {"id": GUILD_ID, "name": "@everyone", "permissions": "0", "position": 0}
     member = {"user": user, "roles": [], "joined_at": None, "deaf": False, "mute": False}
     channel = {"id": CHANNEL_ID, "type": 0, "name": "challenges", "position": 0}
-    guild = discord.Guild(
-        data={  # type: ignore[typeddict-item]
-            "id": GUILD_ID,
-            "name": "Study group",
-            "owner_id": BOT_ID,
-            "roles": [{**everyone, "color": 0, "hoist": False, "managed": False}],
-            "members": [{**member, "flags": 0}],
-            "channels": [{**channel, "permission_overwrites": []}],
-        },
-        state=state,
-    )
+    data: Any = {  # the GUILD_CREATE fields discord.py reads here
+        "id": GUILD_ID,
+        "name": "Study group",
+        "owner_id": BOT_ID,
+        "roles": [{**everyone, "color": 0, "hoist": False, "managed": False}],
+        "members": [{**member, "flags": 0}],
+        "channels": [{**channel, "permission_overwrites": []}],
+    }
+    guild = discord.Guild(data=data, state=state)
     state._add_guild(guild)
     sent: dict[str, Any] = {}
 
@@ -229,7 +233,7 @@ async def publisher_payload(post: ChallengePost) -> dict[str, Any]:
         sent.update(params.payload)
         raise _SentError
 
-    state.http.send_message = send_message  # type: ignore[method-assign]
+    state.http.send_message = send_message  # type: ignore[method-assign, assignment]
     with pytest.raises(_SentError):
         await DiscordPublisher(client, render_weekly_post).post_challenge(
             GUILD_ID, CHANNEL_ID, post

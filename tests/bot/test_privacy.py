@@ -185,7 +185,7 @@ async def test_privacy_command_answers_ephemerally(
     async def run(choice: str | None) -> dict[str, Any]:
         interaction: Any = FakeInteraction(user=FakeUser(ADA), guild_id=GUILD)
         value = None if choice is None else app_commands.Choice(name=choice, value=choice)
-        await PrivacyCog.privacy.callback(cog, interaction, value)  # type: ignore[arg-type]
+        await PrivacyCog.privacy.callback(cog, interaction, value)  # type: ignore[arg-type, call-arg]
         (sent,) = interaction.sent
         assert sent.kwargs["ephemeral"] is True
         return {"args": sent.args, **sent.kwargs}

@@ -101,7 +101,8 @@ def test_build_cogs_builds_one_cog_per_topic(services: Services) -> None:
 def test_offline_payloads_use_the_clients_allowed_mentions(services: Services) -> None:
     bot = MLEBot(services)
     assert bot.allowed_mentions is not None
-    assert bot.allowed_mentions.to_dict() == ALLOWED_MENTIONS.to_dict() == {"parse": []}
+    expected: dict[str, Any] = {"parse": []}
+    assert bot.allowed_mentions.to_dict() == ALLOWED_MENTIONS.to_dict() == expected
 
 
 async def test_install_error_handler_makes_it_the_trees_on_error(services: Services) -> None:

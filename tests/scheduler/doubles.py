@@ -184,8 +184,9 @@ def guild(
     )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware UTC instant."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 MINUTE = timedelta(minutes=1)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -68,6 +69,19 @@ async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
     await store.close()
 
 
+class Post(Protocol):
+    """The ``post`` fixture: :func:`post_weekly_challenge` with the fixtures' objects."""
+
+    def __call__(
+        self,
+        *,
+        guild_id: int = 1,
+        week: IsoWeek | None = None,
+        on_demand: bool = False,
+        use_store: Store | None = None,
+    ) -> Awaitable[PostOutcome]: ...
+
+
 @pytest.fixture
 def post(
     store: Store,
@@ -75,7 +89,7 @@ def post(
     publisher: ScriptedPublisher,
     clock: FakeClock,
     sleep: FakeSleep,
-):  # type: ignore[no-untyped-def]
+) -> Post:
     """``await post(on_demand=..., week=..., store=...)`` with the fixtures' objects."""
 
     async def run(
@@ -100,7 +114,7 @@ def post(
 
 
 async def test_on_time_post_is_sent_once_with_the_challenge(
-    post, store: Store, publisher: ScriptedPublisher, catalog: Catalog
+    post: Post, store: Store, publisher: ScriptedPublisher, catalog: Catalog
 ) -> None:
     first = await post()
     assert first.outcome is Outcome.SENT
@@ -127,7 +141,7 @@ async def test_on_time_post_is_sent_once_with_the_challenge(
 
 
 async def test_late_within_grace_is_sent_and_flagged(
-    post, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     clock.set(MONDAY_W48 + 3 * HOUR)
     outcome = await post()
@@ -137,7 +151,7 @@ async def test_late_within_grace_is_sent_and_flagged(
 
 
 async def test_exactly_at_the_grace_boundary_is_still_sent(
-    post, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     clock.set(MONDAY_W48 + DAY)
     outcome = await post()
@@ -147,7 +161,7 @@ async def test_exactly_at_the_grace_boundary_is_still_sent(
 
 
 async def test_past_the_grace_window_is_recorded_missed_and_reported_once(
-    post, clock: FakeClock, publisher: ScriptedPublisher, store: Store
+    post: Post, clock: FakeClock, publisher: ScriptedPublisher, store: Store
 ) -> None:
     clock.set(MONDAY_W48 + DAY + timedelta(microseconds=1))
     outcome = await post()
@@ -167,7 +181,7 @@ async def test_past_the_grace_window_is_recorded_missed_and_reported_once(
 
 
 async def test_crash_between_send_and_record_is_settled_by_finding_the_message(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     with pytest.raises(Crash):
         await post(use_store=crashing_store(store, clock))
@@ -188,7 +202,7 @@ async def test_crash_between_send_and_record_is_settled_by_finding_the_message(
 
 
 async def test_crash_before_the_send_resends_after_looking(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     publisher.crash_before_send = True
     with pytest.raises(Crash):
@@ -205,7 +219,7 @@ async def test_crash_before_the_send_resends_after_looking(
 
 
 async def test_crash_then_downtime_past_grace_still_finds_the_sent_message(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     with pytest.raises(Crash):
         await post(use_store=crashing_store(store, clock))
@@ -217,7 +231,7 @@ async def test_crash_then_downtime_past_grace_still_finds_the_sent_message(
 
 
 async def test_missing_channel_fails_at_once_and_says_what_to_do(
-    post, store: Store, publisher: ScriptedPublisher, sleep: FakeSleep
+    post: Post, store: Store, publisher: ScriptedPublisher, sleep: FakeSleep
 ) -> None:
     publisher.missing_channels.add(100)
     outcome = await post()
@@ -232,7 +246,9 @@ async def test_missing_channel_fails_at_once_and_says_what_to_do(
     assert record.state is PostState.FAILED
 
 
-async def test_missing_permission_names_the_permission(post, publisher: ScriptedPublisher) -> None:
+async def test_missing_permission_names_the_permission(
+    post: Post, publisher: ScriptedPublisher
+) -> None:
     publisher.missing_permission[100] = "embed_links"
     outcome = await post()
     assert outcome.outcome is Outcome.FAILED
@@ -242,7 +258,7 @@ async def test_missing_permission_names_the_permission(post, publisher: Scripted
 
 
 async def test_transient_errors_are_retried_with_backoff(
-    post, publisher: ScriptedPublisher, sleep: FakeSleep
+    post: Post, publisher: ScriptedPublisher, sleep: FakeSleep
 ) -> None:
     publisher.fail_next = [
         TransientPublishError("503"),
@@ -256,7 +272,7 @@ async def test_transient_errors_are_retried_with_backoff(
 
 
 async def test_transient_errors_give_up_mark_failed_and_report(
-    post, store: Store, publisher: ScriptedPublisher, sleep: FakeSleep
+    post: Post, store: Store, publisher: ScriptedPublisher, sleep: FakeSleep
 ) -> None:
     publisher.fail_next = [TransientPublishError("503") for _ in range(4)]
     outcome = await post()
@@ -271,7 +287,7 @@ async def test_transient_errors_give_up_mark_failed_and_report(
 
 
 async def test_a_timed_out_send_that_went_through_is_not_sent_again(
-    post, publisher: ScriptedPublisher
+    post: Post, publisher: ScriptedPublisher
 ) -> None:
     publisher.deliver_then_fail = [TransientPublishError("timeout")]
     outcome = await post()
@@ -281,7 +297,7 @@ async def test_a_timed_out_send_that_went_through_is_not_sent_again(
 
 
 async def test_failed_posts_are_retried_automatically_a_bounded_number_of_times(
-    post, store: Store, publisher: ScriptedPublisher
+    post: Post, store: Store, publisher: ScriptedPublisher
 ) -> None:
     publisher.missing_permission[100] = "send_messages"
     for attempt in range(1, 4):
@@ -303,7 +319,7 @@ async def test_failed_posts_are_retried_automatically_a_bounded_number_of_times(
 
 
 async def test_a_new_channel_after_a_missing_one_is_used(
-    post, store: Store, publisher: ScriptedPublisher
+    post: Post, store: Store, publisher: ScriptedPublisher
 ) -> None:
     publisher.missing_channels.add(100)
     assert (await post()).outcome is Outcome.FAILED
@@ -313,7 +329,7 @@ async def test_a_new_channel_after_a_missing_one_is_used(
     assert [sent.channel_id for sent in publisher.sent] == [200]
 
 
-async def test_post_now_twice_posts_once(post, publisher: ScriptedPublisher) -> None:
+async def test_post_now_twice_posts_once(post: Post, publisher: ScriptedPublisher) -> None:
     first = await post(on_demand=True)
     second = await post(on_demand=True)
     assert first.outcome is Outcome.SENT
@@ -323,7 +339,7 @@ async def test_post_now_twice_posts_once(post, publisher: ScriptedPublisher) -> 
 
 
 async def test_post_now_before_the_post_time_then_the_timer_does_nothing(
-    post, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     clock.set(MONDAY_W48 - 8 * HOUR)  # Monday 01:00, the post is at 09:00
     assert (await post()).outcome is Outcome.NO_CHALLENGE  # automatic: nothing due yet
@@ -334,7 +350,7 @@ async def test_post_now_before_the_post_time_then_the_timer_does_nothing(
 
 
 async def test_automatic_run_for_a_future_week_is_not_due(
-    post, publisher: ScriptedPublisher
+    post: Post, publisher: ScriptedPublisher
 ) -> None:
     outcome = await post(week=W48.next())
     assert outcome.outcome is Outcome.NOT_DUE
@@ -342,7 +358,7 @@ async def test_automatic_run_for_a_future_week_is_not_due(
 
 
 async def test_season_not_started_and_season_over(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     await store.settings.save(guild(season_start=date(2026, 12, 7)))  # W50
     assert (await post()).outcome is Outcome.NO_CHALLENGE
@@ -364,7 +380,7 @@ async def test_season_not_started_and_season_over(
 
 
 async def test_last_week_of_the_season_gets_challenge_15(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
 ) -> None:
     week = W48
     for _ in range(14):
@@ -381,7 +397,7 @@ async def test_last_week_of_the_season_gets_challenge_15(
 
 
 async def test_paused_and_unconfigured_guilds(
-    post, store: Store, publisher: ScriptedPublisher
+    post: Post, store: Store, publisher: ScriptedPublisher
 ) -> None:
     await store.settings.save(guild(enabled=False))
     outcome = await post()
@@ -399,7 +415,7 @@ async def test_paused_and_unconfigured_guilds(
 
 
 async def test_unreadable_channel_when_settling_does_not_risk_a_duplicate(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher
 ) -> None:
     with pytest.raises(Crash):
         await post(use_store=crashing_store(store, clock))
@@ -419,7 +435,7 @@ async def test_unreadable_channel_when_settling_does_not_risk_a_duplicate(
 
 
 async def test_every_outcome_is_one_structured_event_without_contents(
-    post, catalog: Catalog, caplog: pytest.LogCaptureFixture
+    post: Post, catalog: Catalog, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="scheduler"):
         await post()
@@ -442,7 +458,7 @@ async def _complete(store: Store, user_id: int, challenge_id: str, name: str) ->
 
 
 async def test_recap_of_last_week_counts_names_streaks_and_a_shout_out(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
 ) -> None:
     first, second = catalog.challenges[0].id, catalog.challenges[1].id
     assert (await post()).outcome is Outcome.SENT  # W48
@@ -475,7 +491,7 @@ async def test_recap_of_last_week_counts_names_streaks_and_a_shout_out(
 
 
 async def test_private_leaderboard_recap_gives_numbers_only(
-    post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
+    post: Post, store: Store, clock: FakeClock, publisher: ScriptedPublisher, catalog: Catalog
 ) -> None:
     await store.settings.save(guild(leaderboard_public=False))
     assert (await post()).outcome is Outcome.SENT
@@ -489,7 +505,7 @@ async def test_private_leaderboard_recap_gives_numbers_only(
 
 
 async def test_a_missing_channel_is_reported_once_however_often_the_bot_restarts(
-    post, store: Store, publisher: ScriptedPublisher
+    post: Post, store: Store, publisher: ScriptedPublisher
 ) -> None:
     publisher.missing_channels.add(100)
     for _ in range(6):  # e.g. six restarts in a row

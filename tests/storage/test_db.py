@@ -478,7 +478,7 @@ async def test_a_failing_write_fails_alone_and_the_group_commits(tmp_path: Path)
             db.write(insert_member(3)),
             return_exceptions=True,
         )
-        assert results[:2] == [1, 2]
+        assert list(results[:2]) == [1, 2]
         assert isinstance(results[2], sqlite3.IntegrityError)
         assert isinstance(results[3], sqlite3.IntegrityError)
         assert results[4] == 3
