@@ -47,6 +47,8 @@ DM_HISTORY_LIMIT = 50
 THREAD_PERMISSION = "create_public_threads"
 #: Discord's error code for "A thread has already been created for this message".
 THREAD_ALREADY_CREATED = 160004
+#: HTTP status of a rate-limited request discord.py stopped retrying (a reminder then waits).
+TOO_MANY_REQUESTS = 429
 #: Discord's error code for "Cannot send messages to this user" (DMs closed).
 CANNOT_MESSAGE_USER = 50007
 #: Minutes of inactivity before Discord hides the thread: a week, the challenge's life.
@@ -221,6 +223,8 @@ class DiscordPublisher:
         except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
             raise TransientPublishError(f"Discord failed: {exc}") from exc
         except discord.HTTPException as exc:
+            if exc.status == TOO_MANY_REQUESTS:  # discord.py gave up retrying: later, then
+                raise TransientPublishError(f"rate limited: {exc}") from exc
             raise PublishError(f"Discord refused the DM: {exc}") from exc
 
     async def find_reminder(self, reminder: Reminder) -> bool:
@@ -238,6 +242,8 @@ class DiscordPublisher:
         except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
             raise TransientPublishError(f"Discord failed: {exc}") from exc
         except discord.HTTPException as exc:
+            if exc.status == TOO_MANY_REQUESTS:
+                raise TransientPublishError(f"rate limited: {exc}") from exc
             raise PublishError(f"Discord refused the DM history: {exc}") from exc
         return False
 

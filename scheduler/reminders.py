@@ -63,6 +63,8 @@ DEFAULT_REMINDER_TIME = time(18, 0)
 DEFAULT_REMINDER_GRACE = timedelta(hours=6)
 #: The runner looks again at least this often (new posts, changed settings).
 RECHECK = timedelta(minutes=5)
+#: A pass that left reminders claimed (transient failure) is followed by another this soon.
+RETRY_PENDING = timedelta(minutes=1)
 #: DMs in flight at once; discord.py paces them further with Discord's rate limits.
 DEFAULT_CONCURRENCY = 8
 
@@ -167,6 +169,9 @@ class ReminderScheduler:
             try:
                 result = await self.run_once()
                 next_due = result.next_due
+                if result.pending:
+                    retry = self._clock.now() + RETRY_PENDING
+                    next_due = retry if next_due is None else min(next_due, retry)
             except Exception:
                 logger.exception("reminder pass failed", extra={"event": "reminder_error"})
                 next_due = None
