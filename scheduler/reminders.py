@@ -157,7 +157,8 @@ class ReminderScheduler:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="reminders")
 
     async def stop(self) -> None:
-        """Stop the loop; a DM being sent is cut off (its ledger row stays claimed)."""
+        """Stop the loop; a DM being sent is cut off (its ledger row stays claimed, and the next
+        pass looks for the DM before sending it again)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
