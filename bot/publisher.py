@@ -15,7 +15,7 @@ import aiohttp
 import discord
 
 from bot.permissions import POST_PERMISSIONS
-from bot.reminders import reminder_text, reminder_view
+from bot.reminders import carries_reminder_marker, reminder_text, reminder_view
 from bot.rewards import MANAGE_ROLES, check_assignable
 from bot.weekly import carries_marker
 from content.limits import CONTENT_LIMIT
@@ -40,12 +40,19 @@ Renderer = Callable[[ChallengePost], tuple[discord.Embed, discord.ui.View]]
 #: How far back :meth:`DiscordPublisher.find_own_post` reads a channel's history.
 HISTORY_LIMIT = 100
 
+#: How many of a member's latest DMs :meth:`DiscordPublisher.find_reminder` reads: a guild's
+#: reminder is weekly, so the one looked for is among the last few unless the member's DM
+#: channel with the bot has been very busy since.
+DM_HISTORY_LIMIT = 50
+
 #: What starting the discussion thread on the weekly post needs.
 THREAD_PERMISSION = "create_public_threads"
 #: Discord's error code for "A thread has already been created for this message".
 THREAD_ALREADY_CREATED = 160004
 #: Discord's error code for "Unknown Member" (the member left the server).
 UNKNOWN_MEMBER = 10007
+#: HTTP status of a rate-limited request discord.py stopped retrying (a reminder then waits).
+TOO_MANY_REQUESTS = 429
 #: Discord's error code for "Cannot send messages to this user" (DMs closed).
 CANNOT_MESSAGE_USER = 50007
 #: Minutes of inactivity before Discord hides the thread: a week, the challenge's life.
@@ -62,6 +69,16 @@ def _contains_marker(message: discord.Message, guild_id: int, marker: str) -> bo
                 return True
     legacy = legacy_post_marker(guild_id, marker)
     return any(legacy in (embed.footer.text or "") for embed in message.embeds)
+
+
+def _carries_reminder_marker(message: discord.Message, marker: str) -> bool:
+    """Our reminder DM for ``marker``: its Mark done button carries it."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            custom_id = getattr(item, "custom_id", None)
+            if isinstance(custom_id, str) and carries_reminder_marker(custom_id, marker):
+                return True
+    return False
 
 
 class DiscordPublisher:
@@ -225,12 +242,14 @@ class DiscordPublisher:
             raise PublishError(f"Discord refused the role: {exc}", guild_id=guild_id) from exc
 
     async def send_reminder(self, reminder: Reminder) -> None:
-        """DM the member their reminder, with a Mark done button for the guild."""
+        """DM the member their reminder, with a Mark done button for the guild.
+
+        Opens the DM channel from the user id alone (cached by discord.py after the first
+        time): no ``GET /users/{id}`` per reminder.
+        """
         try:
-            user = self._client.get_user(reminder.user_id) or await self._client.fetch_user(
-                reminder.user_id
-            )
-            await user.send(
+            channel = await self._client.create_dm(discord.Object(id=reminder.user_id))
+            await channel.send(
                 reminder_text(reminder),
                 view=reminder_view(reminder),
                 allowed_mentions=discord.AllowedMentions.none(),
@@ -244,7 +263,29 @@ class DiscordPublisher:
         except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
             raise TransientPublishError(f"Discord failed: {exc}") from exc
         except discord.HTTPException as exc:
+            if exc.status == TOO_MANY_REQUESTS:  # discord.py gave up retrying: later, then
+                raise TransientPublishError(f"rate limited: {exc}") from exc
             raise PublishError(f"Discord refused the DM: {exc}") from exc
+
+    async def find_reminder(self, reminder: Reminder) -> bool:
+        """Whether the member's latest DMs hold our reminder carrying ``reminder.marker``."""
+        me = self._client.user
+        try:
+            channel = await self._client.create_dm(discord.Object(id=reminder.user_id))
+            async for message in channel.history(limit=DM_HISTORY_LIMIT):
+                if (
+                    me is not None
+                    and message.author.id == me.id
+                    and _carries_reminder_marker(message, reminder.marker)
+                ):
+                    return True
+        except (TimeoutError, discord.DiscordServerError, aiohttp.ClientError) as exc:
+            raise TransientPublishError(f"Discord failed: {exc}") from exc
+        except discord.HTTPException as exc:
+            if exc.status == TOO_MANY_REQUESTS:
+                raise TransientPublishError(f"rate limited: {exc}") from exc
+            raise PublishError(f"Discord refused the DM history: {exc}") from exc
+        return False
 
     async def notify_moderators(self, guild_id: int, text: str) -> None:
         """Best effort: the guild's moderator channel, else its system channel, else the owner.

@@ -1,8 +1,12 @@
 """The reminder DM on Discord: its text and its persistent **Mark done** button.
 
 A DM has no guild, so the button of a reminder carries the guild's id in its ``custom_id``
-(``mlebot:rdone:<guild id>:<challenge id>``) and records for that guild, for the member who
-clicks (the DM went to them alone). The weekly post's ``mlebot:done:...`` buttons are untouched.
+(``mlebot:rdone:<guild id>:<challenge id>:<ISO week>``) and records for that guild, for the
+member who clicks (the DM went to them alone). The guild and the week together are the
+reminder's marker (``scheduler.ports.reminder_marker``): after a crash between sending the DM
+and recording it, the runner finds the DM by it instead of sending a second one. Buttons of
+DMs sent before the week was added (``mlebot:rdone:<guild>:<challenge>``) still work. The weekly
+post's ``mlebot:done:...`` buttons are untouched.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from storage.models import CompletionSource
 
 log = logging.getLogger(__name__)
 
-REMINDER_DONE_TEMPLATE: Final = r"mlebot:rdone:(?P<guild>[0-9]{1,20}):(?P<challenge>[a-z0-9-]+)"
+REMINDER_DONE_TEMPLATE: Final = (
+    r"mlebot:rdone:(?P<guild>[0-9]{1,20}):(?P<challenge>[a-z0-9-]+)"
+    r"(?::(?P<week>[0-9]{4}-W[0-9]{2}))?"
+)
 
 #: Told once, at the member's next command, after a reminder bounced.
 DMS_CLOSED_NOTICE: Final = (
@@ -31,12 +38,21 @@ DMS_CLOSED_NOTICE: Final = (
 )
 
 
-def reminder_custom_id(guild_id: int, challenge_id: str) -> str:
-    """``mlebot:rdone:<guild>:<challenge>``: a DM has no guild, so the button carries it."""
+def reminder_custom_id(guild_id: int, challenge_id: str, week: str | None = None) -> str:
+    """``mlebot:rdone:<guild>:<challenge>:<week>``: a DM has no guild, so the button carries it
+    (and the week, the rest of the reminder's marker; ``None`` only for older DMs' buttons)."""
     custom_id = f"mlebot:rdone:{guild_id}:{challenge_id}"
+    if week is not None:
+        custom_id += f":{week}"
     if len(custom_id) > CUSTOM_ID_LIMIT or not re.fullmatch(REMINDER_DONE_TEMPLATE, custom_id):
         raise ValueError(f"challenge id {challenge_id!r} cannot be put in a custom_id")
     return custom_id
+
+
+def carries_reminder_marker(custom_id: str, marker: str) -> bool:
+    """Is ``custom_id`` a reminder's Mark done button carrying ``marker`` (guild and week)?"""
+    match = re.fullmatch(REMINDER_DONE_TEMPLATE, custom_id)
+    return match is not None and f"{match['guild']}:{match['week']}" == marker
 
 
 def reminder_text(reminder: Reminder) -> str:
@@ -55,17 +71,18 @@ class ReminderDoneButton(
 ):
     """Mark done from a reminder DM; register with ``bot.add_dynamic_items``."""
 
-    def __init__(self, guild_id: int, challenge_id: str) -> None:
+    def __init__(self, guild_id: int, challenge_id: str, week: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label="Mark done",
                 emoji="✅",
                 style=discord.ButtonStyle.success,
-                custom_id=reminder_custom_id(guild_id, challenge_id),
+                custom_id=reminder_custom_id(guild_id, challenge_id, week),
             )
         )
         self.guild_id = guild_id
         self.challenge_id = challenge_id
+        self.week = week
 
     @classmethod
     async def from_custom_id(
@@ -76,7 +93,7 @@ class ReminderDoneButton(
         /,
     ) -> Self:
         """Rebuild the button from its ``custom_id`` at click time (after restarts too)."""
-        return cls(int(match["guild"]), match["challenge"])
+        return cls(int(match["guild"]), match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Refuse clicks while the bot shuts down."""
@@ -96,6 +113,7 @@ class ReminderDoneButton(
                 display_name=None,
                 challenge_id=self.challenge_id,
                 source=CompletionSource.BUTTON,
+                publisher=services.publisher,  # milestone roles, as the post's button gives
             )
         except Exception as error:  # the member must always get an answer
             await answer_error(interaction, error)
@@ -110,5 +128,5 @@ class ReminderDoneButton(
 def reminder_view(reminder: Reminder) -> discord.ui.View:
     """The reminder DM's persistent view: its Mark done button."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ReminderDoneButton(reminder.guild_id, reminder.challenge_id))
+    view.add_item(ReminderDoneButton(reminder.guild_id, reminder.challenge_id, str(reminder.week)))
     return view

@@ -33,6 +33,7 @@ __all__ = [
     "TransientPublishError",
     "legacy_post_marker",
     "post_marker",
+    "reminder_marker",
 ]
 
 
@@ -231,11 +232,24 @@ class Publisher(Protocol):
         ...
 
 
+def reminder_marker(guild_id: int, week: IsoWeek) -> str:
+    """The tag that identifies the bot's reminder DM for ``guild_id`` and ``week``:
+    ``"<guild id>:2026-W48"``.
+
+    Like :func:`post_marker`, the rendered DM carries it where the member does not read it (the
+    Discord side puts it in the DM's Mark done button's ``custom_id``), so that a reminder
+    claimed but never confirmed (a crash mid-send) is looked for before it is sent again. A
+    member's DM channel with the bot is shared by every guild, hence the guild in the tag.
+    """
+    return f"{guild_id}:{week}"
+
+
 @dataclass(frozen=True)
 class Reminder:
     """A member's DM before the week's challenge closes (they asked with ``/remind on``).
 
-    The Discord side renders it with a Mark done button that records for ``guild_id``.
+    The Discord side renders it with a Mark done button that records for ``guild_id`` and
+    carries :attr:`marker`.
     """
 
     guild_id: int
@@ -245,6 +259,11 @@ class Reminder:
     challenge_number: int
     title: str
     closes_at: datetime
+
+    @property
+    def marker(self) -> str:
+        """See :func:`reminder_marker`; must appear in the rendered DM."""
+        return reminder_marker(self.guild_id, self.week)
 
 
 class ReminderUndeliverable(PublishError):  # noqa: N818 -- named like the other port errors
@@ -256,5 +275,16 @@ class DirectMessenger(Protocol):
 
     async def send_reminder(self, reminder: Reminder) -> None:
         """DM the member; raises :class:`ReminderUndeliverable` when their DMs are closed,
-        :class:`TransientPublishError` or :class:`PublishError` otherwise."""
+        :class:`TransientPublishError` or :class:`PublishError` otherwise. The DM must
+        carry ``reminder.marker``."""
+        ...
+
+    async def find_reminder(self, reminder: Reminder) -> bool:
+        """Whether the member's DM channel already holds the bot's DM carrying
+        ``reminder.marker`` (among its recent messages).
+
+        Used to settle a reminder that was claimed but never confirmed (crash mid-send) before
+        sending it again. Raises :class:`TransientPublishError` or :class:`PublishError` when
+        the history cannot be read.
+        """
         ...

@@ -2,7 +2,9 @@
 
 Protocol for the scheduler: :meth:`RemindersRepository.claim` before sending a member's DM for
 a week (only the caller that gets ``True`` sends), then :meth:`~RemindersRepository.finish`
-with ``sent``, ``done`` (nothing sent: the week was already marked done) or ``failed``.
+with ``sent``, ``done`` (nothing sent: the week was already marked done) or ``failed``. A row
+still ``claimed`` (:meth:`~RemindersRepository.unconfirmed`) is one whose sender died or hit a
+transient error: the scheduler looks for the DM before sending it again, then finishes it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time
 
-from storage._codec import to_us, utc_now, week_text
+from storage._codec import from_us, to_us, utc_now, week_text
 from storage.db import Database, Row
 from storage.models import ReminderPref
 
@@ -139,6 +141,15 @@ class RemindersRepository:
             (guild_id, week_text(week)),
         )
         return {row[0] for row in rows}
+
+    async def unconfirmed(self, guild_id: int, week: tuple[int, int]) -> dict[int, datetime]:
+        """Members whose reminder for ``week`` is claimed but not finished, with its due time."""
+        rows = await self._db.fetch(
+            "SELECT user_id, due_us FROM reminder_sends"
+            " WHERE guild_id = ? AND iso_week = ? AND state = 'claimed'",
+            (guild_id, week_text(week)),
+        )
+        return {row[0]: from_us(row[1]) for row in rows}
 
     async def sent_to(self, guild_id: int, user_id: int) -> list[tuple[str, str]]:
         """``(week, state)`` of every reminder the member has a ledger row for, oldest first."""

@@ -10,10 +10,14 @@ outcome is the same on any day.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.reminders import REMINDER_DONE_TEMPLATE, carries_reminder_marker, reminder_custom_id
+from scheduler.planning import IsoWeek
+from scheduler.ports import reminder_marker
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import FakeDiscord
 from tests.ops.botproc import POST_WITHIN, query, running_bot, schedule_due_now, weekly_posts
@@ -85,3 +89,20 @@ async def test_a_reminder_dm_arrives_once_at_the_members_time_only_for_who_asked
     assert sorted(sends) == sorted([(alice.id, "sent"), (bob.id, "done"), (dave.id, "failed")])
     completions = query(bot.database, "SELECT user_id FROM completions ORDER BY user_id")
     assert sorted(completions) == sorted([(alice.id,), (bob.id,)])
+
+
+def test_the_dm_button_carries_the_reminders_marker_and_older_buttons_still_match() -> None:
+    """Guild and week in the custom_id identify the DM after a crash; DMs sent before the week
+    was added (``mlebot:rdone:<guild>:<challenge>``) still record when clicked."""
+    week, other = IsoWeek(2026, 48), IsoWeek(2026, 49)
+    custom_id = reminder_custom_id(123, "linear-regression", str(week))
+    assert custom_id == "mlebot:rdone:123:linear-regression:2026-W48"
+    assert carries_reminder_marker(custom_id, reminder_marker(123, week))
+    assert not carries_reminder_marker(custom_id, reminder_marker(123, other))
+    assert not carries_reminder_marker(custom_id, reminder_marker(124, week))
+    legacy = reminder_custom_id(123, "linear-regression")
+    match = re.fullmatch(REMINDER_DONE_TEMPLATE, legacy)
+    assert match is not None
+    assert (match["guild"], match["challenge"], match["week"]) == ("123", "linear-regression", None)
+    assert not carries_reminder_marker(legacy, reminder_marker(123, week))
+    assert not carries_reminder_marker("mlebot:done:linear-regression:2026-W48", "2026-W48")

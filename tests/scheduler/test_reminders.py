@@ -13,7 +13,7 @@ from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostPolicy, post_weekly_challenge
 from scheduler.planning import IsoWeek
-from scheduler.ports import Reminder, ReminderUndeliverable
+from scheduler.ports import Reminder, ReminderUndeliverable, TransientPublishError
 from scheduler.reminders import ReminderScheduler, reminder_due
 from storage.models import CompletionSource, ReminderPref
 from storage.store import Store
@@ -37,6 +37,11 @@ class Inbox:
         if reminder.user_id in self.closed:
             raise ReminderUndeliverable("Cannot send messages to this user")
         self.sent.append((reminder, self.clock.now() if self.clock else None))
+
+    async def find_reminder(self, reminder: Reminder) -> bool:
+        return any(
+            r.user_id == reminder.user_id and r.marker == reminder.marker for r, _ in self.sent
+        )
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +165,135 @@ async def test_forget_me_removes_reminders(
     assert (report.reminders, report.reminders_sent) == (1, 1)
     assert await store.reminders.get(1, ALICE) is None
     assert await store.reminders.sent_to(1, ALICE) == []
+
+
+# -- exactly once: a crash between the claim and the record ---------------------------------
+
+
+class Killed(BaseException):
+    """kill -9 stands in: nothing after it runs (not an ``Exception``, so nothing catches it)."""
+
+
+@dataclass
+class CrashingInbox(Inbox):
+    """An :class:`Inbox` whose next send dies: ``before`` (the DM never left) or after it was
+    delivered (the bot never learnt it). ``history_down`` makes looking for a DM fail;
+    ``transient`` makes the next send fail transiently (``delivered``: it got through anyway)."""
+
+    crash: str | None = None
+    history_down: bool = False
+    transient: str | None = None
+    looked: int = 0
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        crash, self.crash = self.crash, None
+        transient, self.transient = self.transient, None
+        if crash == "before":
+            raise Killed
+        if transient == "lost":
+            raise TransientPublishError("503")
+        await super().send_reminder(reminder)
+        if crash == "after":
+            raise Killed
+        if transient == "delivered":
+            raise TransientPublishError("timeout")
+
+    async def find_reminder(self, reminder: Reminder) -> bool:
+        self.looked += 1
+        if self.history_down:
+            raise TransientPublishError("503 reading the DM channel")
+        return await super().find_reminder(reminder)
+
+
+SUNDAY_18 = utc(2026, 11, 29, 18, 0)  # ALICE's default reminder (UTC)
+
+
+async def crashed_mid_send(
+    store: Store, catalog: Catalog, clock: FakeClock, inbox: CrashingInbox, crash: str
+) -> None:
+    await store.reminders.save(ReminderPref(1, ALICE))
+    clock.set(SUNDAY_18)
+    inbox.crash = crash
+    with pytest.raises(Killed):
+        await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "claimed")]
+
+
+@pytest.mark.parametrize(
+    ("crash", "expected"),
+    [("before", {"sent": 1, "found": 0}), ("after", {"sent": 0, "found": 1})],
+    ids=["killed-before-the-dm-left", "killed-after-it-was-delivered"],
+)
+async def test_a_crash_between_claim_and_record_still_gives_exactly_one_dm(
+    store: Store, catalog: Catalog, clock: FakeClock, crash: str, expected: dict[str, int]
+) -> None:
+    inbox = CrashingInbox(clock=clock)
+    await crashed_mid_send(store, catalog, clock, inbox, crash)
+    clock.advance(timedelta(minutes=2))  # the restart
+    result = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert {"sent": result.sent, "found": result.found} == expected
+    assert inbox.looked == 1  # looked for the DM before sending again
+    assert [(r.user_id, r.week) for r, _ in inbox.sent] == [(ALICE, W48)]
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "sent")]
+    again = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert (again.sent, again.found, len(inbox.sent)) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(("crash", "state"), [("before", "failed"), ("after", "sent")])
+async def test_a_restart_past_the_grace_window_looks_but_never_sends_late(
+    store: Store, catalog: Catalog, clock: FakeClock, crash: str, state: str
+) -> None:
+    inbox = CrashingInbox(clock=clock)
+    await crashed_mid_send(store, catalog, clock, inbox, crash)
+    clock.advance(timedelta(hours=7))  # down longer than the 6 h grace
+    await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert len(inbox.sent) == (1 if crash == "after" else 0)
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", state)]
+
+
+async def test_unreadable_dms_leave_the_reminder_claimed_until_they_can_be_read(
+    store: Store, catalog: Catalog, clock: FakeClock
+) -> None:
+    inbox = CrashingInbox(clock=clock)
+    await crashed_mid_send(store, catalog, clock, inbox, "after")
+    inbox.history_down = True
+    runner = ReminderScheduler(store, lambda: catalog, inbox, clock)
+    blocked = await runner.run_once()
+    assert (blocked.pending, blocked.sent, len(inbox.sent)) == (1, 0, 1)  # no blind re-send
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "claimed")]
+    inbox.history_down = False
+    clock.advance(timedelta(minutes=5))
+    settled = await runner.run_once()
+    assert (settled.found, len(inbox.sent)) == (1, 1)
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "sent")]
+
+
+@pytest.mark.parametrize("transient", ["lost", "delivered"])
+async def test_a_transient_send_failure_is_settled_by_looking_first(
+    store: Store, catalog: Catalog, clock: FakeClock, transient: str
+) -> None:
+    inbox = CrashingInbox(clock=clock, transient=transient)
+    await store.reminders.save(ReminderPref(1, ALICE))
+    clock.set(SUNDAY_18)
+    runner = ReminderScheduler(store, lambda: catalog, inbox, clock)
+    first = await runner.run_once()
+    assert (first.pending, first.failed) == (1, 0)
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "claimed")]
+    clock.advance(timedelta(minutes=5))
+    second = await runner.run_once()
+    assert (second.found, second.sent) == ((1, 0) if transient == "delivered" else (0, 1))
+    assert len(inbox.sent) == 1
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "sent")]
+
+
+async def test_an_unconfirmed_reminder_for_a_week_marked_done_since_is_not_sent(
+    store: Store, catalog: Catalog, clock: FakeClock
+) -> None:
+    inbox = CrashingInbox(clock=clock)
+    await crashed_mid_send(store, catalog, clock, inbox, "before")
+    await store.progress.record_completion(
+        1, ALICE, catalog.challenges[0].id, points=1, source=CompletionSource.BUTTON
+    )
+    result = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
+    assert (result.done, result.sent, inbox.looked, inbox.sent) == (1, 0, 1, [])
+    assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "done")]
