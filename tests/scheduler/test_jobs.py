@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Protocol
 
 import pytest
 
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import (
     Outcome,
@@ -32,18 +30,12 @@ from tests.scheduler.doubles import (
     ScriptedPublisher,
     crashing_store,
     guild,
-    new_store,
     utc,
 )
 from tests.scheduler.fakes import FakeClock
 
 W48 = IsoWeek(2026, 48)
 MONDAY_W48 = utc(2026, 11, 23, 9, 0)  # guild()'s post time in 2026-W48: challenge 1
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 @pytest.fixture
@@ -59,14 +51,6 @@ def publisher(clock: FakeClock) -> ScriptedPublisher:
 @pytest.fixture
 def sleep() -> FakeSleep:
     return FakeSleep()
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    store = await new_store(tmp_path, clock)
-    await store.settings.save(guild())
-    yield store
-    await store.close()
 
 
 class Post(Protocol):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostPolicy, post_weekly_challenge
 from scheduler.planning import IsoWeek
@@ -42,11 +41,6 @@ class Inbox:
         return any(
             r.user_id == reminder.user_id and r.marker == reminder.marker for r, _ in self.sent
         )
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 @pytest.fixture

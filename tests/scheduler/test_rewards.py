@@ -5,30 +5,23 @@ clock: weekly posts go out through post_weekly_challenge, completions through th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostPolicy, post_weekly_challenge
 from scheduler.ports import MissingPermissions, RoleNotAssignable, TransientPublishError
 from scheduler.rewards import reward_member, settle_rewards
 from storage.rewards import RewardKind, RewardRule
 from storage.store import Store, open_store
-from tests.scheduler.doubles import DAY, FakeSleep, guild, new_store, utc
+from tests.scheduler.doubles import DAY, FakeSleep, utc
 from tests.scheduler.fakes import FakeClock, RecordingPublisher
 
 GUILD = 1
 ADA, BO = 501, 502
 ROLE, OTHER_ROLE = 900, 901
 MONDAY_W48 = utc(2026, 11, 23, 9, 0)  # guild()'s post time in 2026-W48: challenge 1
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 @pytest.fixture
@@ -39,14 +32,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def publisher(clock: FakeClock) -> RecordingPublisher:
     return RecordingPublisher(clock)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    store = await new_store(tmp_path, clock)
-    await store.settings.save(guild())
-    yield store
-    await store.close()
 
 
 class Season:

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome
 from scheduler.planning import IsoWeek
@@ -35,7 +34,6 @@ from tests.scheduler.doubles import (
     ShiftedClock,
     crashing_store,
     guild,
-    new_store,
     utc,
 )
 from tests.scheduler.fakes import FakeClock
@@ -43,11 +41,6 @@ from tests.scheduler.fakes import FakeClock
 W48 = IsoWeek(2026, 48)
 MONDAY_W48 = utc(2026, 11, 23, 9, 0)
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 @pytest.fixture
@@ -58,14 +51,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def publisher(clock: FakeClock) -> ScriptedPublisher:
     return ScriptedPublisher(clock)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    store = await new_store(tmp_path, clock)
-    await store.settings.save(guild())
-    yield store
-    await store.close()
 
 
 Make = Callable[..., ChallengeScheduler]

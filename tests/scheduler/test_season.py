@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-import pytest
-
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.planning import IsoWeek, WeeklySchedule
 from scheduler.season import (
@@ -21,11 +18,6 @@ from scheduler.season import (
 )
 from storage.models import GuildSchedule
 from storage.models import IsoWeek as StorageIsoWeek
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
 
 
 def guild(

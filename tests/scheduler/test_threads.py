@@ -5,13 +5,11 @@ post_weekly_challenge against real SQLite and content, a scripted publisher, a f
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from content.loader import load_catalog
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostOutcome, PostPolicy, post_weekly_challenge
 from scheduler.planning import IsoWeek
@@ -27,7 +25,6 @@ from tests.scheduler.doubles import (
     FakeSleep,
     ScriptedPublisher,
     guild,
-    new_store,
     thread_crashing_store,
     utc,
 )
@@ -39,11 +36,6 @@ MONDAY_W48 = utc(2026, 11, 23, 9, 0)  # guild()'s post time in 2026-W48: challen
 Post = Callable[..., Awaitable[PostOutcome]]
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(MONDAY_W48)
@@ -52,14 +44,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def publisher(clock: FakeClock) -> ScriptedPublisher:
     return ScriptedPublisher(clock)
-
-
-@pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    store = await new_store(tmp_path, clock)
-    await store.settings.save(guild())
-    yield store
-    await store.close()
 
 
 @pytest.fixture
