@@ -148,6 +148,27 @@ def query(database: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[
         return list(connection.execute(sql, params))
 
 
+async def rows_settle(
+    database: Path,
+    sql: str,
+    settled: Callable[[tuple[Any, ...]], bool],
+    *,
+    what: str,
+    within: float = 10.0,
+) -> list[tuple[Any, ...]]:
+    """``sql``'s rows once there are some and every one is ``settled`` (a ledger after the
+    restarted bot's catch-up); ``AssertionError`` naming ``what`` after ``within`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        rows = query(database, sql)
+        if rows and all(settled(row) for row in rows):
+            return rows
+        if loop.time() > deadline:
+            raise AssertionError(f"{what} did not settle: {rows}")
+        await asyncio.sleep(0.1)
+
+
 @dataclass
 class Hold:
     """Holds the next request of one route in the fake: a request "in flight".

@@ -33,6 +33,7 @@ from tests.ops.botproc import (
     moderator_notices,
     query,
     restart_after_kill,
+    rows_settle,
     running_bot,
     schedule_due_now,
     weekly_posts,
@@ -63,15 +64,13 @@ async def one_post_for_the_week(fake: FakeDiscord, guild: GuildHandle) -> dict[s
 
 async def ledger_settles(database: Path, *, within: float = 10.0) -> list[tuple[Any, ...]]:
     """The ledger rows once none is ``claimed``/``failed`` any more (the catch-up is done)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        rows = query(database, "SELECT iso_week, state, message_id, attempts FROM challenge_posts")
-        if rows and all(state in ("sent", "missed") for _, state, _, _ in rows):
-            return rows
-        if loop.time() > deadline:
-            raise AssertionError(f"the ledger did not settle: {rows}")
-        await asyncio.sleep(0.1)
+    return await rows_settle(
+        database,
+        "SELECT iso_week, state, message_id, attempts FROM challenge_posts",
+        lambda row: row[1] in ("sent", "missed"),
+        what="the ledger",
+        within=within,
+    )
 
 
 @pytest.mark.parametrize(

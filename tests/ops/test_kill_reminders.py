@@ -28,6 +28,7 @@ from tests.ops.botproc import (
     kill_9,
     query,
     restart_after_kill,
+    rows_settle,
     running_bot,
     schedule_due_now,
     weekly_posts,
@@ -50,15 +51,13 @@ def reminder_buttons(dm: dict[str, Any]) -> list[re.Match[str]]:
 
 async def ledger_settles(database: Path, *, within: float = 15.0) -> list[tuple[Any, ...]]:
     """The reminder ledger once no row is ``claimed`` any more."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        rows = query(database, "SELECT user_id, iso_week, state FROM reminder_sends")
-        if rows and all(state != "claimed" for _, _, state in rows):
-            return rows
-        if loop.time() > deadline:
-            raise AssertionError(f"the reminder ledger did not settle: {rows}")
-        await asyncio.sleep(0.1)
+    return await rows_settle(
+        database,
+        "SELECT user_id, iso_week, state FROM reminder_sends",
+        lambda row: row[2] != "claimed",
+        what="the reminder ledger",
+        within=within,
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from tests.ops.botproc import (
     hold_route,
     kill_9,
     moderator_notices,
-    query,
     restart_after_kill,
+    rows_settle,
     running_bot,
     schedule_due_now,
     weekly_posts,
@@ -45,15 +45,14 @@ async def mlebot(
 async def thread_ledger_settles(
     database: Path, *, within: float = 10.0
 ) -> list[tuple[object, ...]]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        rows = query(database, "SELECT state, thread_id, attempts FROM post_threads")
-        if rows and all(state == "created" for state, _, _ in rows):
-            return rows
-        if loop.time() > deadline:
-            raise AssertionError(f"the thread ledger did not settle: {rows}")
-        await asyncio.sleep(0.1)
+    """The thread ledger once every row is ``created``."""
+    return await rows_settle(
+        database,
+        "SELECT state, thread_id, attempts FROM post_threads",
+        lambda row: row[0] == "created",
+        what="the thread ledger",
+        within=within,
+    )
 
 
 @pytest.mark.parametrize(
