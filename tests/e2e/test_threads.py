@@ -9,15 +9,12 @@ the outcome is the same on any day, at any hour.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from content.loader import load_catalog
-from storage.models import GuildSchedule
-from storage.store import open_store
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import CREATE_PUBLIC_THREADS, FakeDiscord
 from tests.ops.botproc import (
@@ -99,31 +96,11 @@ async def test_threads_turned_off_start_none(
 ) -> None:
     guild = fake_guild
     moderator = guild.add_member("mod", admin=True)
-    now = datetime.now(UTC)
-    at = (now - timedelta(minutes=3)).replace(second=0, microsecond=0)
     async with running_bot(fake_discord, guild, tmp_path) as bot:
         await bot.wait_for_log("ready as")
-        settings = GuildSchedule(
-            guild_id=guild.id,
-            channel_id=guild.channel(CHANNEL).id,
-            weekday=at.weekday(),
-            post_time=at.time(),
-            timezone="UTC",
-            season_start=at.date(),
-            threads=True,
-        )
-        async with await open_store(bot.database, clock=lambda: now - timedelta(hours=1)) as db:
-            await db.settings.save(settings)
-        saved = await guild.invoke(
-            "/admin schedule",
-            as_user=moderator,
-            channel=CHANNEL,
-            weekday=at.strftime("%A"),
-            time=at.strftime("%H:%M"),
-            timezone="UTC",
-            threads=False,
-        )
-        assert "**Discussion threads:** off" in saved.content, saved.content
+        # Stored with threads on (the default), then /admin schedule turns them off.
+        saved = await schedule_due_now(bot, guild, moderator, threads=False)
+        assert "**Discussion threads:** off" in saved, saved
         await one_post(fake_discord, guild)
         assert fake_discord.threads == {}
         assert await bot.stop() == 0

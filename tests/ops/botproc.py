@@ -53,7 +53,9 @@ def moderator_notices(fake: FakeDiscord) -> list[str]:
     ]
 
 
-async def schedule_due_now(bot: BotProcess, guild: GuildHandle, moderator: Any) -> None:
+async def schedule_due_now(
+    bot: BotProcess, guild: GuildHandle, moderator: Any, **options: Any
+) -> str:
     """This week's post due three minutes ago under an hour-old schedule: it goes out at once.
 
     A schedule set *after* its post time never posts that week on its own
@@ -62,7 +64,8 @@ async def schedule_due_now(bot: BotProcess, guild: GuildHandle, moderator: Any) 
     re-arms the guild. The scheduler's catch-up sends the post the way a post that fell due
     during downtime goes out: the real automatic job. "Now" is the bot's: tests using this are
     marked ``bot_clock(BOT_CLOCK)``, so this process and the bot share a clock and the schedule
-    is the same on every day.
+    is the same on every day. ``options`` go to the ``/admin schedule`` command only (a
+    change that leaves the timing alone); returns its reply.
     """
     now = datetime.now(UTC)
     at = (now - timedelta(minutes=3)).replace(second=0, microsecond=0)
@@ -86,8 +89,10 @@ async def schedule_due_now(bot: BotProcess, guild: GuildHandle, moderator: Any) 
         time=at.strftime("%H:%M"),
         timezone="UTC",
         season_start=at.date().isoformat(),
+        **options,  # further /admin schedule options, e.g. threads=False
     )
     assert saved.content.startswith("Saved."), saved.content
+    return saved.content
 
 
 async def send_and_time(bot: BotProcess, sig: signal.Signals, *, within: float = 30.0) -> float:
