@@ -498,3 +498,29 @@ async def test_admin_report_attaches_the_chart(
     assert attachment["filename"] == "season-chart.png"
     assert attachment["description"].startswith("Season activity chart.")
     assert open_png(file.fp.read()).size == (800, cards.CHART_HEIGHT)
+
+
+async def test_past_the_drawing_limit_the_answer_has_no_picture_until_a_place_is_free() -> None:
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def blocked(_model: object) -> bytes:
+        started.release()
+        release.wait(5)
+        return b"png"
+
+    drawing = [
+        asyncio.ensure_future(render_off_loop(blocked, None, what="test"))
+        for _ in range(cards.DRAWING_AT_ONCE)
+    ]
+    for _ in drawing:
+        assert await asyncio.to_thread(started.acquire, True, 5)
+    try:
+        # Every place taken: text alone, at once, and the renderer is not even called.
+        called: list[object] = []
+        assert await render_off_loop(called.append, None, what="test") is None  # type: ignore[arg-type]
+        assert called == []
+    finally:
+        release.set()
+    assert await asyncio.gather(*drawing) == [b"png"] * cards.DRAWING_AT_ONCE
+    assert await render_off_loop(lambda _model: b"again", None, what="test") == b"again"
