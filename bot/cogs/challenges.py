@@ -38,6 +38,7 @@ from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
 )
+from bot.lag import METER, PICTURE_LAG
 from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
@@ -564,7 +565,11 @@ class ChallengesCog(commands.Cog, name="Challenges"):
         reply = progress_reply(model, shown=shown, own=own)
         # The picture is drawn off the event loop within a time limit; without it (too slow,
         # or Pillow failed: logged once) the text goes out alone.
-        png = await render_off_loop(render_progress_card, model, what="progress card")
+        png = (
+            None  # a burst: the loop is behind, the text goes out alone (bot.lag)
+            if METER.of(interaction) > PICTURE_LAG
+            else await render_off_loop(render_progress_card, model, what="progress card")
+        )
         if png is None or len(reply.pages) != 1:
             await send_reply(interaction, reply)
             return

@@ -45,6 +45,7 @@ from bot.cards import (
 )
 from bot.cogs.admin import AdminCog, season_report
 from bot.cogs.challenges import ChallengesCog, progress_model, progress_reply
+from bot.lag import PICTURE_LAG, LagMeter
 from bot.services import Services
 from content.models import Catalog
 from storage.models import GuildSchedule
@@ -406,6 +407,8 @@ class StubInteraction:
     guild: None = None
     sent: list[Sent] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: A snowflake of now, as Discord's ids are (the handler reads how late it runs from it).
+    id: int = field(default_factory=lambda: discord.utils.time_snowflake(discord.utils.utcnow()))
 
     def __post_init__(self) -> None:
         self.response = StubResponse(self.sent)
@@ -457,6 +460,29 @@ async def test_progress_command_sends_the_text_with_the_card_attached(
     assert attachment["description"] == progress_alt_text(await ada(store, catalog))
     image = open_png(file.fp.read())
     assert image.size == progress_layout(await ada(store, catalog)).size
+
+
+async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
+    services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await season(store, catalog)
+    services.store = store
+    meter = LagMeter()
+    monkeypatch.setattr("bot.cogs.challenges.METER", meter)
+    now = discord.utils.utcnow()
+    meter.of(StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(now)))  # type: ignore[arg-type]
+    late = now - timedelta(seconds=PICTURE_LAG + 0.3)
+    interaction = StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(late))
+    await ChallengesCog.progress.callback(
+        ChallengesCog(services, FixedClock()),  # type: ignore[arg-type]
+        interaction,  # type: ignore[arg-type]
+    )
+    (sent,) = interaction.sent
+    payload, files = wire_payload(sent)
+    assert files == []
+    (embed,) = payload["data"]["embeds"]
+    assert "image" not in embed
+    assert any(f["name"] == "Season points" for f in embed["fields"])
 
 
 async def test_progress_command_sends_the_text_alone_when_drawing_fails(
