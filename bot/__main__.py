@@ -121,7 +121,6 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Print the reply of one slash command, rendered offline with the same code as the bot."""
     from bot.preview import ask  # noqa: PLC0415 (keeps `mle-bot --help` fast)
-    from bot.services import Services  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
 
     settings = _settings(args)
@@ -133,7 +132,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 1
     code, output = asyncio.run(
         ask(
-            Services(settings=settings, catalog=catalog),
+            catalog,
             args.invocation,
             as_json=args.json,
             week=args.week,
@@ -152,7 +151,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
     from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
     from bot.logging_setup import configure_logging  # noqa: PLC0415
-    from bot.services import Services  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
 
@@ -167,7 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
         return 1
-    return asyncio.run(run_bot(Services(settings=settings, catalog=catalog), token))
+    return asyncio.run(run_bot(settings, catalog, token))
 
 
 def cmd_health(args: argparse.Namespace) -> int:

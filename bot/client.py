@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -23,15 +23,14 @@ from bot.interaction_log import log_interaction
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
-from bot.services import Services
+from bot.services import Content, Services
 from bot.settings import Settings
 from bot.storage_alarm import StorageAlarm
 from bot.weekly import MarkDoneButton, render_weekly_post
+from content.models import Catalog
 from scheduler.ports import SystemClock
-from scheduler.reminders import ReminderScheduler
-from scheduler.runner import ChallengeScheduler
 from storage.errors import StorageError
-from storage.store import open_store
+from storage.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +98,15 @@ async def drain_interactions(within: float) -> int:
 
 
 class MLEBot(commands.Bot):
-    """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`."""
+    """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`.
 
-    def __init__(self, services: Services) -> None:
+    Takes what exists before it, all required: the settings, the content and the open store
+    (as discord.py's ``advanced_startup.py`` example takes its database pool). It builds the
+    parts that need the client itself: the publisher, and the schedulers that publish through
+    it, in :attr:`services`.
+    """
+
+    def __init__(self, settings: Settings, content: Content, store: Store) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -111,36 +116,28 @@ class MLEBot(commands.Bot):
             tree_cls=BotTree,
         )
         self.closing = False
-        self.services = services
+        publisher = DiscordPublisher(self, render_weekly_post)
+        self.services = Services.wire(
+            settings,
+            content,
+            store,
+            publisher=publisher,
+            messenger=publisher,
+            clock=SystemClock(),
+            stop_timeout=DRAIN_TIMEOUT,
+        )
         install_error_handler(self.tree)  # one handler for every app command's errors
         #: Tells moderators once per incident when the database cannot take writes.
-        self.storage_alarm = StorageAlarm(
-            DiscordPublisher(self, render_weekly_post).notify_moderators
-        )
+        self.storage_alarm = StorageAlarm(publisher.notify_moderators)
         self._heartbeat: asyncio.Task[None] | None = None
         #: The gateway is up (ready or resumed, not lost since): what the heartbeat reports.
         self._gateway_up = False
 
     async def setup_hook(self) -> None:
-        services = self.services
-        if services.store is not None:
-            publisher = DiscordPublisher(self, render_weekly_post)
-            services.publisher = publisher
-            services.scheduler = ChallengeScheduler(
-                services.store,
-                lambda: services.catalog,
-                publisher,
-                SystemClock(),
-                grace=timedelta(hours=services.settings.catchup_grace_hours),
-                stop_timeout=DRAIN_TIMEOUT,
-            )
-            services.reminders = ReminderScheduler(
-                services.store, lambda: services.catalog, publisher, SystemClock()
-            )
         # Persistent "Mark done" buttons: matched by custom_id, so old posts and reminder DMs
         # keep working.
         self.add_dynamic_items(MarkDoneButton, ReminderDoneButton)
-        for cog in build_cogs(services):
+        for cog in build_cogs(self.services):
             await self.add_cog(cog)
         await self.sync_commands()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
@@ -149,12 +146,10 @@ class MLEBot(commands.Bot):
         # Reverse order of start-up: refuse new commands, let running ones answer, stop the
         # timers (an in-flight post finishes while the connection is up), heartbeat, gateway.
         self.closing = True
-        scheduler = self.services.scheduler
-        reminders = self.services.reminders
         cut_off, _, _ = await asyncio.gather(
             drain_interactions(DRAIN_TIMEOUT),
-            scheduler.stop() if scheduler is not None else asyncio.sleep(0),
-            reminders.stop() if reminders is not None else asyncio.sleep(0),
+            self.services.scheduler.stop(),
+            self.services.reminders.stop(),
         )
         if cut_off:
             log.warning("%d interaction(s) still running at shutdown", cut_off)
@@ -214,11 +209,10 @@ class MLEBot(commands.Bot):
 
     async def _tell_if_reminder_bounced(self, interaction: discord.Interaction[MLEBot]) -> None:
         """A reminder to this member bounced (DMs closed): tell them once, privately."""
-        store = self.services.store
-        if store is None or interaction.guild_id is None:
+        if interaction.guild_id is None:
             return
         try:
-            if await store.reminders.take_dm_closed_notice(
+            if await self.services.store.reminders.take_dm_closed_notice(
                 interaction.guild_id, interaction.user.id
             ):
                 await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True)
@@ -230,9 +224,8 @@ class MLEBot(commands.Bot):
         # Start the weekly posts once the guilds are known (channel and permission checks
         # need them); on_ready fires again after reconnects, start() is idempotent. Never
         # after close() began: the timers would outlive the connection and the store.
-        if self.services.scheduler is not None and not self.closing:
+        if not self.closing:
             await self.services.scheduler.start()
-        if self.services.reminders is not None and not self.closing:
             await self.services.reminders.start()
         user = self.user
         log.info(
@@ -243,16 +236,20 @@ class MLEBot(commands.Bot):
         )
 
 
-async def run_bot(services: Services, token: str) -> int:
-    """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code."""
-    point_at_discord(services.settings)
+async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
+    """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code.
+
+    The store is opened first and closed last: the client and everything it builds live
+    inside that span.
+    """
+    point_at_discord(settings)
     try:
-        store = await open_store(services.settings.database)
+        store = await open_store(settings.database)
     except StorageError as exc:
         log.error("%s", exc)  # names the file and what to do; the file is left untouched
         return 1
-    services.store = store
-    bot = MLEBot(services)
+    content = Content(catalog)
+    bot = MLEBot(settings, content, store)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     background: set[asyncio.Task[None]] = set()  # keep references until done
@@ -269,7 +266,7 @@ async def run_bot(services: Services, token: str) -> int:
             spawn(bot.close())
 
     async def reload_on_hangup() -> None:
-        report = await reload_content(services)
+        report = await reload_content(content, settings.content_dir)
         for problem in report.problems:
             log.warning("content problem: %s", problem)
 
@@ -290,7 +287,7 @@ async def run_bot(services: Services, token: str) -> int:
         log.error(
             "cannot reach Discord at %s (%s); check the network, or MLEBOT_DISCORD_API_BASE "
             "and MLEBOT_DISCORD_GATEWAY if you use a proxy",
-            services.settings.discord_api_base,
+            settings.discord_api_base,
             exc,
         )
         return 1

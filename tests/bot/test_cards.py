@@ -416,6 +416,11 @@ class FixedClock:
         return NOW
 
 
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
 def wire_payload(sent: Sent) -> tuple[dict[str, Any], list[Any]]:
     """The JSON discord.py puts on the wire for this answer, and its files; validated."""
     kwargs = sent.kwargs
@@ -442,8 +447,7 @@ async def test_progress_command_sends_the_text_with_the_card_attached(
     services: Services, store: Store, catalog: Catalog
 ) -> None:
     await season(store, catalog)
-    services.store = store
-    cog = ChallengesCog(services, FixedClock())
+    cog = ChallengesCog(services)
     interaction = StubInteraction(StubMember(ADA, "Ada"))
     await ChallengesCog.progress.callback(cog, interaction)  # type: ignore[arg-type]
     (sent,) = interaction.sent
@@ -463,7 +467,6 @@ async def test_progress_command_sends_the_text_alone_when_drawing_fails(
     services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await season(store, catalog)
-    services.store = store
     monkeypatch.setattr(cards, "_failures", cards._OnceLog())
 
     def broken(_model: ProgressModel) -> bytes:
@@ -472,7 +475,7 @@ async def test_progress_command_sends_the_text_alone_when_drawing_fails(
     monkeypatch.setattr("bot.cogs.challenges.render_progress_card", broken)
     interaction = StubInteraction(StubMember(ADA, "Ada"))
     await ChallengesCog.progress.callback(
-        ChallengesCog(services, FixedClock()),  # type: ignore[arg-type]
+        ChallengesCog(services),  # type: ignore[arg-type]
         interaction,  # type: ignore[arg-type]
     )
     (sent,) = interaction.sent
@@ -487,9 +490,8 @@ async def test_admin_report_attaches_the_chart(
     services: Services, store: Store, catalog: Catalog
 ) -> None:
     await season(store, catalog)
-    services.store = store
     interaction = StubInteraction(StubMember(MOD, "Mod"), discord.Permissions(manage_guild=True))
-    await AdminCog.report.callback(AdminCog(services, FixedClock()), interaction)  # type: ignore[arg-type, call-arg]
+    await AdminCog.report.callback(AdminCog(services), interaction)  # type: ignore[arg-type, call-arg]
     (sent,) = interaction.sent
     assert sent.kwargs["ephemeral"]
     payload, (file,) = wire_payload(sent)
