@@ -29,6 +29,7 @@ from bot.storage_alarm import StorageAlarm
 from bot.weekly import MarkDoneButton, render_weekly_post
 from content.models import Catalog
 from scheduler.ports import SystemClock
+from scheduler.shards import Ownership
 from storage.errors import StorageError
 from storage.store import Store, open_store
 
@@ -106,7 +107,9 @@ class MLEBot(commands.Bot):
     it, in :attr:`services`.
     """
 
-    def __init__(self, settings: Settings, content: Content, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -114,6 +117,7 @@ class MLEBot(commands.Bot):
             # Content can never ping @everyone, roles or users by accident.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BotTree,
+            **client_options,  # shard_count and shard_ids for ShardedMLEBot
         )
         self.closing = False
         publisher = DiscordPublisher(self, render_weekly_post)
@@ -236,6 +240,26 @@ class MLEBot(commands.Bot):
         )
 
 
+class ShardedMLEBot(MLEBot, commands.AutoShardedBot):
+    """The bot on the shards of ``MLEBOT_SHARD_COUNT`` / ``MLEBOT_SHARD_IDS``: one gateway
+    connection per shard (discord.py's ``AutoShardedBot``), scheduling only their guilds."""
+
+
+def build_bot(settings: Settings, content: Content, store: Store) -> MLEBot:
+    """The bot for the settings: sharded when ``MLEBOT_SHARD_COUNT`` is set, else as always."""
+    if settings.shard_count is None:
+        return MLEBot(settings, content, store)
+    shard_ids = None if settings.shard_ids is None else list(settings.shard_ids)
+    log.info(
+        "running %s",
+        Ownership.of(settings.shard_count, shard_ids),
+        extra={"event": "shards", "shard_count": settings.shard_count, "shard_ids": shard_ids},
+    )
+    return ShardedMLEBot(
+        settings, content, store, shard_count=settings.shard_count, shard_ids=shard_ids
+    )
+
+
 async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
     """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code.
 
@@ -249,7 +273,7 @@ async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
         log.error("%s", exc)  # names the file and what to do; the file is left untouched
         return 1
     content = Content(catalog)
-    bot = MLEBot(settings, content, store)
+    bot = build_bot(settings, content, store)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     background: set[asyncio.Task[None]] = set()  # keep references until done
