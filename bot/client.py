@@ -242,7 +242,45 @@ class MLEBot(commands.Bot):
 
 class ShardedMLEBot(MLEBot, commands.AutoShardedBot):
     """The bot on the shards of ``MLEBOT_SHARD_COUNT`` / ``MLEBOT_SHARD_IDS``: one gateway
-    connection per shard (discord.py's ``AutoShardedBot``), scheduling only their guilds."""
+    connection per shard (discord.py's ``AutoShardedBot``), scheduling only their guilds.
+
+    ``mle-bot health`` says "connected" only while every shard is: discord.py's ``disconnect``
+    and ``resumed`` events do not say which shard, so the per-shard events are followed.
+    """
+
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
+        super().__init__(settings, content, store, **client_options)
+        #: Shards whose connection is down since they were last ready or resumed.
+        self._shards_down: set[int] = set()
+        #: ``on_ready`` came (every shard was ready once); a shard's own ready counts after it.
+        self._all_ready = False
+
+    def _gateway(self, *, up: bool) -> None:
+        super()._gateway(up=up and self._all_ready and not self._shards_down)
+
+    async def on_ready(self) -> None:
+        self._all_ready = True
+        await super().on_ready()
+
+    async def on_disconnect(self) -> None:
+        """Any shard: on_shard_disconnect says which."""
+
+    async def on_resumed(self) -> None:
+        """Any shard: on_shard_resumed says which."""
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shards_down.add(shard_id)
+        self._gateway(up=False)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
 
 
 def build_bot(settings: Settings, content: Content, store: Store) -> MLEBot:

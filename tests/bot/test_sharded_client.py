@@ -7,12 +7,14 @@ from pathlib import Path
 
 import discord
 import pytest
+import time_machine
 
 from bot.client import MLEBot, ShardedMLEBot, build_bot
 from bot.services import Content
 from bot.settings import Settings
 from content.models import Catalog
 from storage.store import Store
+from tests.bot.test_heartbeat import NOW, verdict
 
 ON_SHARD_0 = (1_000_000_000 << 22) | 7
 ON_SHARD_1 = (1_000_000_001 << 22) | 7
@@ -58,3 +60,25 @@ async def test_shard_settings_run_those_shards(
         for scheduler in (bot.services.scheduler, bot.services.reminders):
             mine = [g for g in (ON_SHARD_0, ON_SHARD_1) if scheduler._owns(g)]
             assert mine == owned
+
+
+@time_machine.travel(NOW, tick=False)
+async def test_health_says_connected_only_while_every_shard_is(
+    tmp_path: Path, catalog: Catalog, store: Store
+) -> None:
+    async with build_bot(_settings(tmp_path, shard_count=2), Content(catalog), store) as bot:
+        assert isinstance(bot, ShardedMLEBot)
+        await bot.on_shard_ready(0)  # shard 1 still connecting
+        assert verdict(bot) == "unhealthy: running but not connected to Discord (yet)"
+        await bot.on_shard_ready(1)
+        await bot.on_ready()
+        assert verdict(bot) == "healthy: connected, heartbeat 0 s ago"
+        await bot.on_shard_disconnect(1)
+        await bot.on_disconnect()  # discord.py's shard-less twin of the event above
+        assert verdict(bot) == "unhealthy: running but not connected to Discord (yet)"
+        await bot.on_shard_resumed(0)  # the other shard coming back is not enough
+        await bot.on_resumed()
+        assert verdict(bot) == "unhealthy: running but not connected to Discord (yet)"
+        await bot.on_shard_resumed(1)
+        assert verdict(bot) == "healthy: connected, heartbeat 0 s ago"
+    assert verdict(bot) == "unhealthy: not running: the bot stopped 0 s ago"

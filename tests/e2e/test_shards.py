@@ -25,6 +25,7 @@ from tests.fakediscord.server import FakeDiscord
 from tests.ops.botproc import (
     BOT_CLOCK,
     CHANNEL,
+    heartbeat,
     rows_settle,
     shard_env,
     store_schedules_due_now,
@@ -83,6 +84,7 @@ async def test_one_process_on_both_shards_posts_to_every_guild_once(
             )
             assert sorted(guild_id for guild_id, _, _ in rows) == sorted(g.id for g in guilds)
             await bot.wait_for_log("ready as")
+            assert heartbeat(database)["connected"]  # every shard is up: health says so
             await asyncio.sleep(1.0)  # a second post, if any, would have gone out by now
             for guild in guilds:
                 assert len(weekly_posts(guild)) == 1, guild.guild.name
