@@ -150,6 +150,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
     from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
+    from bot.dblock import one_process_per_sqlite_file  # noqa: PLC0415
     from bot.logging_setup import configure_logging  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
@@ -157,6 +158,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     token = settings.require_token().get_secret_value()
     configure_logging(settings.log_level, settings.log_format, secrets=[token])
+    settings.require_one_process_on_sqlite()  # a share of the shards needs PostgreSQL
     settings.prepare_database_path()
     try:
         catalog = load_catalog(settings.content_dir)
@@ -165,7 +167,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
         return 1
-    return asyncio.run(run_bot(settings, catalog, token))
+    with one_process_per_sqlite_file(settings.database):  # a second `run` on it is refused
+        return asyncio.run(run_bot(settings, catalog, token))
 
 
 def cmd_health(args: argparse.Namespace) -> int:

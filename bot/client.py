@@ -29,6 +29,7 @@ from bot.storage_alarm import StorageAlarm
 from bot.weekly import MarkDoneButton, render_weekly_post
 from content.models import Catalog
 from scheduler.ports import SystemClock
+from scheduler.shards import Ownership
 from storage.errors import StorageError
 from storage.store import Store, open_store
 
@@ -106,7 +107,9 @@ class MLEBot(commands.Bot):
     it, in :attr:`services`.
     """
 
-    def __init__(self, settings: Settings, content: Content, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -114,6 +117,7 @@ class MLEBot(commands.Bot):
             # Content can never ping @everyone, roles or users by accident.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BotTree,
+            **client_options,  # shard_count and shard_ids for ShardedMLEBot
         )
         self.closing = False
         publisher = DiscordPublisher(self, render_weekly_post)
@@ -236,6 +240,64 @@ class MLEBot(commands.Bot):
         )
 
 
+class ShardedMLEBot(MLEBot, commands.AutoShardedBot):
+    """The bot on the shards of ``MLEBOT_SHARD_COUNT`` / ``MLEBOT_SHARD_IDS``: one gateway
+    connection per shard (discord.py's ``AutoShardedBot``), scheduling only their guilds.
+
+    ``mle-bot health`` says "connected" only while every shard is: discord.py's ``disconnect``
+    and ``resumed`` events do not say which shard, so the per-shard events are followed.
+    """
+
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
+        super().__init__(settings, content, store, **client_options)
+        #: Shards whose connection is down since they were last ready or resumed.
+        self._shards_down: set[int] = set()
+        #: ``on_ready`` came (every shard was ready once); a shard's own ready counts after it.
+        self._all_ready = False
+
+    def _gateway(self, *, up: bool) -> None:
+        super()._gateway(up=up and self._all_ready and not self._shards_down)
+
+    async def on_ready(self) -> None:
+        self._all_ready = True
+        await super().on_ready()
+
+    async def on_disconnect(self) -> None:
+        """Any shard: on_shard_disconnect says which."""
+
+    async def on_resumed(self) -> None:
+        """Any shard: on_shard_resumed says which."""
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shards_down.add(shard_id)
+        self._gateway(up=False)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
+
+
+def build_bot(settings: Settings, content: Content, store: Store) -> MLEBot:
+    """The bot for the settings: sharded when ``MLEBOT_SHARD_COUNT`` is set, else as always."""
+    if settings.shard_count is None:
+        return MLEBot(settings, content, store)
+    shard_ids = None if settings.shard_ids is None else list(settings.shard_ids)
+    log.info(
+        "running %s",
+        Ownership.of(settings.shard_count, shard_ids),
+        extra={"event": "shards", "shard_count": settings.shard_count, "shard_ids": shard_ids},
+    )
+    return ShardedMLEBot(
+        settings, content, store, shard_count=settings.shard_count, shard_ids=shard_ids
+    )
+
+
 async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
     """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code.
 
@@ -249,7 +311,7 @@ async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
         log.error("%s", exc)  # names the file and what to do; the file is left untouched
         return 1
     content = Content(catalog)
-    bot = MLEBot(settings, content, store)
+    bot = build_bot(settings, content, store)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     background: set[asyncio.Task[None]] = set()  # keep references until done

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from scheduler.reminders import ReminderScheduler
 from scheduler.runner import DEFAULT_STOP_TIMEOUT, ChallengeScheduler
+from scheduler.shards import Ownership
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -71,6 +72,8 @@ class Services:
         """The services over an open ``store``: the schedulers post through ``publisher`` and DM
         through ``messenger`` (the bot's :class:`~bot.publisher.DiscordPublisher` is both)."""
         catalog = lambda: content.catalog  # noqa: E731 -- read per call: reloads swap it
+        # Only the guilds on this process's shards (every guild without shard settings).
+        owns = Ownership.of(settings.shard_count, settings.shard_ids)
         scheduler = ChallengeScheduler(
             store,
             catalog,
@@ -78,6 +81,7 @@ class Services:
             clock,
             grace=timedelta(hours=settings.catchup_grace_hours),
             stop_timeout=stop_timeout,
+            owns=owns,
         )
-        reminders = ReminderScheduler(store, catalog, messenger, clock)
+        reminders = ReminderScheduler(store, catalog, messenger, clock, owns=owns)
         return cls(settings, content, store, publisher, scheduler, reminders, clock)
