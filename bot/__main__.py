@@ -121,7 +121,6 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Print the reply of one slash command, rendered offline with the same code as the bot."""
     from bot.preview import ask  # noqa: PLC0415 (keeps `mle-bot --help` fast)
-    from bot.services import Services  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
 
     settings = _settings(args)
@@ -133,7 +132,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 1
     code, output = asyncio.run(
         ask(
-            Services(settings=settings, catalog=catalog),
+            catalog,
             args.invocation,
             as_json=args.json,
             week=args.week,
@@ -151,14 +150,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
     from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
+    from bot.dblock import one_process_per_sqlite_file  # noqa: PLC0415
     from bot.logging_setup import configure_logging  # noqa: PLC0415
-    from bot.services import Services  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
 
     settings = _settings(args)
     token = settings.require_token().get_secret_value()
     configure_logging(settings.log_level, settings.log_format, secrets=[token])
+    settings.require_one_process_on_sqlite()  # a share of the shards needs PostgreSQL
     settings.prepare_database_path()
     try:
         catalog = load_catalog(settings.content_dir)
@@ -167,7 +167,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
         return 1
-    return asyncio.run(run_bot(Services(settings=settings, catalog=catalog), token))
+    with one_process_per_sqlite_file(settings.database):  # a second `run` on it is refused
+        return asyncio.run(run_bot(settings, catalog, token))
 
 
 def cmd_health(args: argparse.Namespace) -> int:

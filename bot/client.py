@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -24,15 +24,15 @@ from bot.lag import too_late
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
-from bot.services import Services
+from bot.services import Content, Services
 from bot.settings import Settings
 from bot.storage_alarm import StorageAlarm
 from bot.weekly import MarkDoneButton, render_weekly_post
+from content.models import Catalog
 from scheduler.ports import SystemClock
-from scheduler.reminders import ReminderScheduler
-from scheduler.runner import ChallengeScheduler
+from scheduler.shards import Ownership
 from storage.errors import StorageError
-from storage.store import open_store
+from storage.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,17 @@ async def drain_interactions(within: float) -> int:
 
 
 class MLEBot(commands.Bot):
-    """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`."""
+    """The bot: installs cogs and syncs the command tree in :meth:`setup_hook`.
 
-    def __init__(self, services: Services) -> None:
+    Takes what exists before it, all required: the settings, the content and the open store
+    (as discord.py's ``advanced_startup.py`` example takes its database pool). It builds the
+    parts that need the client itself: the publisher, and the schedulers that publish through
+    it, in :attr:`services`.
+    """
+
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -113,38 +121,31 @@ class MLEBot(commands.Bot):
             # Content can never ping @everyone, roles or users by accident.
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BotTree,
+            **client_options,  # shard_count and shard_ids for ShardedMLEBot
         )
         self.closing = False
-        self.services = services
+        publisher = DiscordPublisher(self, render_weekly_post)
+        self.services = Services.wire(
+            settings,
+            content,
+            store,
+            publisher=publisher,
+            messenger=publisher,
+            clock=SystemClock(),
+            stop_timeout=DRAIN_TIMEOUT,
+        )
         install_error_handler(self.tree)  # one handler for every app command's errors
         #: Tells moderators once per incident when the database cannot take writes.
-        self.storage_alarm = StorageAlarm(
-            DiscordPublisher(self, render_weekly_post).notify_moderators
-        )
+        self.storage_alarm = StorageAlarm(publisher.notify_moderators)
         self._heartbeat: asyncio.Task[None] | None = None
         #: The gateway is up (ready or resumed, not lost since): what the heartbeat reports.
         self._gateway_up = False
 
     async def setup_hook(self) -> None:
-        services = self.services
-        if services.store is not None:
-            publisher = DiscordPublisher(self, render_weekly_post)
-            services.publisher = publisher
-            services.scheduler = ChallengeScheduler(
-                services.store,
-                lambda: services.catalog,
-                publisher,
-                SystemClock(),
-                grace=timedelta(hours=services.settings.catchup_grace_hours),
-                stop_timeout=DRAIN_TIMEOUT,
-            )
-            services.reminders = ReminderScheduler(
-                services.store, lambda: services.catalog, publisher, SystemClock()
-            )
         # Persistent "Mark done" buttons: matched by custom_id, so old posts and reminder DMs
         # keep working.
         self.add_dynamic_items(MarkDoneButton, ReminderDoneButton)
-        for cog in build_cogs(services):
+        for cog in build_cogs(self.services):
             await self.add_cog(cog)
         await self.sync_commands()
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
@@ -153,12 +154,10 @@ class MLEBot(commands.Bot):
         # Reverse order of start-up: refuse new commands, let running ones answer, stop the
         # timers (an in-flight post finishes while the connection is up), heartbeat, gateway.
         self.closing = True
-        scheduler = self.services.scheduler
-        reminders = self.services.reminders
         cut_off, _, _ = await asyncio.gather(
             drain_interactions(DRAIN_TIMEOUT),
-            scheduler.stop() if scheduler is not None else asyncio.sleep(0),
-            reminders.stop() if reminders is not None else asyncio.sleep(0),
+            self.services.scheduler.stop(),
+            self.services.reminders.stop(),
         )
         if cut_off:
             log.warning("%d interaction(s) still running at shutdown", cut_off)
@@ -218,11 +217,10 @@ class MLEBot(commands.Bot):
 
     async def _tell_if_reminder_bounced(self, interaction: discord.Interaction[MLEBot]) -> None:
         """A reminder to this member bounced (DMs closed): tell them once, privately."""
-        store = self.services.store
-        if store is None or interaction.guild_id is None:
+        if interaction.guild_id is None:
             return
         try:
-            if await store.reminders.take_dm_closed_notice(
+            if await self.services.store.reminders.take_dm_closed_notice(
                 interaction.guild_id, interaction.user.id
             ):
                 await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True)
@@ -234,9 +232,8 @@ class MLEBot(commands.Bot):
         # Start the weekly posts once the guilds are known (channel and permission checks
         # need them); on_ready fires again after reconnects, start() is idempotent. Never
         # after close() began: the timers would outlive the connection and the store.
-        if self.services.scheduler is not None and not self.closing:
+        if not self.closing:
             await self.services.scheduler.start()
-        if self.services.reminders is not None and not self.closing:
             await self.services.reminders.start()
         user = self.user
         log.info(
@@ -247,16 +244,78 @@ class MLEBot(commands.Bot):
         )
 
 
-async def run_bot(services: Services, token: str) -> int:
-    """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code."""
-    point_at_discord(services.settings)
+class ShardedMLEBot(MLEBot, commands.AutoShardedBot):
+    """The bot on the shards of ``MLEBOT_SHARD_COUNT`` / ``MLEBOT_SHARD_IDS``: one gateway
+    connection per shard (discord.py's ``AutoShardedBot``), scheduling only their guilds.
+
+    ``mle-bot health`` says "connected" only while every shard is: discord.py's ``disconnect``
+    and ``resumed`` events do not say which shard, so the per-shard events are followed.
+    """
+
+    def __init__(
+        self, settings: Settings, content: Content, store: Store, **client_options: Any
+    ) -> None:
+        super().__init__(settings, content, store, **client_options)
+        #: Shards whose connection is down since they were last ready or resumed.
+        self._shards_down: set[int] = set()
+        #: ``on_ready`` came (every shard was ready once); a shard's own ready counts after it.
+        self._all_ready = False
+
+    def _gateway(self, *, up: bool) -> None:
+        super()._gateway(up=up and self._all_ready and not self._shards_down)
+
+    async def on_ready(self) -> None:
+        self._all_ready = True
+        await super().on_ready()
+
+    async def on_disconnect(self) -> None:
+        """Any shard: on_shard_disconnect says which."""
+
+    async def on_resumed(self) -> None:
+        """Any shard: on_shard_resumed says which."""
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shards_down.add(shard_id)
+        self._gateway(up=False)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self._shards_down.discard(shard_id)
+        self._gateway(up=True)
+
+
+def build_bot(settings: Settings, content: Content, store: Store) -> MLEBot:
+    """The bot for the settings: sharded when ``MLEBOT_SHARD_COUNT`` is set, else as always."""
+    if settings.shard_count is None:
+        return MLEBot(settings, content, store)
+    shard_ids = None if settings.shard_ids is None else list(settings.shard_ids)
+    log.info(
+        "running %s",
+        Ownership.of(settings.shard_count, shard_ids),
+        extra={"event": "shards", "shard_count": settings.shard_count, "shard_ids": shard_ids},
+    )
+    return ShardedMLEBot(
+        settings, content, store, shard_count=settings.shard_count, shard_ids=shard_ids
+    )
+
+
+async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
+    """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code.
+
+    The store is opened first and closed last: the client and everything it builds live
+    inside that span.
+    """
+    point_at_discord(settings)
     try:
-        store = await open_store(services.settings.database)
+        store = await open_store(settings.database)
     except StorageError as exc:
         log.error("%s", exc)  # names the file and what to do; the file is left untouched
         return 1
-    services.store = store
-    bot = MLEBot(services)
+    content = Content(catalog)
+    bot = build_bot(settings, content, store)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     background: set[asyncio.Task[None]] = set()  # keep references until done
@@ -273,7 +332,7 @@ async def run_bot(services: Services, token: str) -> int:
             spawn(bot.close())
 
     async def reload_on_hangup() -> None:
-        report = await reload_content(services)
+        report = await reload_content(content, settings.content_dir)
         for problem in report.problems:
             log.warning("content problem: %s", problem)
 
@@ -294,7 +353,7 @@ async def run_bot(services: Services, token: str) -> int:
         log.error(
             "cannot reach Discord at %s (%s); check the network, or MLEBOT_DISCORD_API_BASE "
             "and MLEBOT_DISCORD_GATEWAY if you use a proxy",
-            services.settings.discord_api_base,
+            settings.discord_api_base,
             exc,
         )
         return 1

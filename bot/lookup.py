@@ -33,7 +33,7 @@ A match from step 2-3 is not exact, so the reply says what it shows in its first
 (:attr:`Match.notice`: "Showing **India** for “Indiana”").
 
 :class:`Guide` keeps a catalog together with every index derived from it, so a content reload
-swaps both at once (:class:`GuideCache` rebuilds when ``services.catalog`` changes).
+swaps both at once (:class:`GuideCache` rebuilds when ``Content.catalog`` changes).
 """
 
 from __future__ import annotations
@@ -598,7 +598,7 @@ def _group(items: Sequence[Any], key: Callable[[Any], str]) -> dict[str, tuple[s
 class GuideCache:
     """The current :class:`Guide` for whatever catalog ``get_catalog()`` returns now.
 
-    A content reload replaces ``services.catalog``; the next call rebuilds the guide once and
+    A content reload replaces ``Content.catalog``; the next call rebuilds the guide once and
     swaps it in one assignment, so readers never see a catalog with another catalog's index.
     """
 

@@ -1,9 +1,10 @@
 """``mle-bot ask "/salary region:India level:entry"``: a command's reply, offline.
 
-The invocation is parsed against the same command tree the bot registers with Discord (built by
-the real :class:`~bot.client.MLEBot` and :func:`~bot.cogs.build_cogs`), so unknown commands,
-unknown options and invalid choices fail here as they would in Discord. The reply comes from the
-same pure answer functions and renderers the cogs use. Nothing touches the network.
+The invocation is parsed against the same command tree the bot registers with Discord (the
+career cogs of :func:`~bot.cogs.build_career_cogs`, and the commands the weekly-challenge cogs'
+classes declare), so unknown commands, unknown options and invalid choices fail here as they
+would in Discord. The reply comes from the same pure answer functions and renderers the cogs
+use. All it needs is the catalog: no store, no network.
 
 Options are written the way Discord's chat box shows them: ``name:value``, where a value runs
 until the next ``option:`` (so ``/role name:data scientist`` needs no quotes; quotes are
@@ -26,16 +27,15 @@ from typing import Any, Final
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 from discord.http import handle_message_parameters
 
-from bot.client import MLEBot
-from bot.cogs import build_cogs, career_answers
+from bot.cogs import CHALLENGE_COGS, build_career_cogs, career_answers, declared_commands
 from bot.cogs.info import help_reply, leaf_commands
 from bot.cogs.privacy import privacy_reply
 from bot.embeds import Reply
 from bot.errors import UserFacingError
 from bot.lookup import Guide
-from bot.services import Services
 from bot.views import ALLOWED_MENTIONS, initial_response_payload
 from bot.weekly import render_weekly_post
 from content.models import Catalog
@@ -70,11 +70,19 @@ class Invocation:
     options: Mapping[str, Any]
 
 
-async def build_tree(services: Services) -> app_commands.CommandTree[MLEBot]:
-    """The command tree exactly as ``MLEBot.setup_hook`` builds it (without syncing)."""
-    bot = MLEBot(services)
-    for cog in build_cogs(services):
+async def build_tree(catalog: Catalog) -> app_commands.CommandTree[Any]:
+    """The command tree ``MLEBot.setup_hook`` registers, in the same order, built offline: the
+    career cogs answer from ``catalog``; the weekly-challenge commands are added as their
+    classes declare them, since their cogs need the running bot's store (``ask`` only parses
+    them)."""
+    bot = commands.Bot(
+        command_prefix=commands.when_mentioned, intents=discord.Intents.none(), help_command=None
+    )
+    for cog in build_career_cogs(lambda: catalog):
         await bot.add_cog(cog)
+    for challenge_cog in CHALLENGE_COGS:
+        for command in declared_commands(challenge_cog):
+            bot.tree.add_command(command)
     return bot.tree
 
 
@@ -276,18 +284,18 @@ def season_post_output(post: ChallengePost, *, as_json: bool) -> str:
 
 
 def offline_reply(
-    services: Services, tree: app_commands.CommandTree[Any], invocation: Invocation
+    catalog: Catalog, tree: app_commands.CommandTree[Any], invocation: Invocation
 ) -> Reply:
     """The reply to a previewable command other than ``/challenge current``."""
     if invocation.command == HELP:
-        return help_reply(tree.get_commands(), services.catalog, discord.Permissions.none())
+        return help_reply(tree.get_commands(), catalog, discord.Permissions.none())
     if invocation.command == PRIVACY:
         return privacy_reply()
-    return answer(Guide.build(services.catalog), invocation)
+    return answer(Guide.build(catalog), invocation)
 
 
 async def ask(
-    services: Services,
+    catalog: Catalog,
     line: str,
     *,
     as_json: bool = False,
@@ -300,7 +308,7 @@ async def ask(
     ``week`` (``/challenge current`` only, default 1) is the challenge number to preview;
     ``now`` (default: the clock) dates the previewed week.
     """
-    tree = await build_tree(services)
+    tree = await build_tree(catalog)
     try:
         invocation = parse_invocation(line, tree)
         if week is not None and invocation.command != SEASON_POST:
@@ -312,11 +320,11 @@ async def ask(
             )
         if invocation.command == SEASON_POST:
             number = 1 if week is None else week
-            post = preview_post(services.catalog, number, now or datetime.now(UTC))
+            post = preview_post(catalog, number, now or datetime.now(UTC))
             return 0, season_post_output(post, as_json=as_json)
     except UsageError as error:
         return 2, f"mle-bot ask: {error}"
-    reply = offline_reply(services, tree, invocation)
+    reply = offline_reply(catalog, tree, invocation)
     code = 1 if reply.content and not reply.pages else 0
     if as_json:
         payload = initial_response_payload(reply)

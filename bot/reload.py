@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
-from bot.services import Services
+from bot.services import Content
 from content.diff import diff_catalogs
 from content.loader import ContentError, load_catalog
 
@@ -34,13 +35,13 @@ class ReloadReport:
         return "Content reloaded:\n" + "\n".join(f"- {c}" for c in self.changes)
 
 
-async def reload_content(services: Services) -> ReloadReport:
-    """Re-read the content directory; swap it in only if it is entirely valid.
+async def reload_content(content: Content, directory: Path | None) -> ReloadReport:
+    """Re-read ``directory`` (``None``: the bundled content); swap it in only if it is entirely
+    valid.
 
     Parsing runs in a thread so the gateway heartbeat is never blocked. The swap is a single
     attribute assignment: every reader sees the old catalog or the new one, never a mix.
     """
-    directory = services.settings.content_dir
     try:
         catalog = await asyncio.to_thread(load_catalog, directory)
     except ContentError as exc:
@@ -51,8 +52,8 @@ async def reload_content(services: Services) -> ReloadReport:
             extra={"event": "content_reload", "outcome": "invalid"},
         )
         return report
-    report = ReloadReport(ok=True, changes=diff_catalogs(services.catalog, catalog))
-    services.catalog = catalog
+    report = ReloadReport(ok=True, changes=diff_catalogs(content.catalog, catalog))
+    content.catalog = catalog
     log.info(
         "content reloaded: %d kind(s) changed",
         len(report.changes),

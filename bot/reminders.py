@@ -19,7 +19,7 @@ import discord
 
 from bot.errors import UserFacingError, answer_error, refuse_while_closing
 from bot.interaction_log import log_interaction
-from bot.weekly import discord_time, record_done, require_store, services_of
+from bot.weekly import discord_time, record_done, services_of
 from content.limits import CUSTOM_ID_LIMIT
 from scheduler.ports import Reminder
 from storage.models import CompletionSource
@@ -106,7 +106,7 @@ class ReminderDoneButton(
                 raise UserFacingError("This button belongs to another server's reminder.")
             services = services_of(interaction.client)
             text = await record_done(
-                require_store(services),
+                services.store,
                 services.catalog,
                 guild_id=self.guild_id,
                 user_id=interaction.user.id,

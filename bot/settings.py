@@ -12,10 +12,15 @@ import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
@@ -31,6 +36,8 @@ FIXES: dict[str, str] = {
     "log_level": "use one of DEBUG, INFO, WARNING, ERROR",
     "log_format": "use text or json",
     "catchup_grace_hours": "use a number of hours between 0 and 168",
+    "shard_count": "set it to the total number of shards (1 or more), or unset it",
+    "shard_ids": "list this process's shards, e.g. 0,1, each below MLEBOT_SHARD_COUNT",
 }
 
 
@@ -102,6 +109,18 @@ class Settings(BaseSettings):
         le=168,
         description="A weekly post missed while the bot was down is sent late within this window.",
     )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many shards the bot has in all (Discord requires them at 2,500 servers).",
+        json_schema_extra={SHOWN_DEFAULT: "unset (one shard)"},
+    )
+    # NoDecode: "0,1" from the environment is a list, not JSON (the TOML file gives [0, 1]).
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, e.g. `0,1` (needs `MLEBOT_SHARD_COUNT`).",
+        json_schema_extra={SHOWN_DEFAULT: "unset (all shards)"},
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -148,6 +167,38 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",")]
+            if items == [""]:
+                return None  # set but empty: unset
+            if not all(item.isdigit() for item in items):
+                raise ValueError(f"{value!r} is not a comma-separated list of shard numbers")
+            return tuple(int(item) for item in items)
+        return value
+
+    @field_validator("shard_ids", mode="after")
+    @classmethod
+    def _ids_fit_count(cls, value: tuple[int, ...] | None, info: Any) -> tuple[int, ...] | None:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError(f"needs {ENV_PREFIX}SHARD_COUNT (how many shards there are in all)")
+        if not value:
+            raise ValueError("lists no shard")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a shard twice")
+        outside = [shard for shard in value if not 0 <= shard < count]
+        if outside:
+            raise ValueError(
+                f"shard {outside[0]} does not exist: with {ENV_PREFIX}SHARD_COUNT={count}, "
+                f"shards are 0 to {count - 1}"
+            )
+        return tuple(sorted(value))
+
     @field_validator("discord_api_base")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -177,6 +228,32 @@ class Settings(BaseSettings):
             )
         return self.discord_token
 
+    @property
+    def runs_some_shards(self) -> bool:
+        """This process runs only some of the shards: other processes run the rest."""
+        return (
+            self.shard_count is not None
+            and self.shard_ids is not None
+            and len(self.shard_ids) < self.shard_count
+        )
+
+    def require_one_process_on_sqlite(self) -> None:
+        """Refuse (:class:`SettingsError`) a share of the shards on a SQLite database.
+
+        SQLite serves one process: the other processes, running the other shards, would write
+        the same file with no shared claims or caches. Several processes need PostgreSQL.
+        """
+        if not self.runs_some_shards or not is_sqlite(self.database):
+            return
+        ids = ",".join(str(shard) for shard in self.shard_ids or ())
+        raise SettingsError(
+            ENV_NAMES["shard_ids"],
+            f"this process would run shard(s) {ids} of {self.shard_count} and leave the rest to "
+            f"other processes, but a SQLite database ({self.database}) serves one process only",
+            f"use PostgreSQL (MLEBOT_DATABASE=postgresql://...) for several processes, or run "
+            f"all {self.shard_count} shards in this one process (unset {ENV_NAMES['shard_ids']})",
+        )
+
     def prepare_database_path(self) -> Path:
         """Create the database's parent directory; raise :class:`SettingsError` if impossible."""
         try:
@@ -188,6 +265,11 @@ class Settings(BaseSettings):
                 FIXES["database"],
             ) from exc
         return self.database
+
+
+def is_sqlite(database: object) -> bool:
+    """Whether ``MLEBOT_DATABASE`` names a SQLite file (anything but a PostgreSQL URL)."""
+    return not str(database).startswith(("postgresql://", "postgres://"))
 
 
 def env_name(field: str) -> str:

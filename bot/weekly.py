@@ -61,7 +61,11 @@ OVERFLOW_NOTE: Final = ("More", "The rest is in `/challenge current`.")
 
 
 def services_of(client: discord.Client) -> Services:
-    """The :class:`Services` of the running bot (``MLEBot.services``), from any interaction."""
+    """The :class:`Services` of the running bot (``MLEBot.services``), from any interaction.
+
+    Buttons are built by discord.py at click time, so they cannot be handed services; every
+    ``MLEBot`` has them from its constructor on.
+    """
     services = getattr(client, "services", None)
     if not isinstance(services, Services):
         raise UserFacingError("I am still starting up; try again in a minute.")
@@ -73,15 +77,6 @@ def guild_of(interaction: discord.Interaction[Any]) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage
     return interaction.guild_id
-
-
-def require_store(services: Services) -> Store:
-    """The open store, or a friendly error while the bot is starting or stopping."""
-    if services.store is None:
-        raise UserFacingError(
-            "Progress tracking is not available right now; try again in a minute."
-        )
-    return services.store
 
 
 def challenge_or_error(catalog: Catalog, challenge_id: str) -> Challenge:
@@ -288,7 +283,7 @@ class MarkDoneButton(
             text = await confirm_in_time(
                 interaction,
                 record_done(
-                    require_store(services),
+                    services.store,
                     services.catalog,
                     guild_id=interaction.guild_id,
                     user_id=interaction.user.id,

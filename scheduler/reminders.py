@@ -24,6 +24,8 @@ workers draining one list, not a task per reminder), so discord.py's rate limite
 and member commands keep their share of the loop; planning thousands of members yields to the
 loop every :data:`YIELD_EVERY`. ``bench/bench_reminders.py`` measures a burst of 10,000.
 A member whose DMs are closed has the reminder switched off and is told at their next command.
+With several processes (Discord shards), each is given ``owns`` (:mod:`scheduler.shards`) and
+sends only the reminders of the guilds it owns.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from scheduler.ports import (
     TransientPublishError,
 )
 from scheduler.season import challenge_for_week, planning_week, weekly_schedule
+from scheduler.shards import EVERY_GUILD
 from storage.models import GuildSchedule, ReminderPref
 from storage.store import Store
 
@@ -133,8 +136,11 @@ class ReminderScheduler:
         *,
         grace: timedelta = DEFAULT_REMINDER_GRACE,
         concurrency: int = DEFAULT_CONCURRENCY,
+        owns: Callable[[int], bool] = EVERY_GUILD,
     ) -> None:
         self._store = store
+        #: Whether this process sends a guild's reminders (its shard runs here).
+        self._owns = owns
         self._catalog = catalog
         self._messenger = messenger
         self._clock = clock
@@ -197,6 +203,8 @@ class ReminderScheduler:
             dropped = 0
             next_due: datetime | None = None
             for schedule in await self._store.settings.list_all():
+                if not self._owns(schedule.guild_id):
+                    continue  # another process's guild
                 found = await self._guild_reminders(schedule, now)
                 for item in found:
                     if item.unconfirmed:

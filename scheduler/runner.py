@@ -21,6 +21,10 @@ same catch-up runs, except that a post time the new schedule puts in the past is
 as missed (nothing failed; ``/admin post-now`` can still send it). Catch-up runs in background
 tasks, so ``start()`` returns quickly; :meth:`wait_idle` waits for them.
 
+Ownership: with several processes (Discord shards, :mod:`scheduler.shards`), the runner is given
+``owns`` and arms, catches up and re-arms only the guilds it returns ``True`` for; the other
+guilds' posts are another process's work.
+
 Isolation: each guild's work runs in its own task under its own lock; every exception is
 logged with the guild id and never reaches APScheduler or another guild.
 
@@ -63,6 +67,7 @@ from scheduler.season import (
     season_status,
     weekly_schedule,
 )
+from scheduler.shards import EVERY_GUILD
 from storage.models import GuildSchedule
 from storage.store import Store
 
@@ -97,8 +102,11 @@ class ChallengeScheduler:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_automatic_attempts: int = MAX_AUTOMATIC_ATTEMPTS,
         stop_timeout: float = DEFAULT_STOP_TIMEOUT,
+        owns: Callable[[int], bool] = EVERY_GUILD,
     ) -> None:
         self._store = store
+        #: Whether this process schedules a guild (its shard runs here).
+        self._owns = owns
         self._catalog = catalog
         self._publisher = publisher
         self._clock = clock
@@ -145,11 +153,19 @@ class ChallengeScheduler:
         )
         self._aps.start()
         try:
-            guilds = await self._store.settings.list_all(enabled_only=True)
+            guilds = [
+                schedule
+                for schedule in await self._store.settings.list_all(enabled_only=True)
+                if self._owns(schedule.guild_id)
+            ]
             # All of them, due or not: a /admin post-now that crashed after sending leaves a
             # row for a week whose time has not come, and its message needs its ledger entry
             # (streaks, /challenge current and the season status read the ledger).
-            unsent = await self._store.posts.list_unsent()
+            unsent = [
+                record
+                for record in await self._store.posts.list_unsent()
+                if self._owns(record.guild_id)
+            ]
         except BaseException:
             aps, self._aps = self._aps, None
             aps.shutdown(wait=False)
@@ -217,7 +233,8 @@ class ChallengeScheduler:
             self._disarm(guild_id)
             return None
         upcoming = self._arm(schedule)
-        if self.running and schedule.enabled and schedule.channel_id is not None:
+        owned = self._owns(guild_id)
+        if self.running and owned and schedule.enabled and schedule.channel_id is not None:
             self._spawn(guild_id, self._catch_up(schedule, [], record_missed=False))
         return upcoming
 
@@ -367,6 +384,9 @@ class ChallengeScheduler:
         return None if upcoming is None else upcoming.post_at
 
     def _arm(self, schedule: GuildSchedule) -> datetime | None:
+        if not self._owns(schedule.guild_id):  # another process's guild: never armed here
+            self._disarm(schedule.guild_id)
+            return None
         upcoming = self._first_post(schedule)
         if upcoming is None:
             self._disarm(schedule.guild_id)

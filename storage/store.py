@@ -30,7 +30,7 @@ __all__ = ["Store", "open_store"]
 class Store:
     """The repositories over one :class:`~storage.db.Database`.
 
-    Built by :func:`open_store` in the bot's ``setup_hook``; closed in ``close()``.
+    Built by :func:`open_store` before the bot's client exists (``run_bot``), closed after it.
     """
 
     db: Database

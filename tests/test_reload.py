@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.reload import ReloadReport, reload_content
-from bot.services import Services
-from bot.settings import Settings
+from bot.services import Content
 from content.diff import diff_catalogs
 from content.loader import bundled_content_dir, load_catalog
 
@@ -22,46 +21,43 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def services(content_copy: Path, tmp_path: Path) -> Services:
-    settings = Settings(content_dir=content_copy, database=tmp_path / "db.sqlite3")
-    return Services(settings=settings, catalog=load_catalog(content_copy))
+def content(content_copy: Path) -> Content:
+    return Content(load_catalog(content_copy))
 
 
-async def test_valid_edit_is_swapped_in_and_reported(
-    services: Services, content_copy: Path
-) -> None:
-    before = services.catalog
+async def test_valid_edit_is_swapped_in_and_reported(content: Content, content_copy: Path) -> None:
+    before = content.catalog
     tools = content_copy / "tools.yaml"
     text = tools.read_text(encoding="utf-8")
     old_purpose = before.tool("kubernetes").purpose
     assert old_purpose in text
     tools.write_text(text.replace(old_purpose, "Runs containers at scale.", 1), encoding="utf-8")
 
-    report = await reload_content(services)
+    report = await reload_content(content, content_copy)
 
     assert report.ok
-    assert services.catalog is not before
-    assert services.catalog.tool("kubernetes").purpose == "Runs containers at scale."
+    assert content.catalog is not before
+    assert content.catalog.tool("kubernetes").purpose == "Runs containers at scale."
     assert report.changes == ("tools: +0, -0, 1 edited (kubernetes)",)
     assert "kubernetes" in report.summary()
 
 
-async def test_invalid_yaml_keeps_the_old_content(services: Services, content_copy: Path) -> None:
-    before = services.catalog
+async def test_invalid_yaml_keeps_the_old_content(content: Content, content_copy: Path) -> None:
+    before = content.catalog
     roles = content_copy / "roles.yaml"
     roles.write_text(roles.read_text(encoding="utf-8") + "\n  broken: [unclosed\n", "utf-8")
 
-    report = await reload_content(services)
+    report = await reload_content(content, content_copy)
 
     assert not report.ok
-    assert services.catalog is before
+    assert content.catalog is before
     assert report.problems
     assert report.problems[0].startswith("roles.yaml:")
     assert report.summary().startswith("Content NOT reloaded (")
 
 
-async def test_unchanged_content_reports_no_changes(services: Services) -> None:
-    report = await reload_content(services)
+async def test_unchanged_content_reports_no_changes(content: Content, content_copy: Path) -> None:
+    report = await reload_content(content, content_copy)
     assert report.ok
     assert report.summary() == "Content reloaded: no changes."
 

@@ -1,13 +1,21 @@
-"""One cog per topic. :func:`build_cogs` is the single list the client installs."""
+"""One cog per topic. :func:`build_cogs` is the single list the client installs.
+
+The career cogs need only the catalog (:func:`build_career_cogs`); the weekly-challenge cogs
+need the running bot's :class:`~bot.services.Services` (:func:`build_challenge_cogs`). The
+offline preview builds the same tree from the career cogs and the challenge cogs' classes
+(:func:`declared_commands`), without any store.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.admin import AdminCog
-from bot.cogs.base import Answer, CareerCog
+from bot.cogs.base import Answer, CareerCog, ServicesCog
 from bot.cogs.certs import CertsCog
 from bot.cogs.challenges import ChallengesCog
 from bot.cogs.info import InfoCog
@@ -20,7 +28,7 @@ from bot.cogs.salary import SalaryCog
 from bot.cogs.tools import ToolsCog
 from bot.lookup import GuideCache
 from bot.services import Services
-from scheduler.ports import Clock, SystemClock
+from content.models import Catalog
 
 CAREER_COGS: tuple[type[CareerCog], ...] = (
     RolesCog,
@@ -33,33 +41,38 @@ CAREER_COGS: tuple[type[CareerCog], ...] = (
 )
 
 
+#: The weekly-challenge cogs: member commands, ``/privacy`` and ``/forget-me``, ``/remind``,
+#: ``/admin``.
+CHALLENGE_COGS: tuple[type[ServicesCog], ...] = (ChallengesCog, PrivacyCog, RemindersCog, AdminCog)
+
+
 def build_cogs(services: Services) -> list[commands.Cog]:
-    """Construct every cog with the services it needs.
+    """Every cog the bot installs: the career cogs, then the weekly-challenge cogs."""
+    return [*build_career_cogs(lambda: services.catalog), *build_challenge_cogs(services)]
 
-    The career cogs share one :class:`GuideCache`: the fuzzy indexes are built here, once,
-    and rebuilt only when ``services.catalog`` is swapped by a content reload. The weekly
-    challenge cogs follow (:func:`build_challenge_cogs`).
-    """
-    guides = GuideCache(lambda: services.catalog)
+
+def build_career_cogs(catalog: Callable[[], Catalog]) -> list[commands.Cog]:
+    """The career cogs over the current ``catalog()``, sharing one :class:`GuideCache`: the
+    fuzzy indexes are built here, once, and rebuilt only when a content reload swaps it."""
+    guides = GuideCache(catalog)
     guides.current()
-    career: list[commands.Cog] = [cog(guides) for cog in CAREER_COGS]
-    return [*career, *build_challenge_cogs(services)]
+    return [cog(guides) for cog in CAREER_COGS]
 
 
-def build_challenge_cogs(services: Services, clock: Clock | None = None) -> list[commands.Cog]:
-    """The weekly-challenge cogs: member commands, ``/privacy`` and ``/forget-me``, ``/remind``,
-    ``/admin``.
+def build_challenge_cogs(services: Services) -> list[commands.Cog]:
+    """The weekly-challenge cogs over the running bot's services (store, schedulers, clock)."""
+    return [cog(services) for cog in CHALLENGE_COGS]
 
-    They read ``services.store`` and ``services.scheduler`` per call (both are opened in
-    ``setup_hook``, possibly after the cogs are built) and take the time from ``clock``.
+
+def declared_commands(
+    cog: type[commands.Cog],
+) -> list[app_commands.Group | app_commands.Command[Any, ..., Any]]:
+    """The app commands ``cog``'s class declares: the ones an instance registers, unbound.
+
+    discord.py copies them onto each instance (binding their callbacks to it); the copies have
+    the same names, options and permissions, which is all a tree that only parses needs.
     """
-    now = clock or SystemClock()
-    return [
-        ChallengesCog(services, now),
-        PrivacyCog(services),
-        RemindersCog(services, now),
-        AdminCog(services, now),
-    ]
+    return list(cog.__cog_app_commands__)
 
 
 def career_answers() -> Mapping[str, Answer]:

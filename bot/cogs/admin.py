@@ -12,15 +12,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import logging
 import zoneinfo
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 from rapidfuzz import fuzz, utils
 
 from bot.cards import (
@@ -32,18 +30,18 @@ from bot.cards import (
     render_season_chart,
     season_note,
 )
+from bot.cogs.base import ServicesCog
 from bot.errors import NotFoundError, UserFacingError, echo
 from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
 from bot.rewards import check_assignable, role_problem_text
-from bot.services import Services
-from bot.weekly import discord_time, guild_of, require_store
+from bot.weekly import discord_time, guild_of
 from content.limits import MAX_CHOICES, NOTE_MAX
 from content.models import Catalog, Challenge
 from content.text import clean_note, clip, csv_cell
 from scheduler.jobs import Outcome, PostOutcome
 from scheduler.planning import WEEKDAY_NAMES, WeeklySchedule
-from scheduler.ports import Clock, MissingPermissions, RoleNotAssignable
+from scheduler.ports import MissingPermissions, RoleNotAssignable
 from scheduler.rewards import describe_rule, reward_member
 from scheduler.season import (
     EARLIEST_SEASON_START,
@@ -59,11 +57,6 @@ from storage.models import EXPORT_HEADER, CompletionSource, ExportRow, GuildSche
 from storage.reports import WeekWindow
 from storage.rewards import RewardKind, RewardRule
 from storage.store import Store
-
-if TYPE_CHECKING:
-    from scheduler.runner import ChallengeScheduler
-
-log = logging.getLogger(__name__)
 
 OUTCOME_TEXT: Final = {
     "sent": "✅ Posted this week's challenge.",
@@ -320,7 +313,7 @@ MAX_REWARD_POINTS: Final = 1_000_000
 # --------------------------------------------------------------------------- the cog
 
 
-class AdminCog(commands.Cog, name="Admin"):
+class AdminCog(ServicesCog, name="Admin"):
     """``/admin ...``: schedule, posting, corrections and export, for Manage Server."""
 
     admin = app_commands.Group(
@@ -330,16 +323,6 @@ class AdminCog(commands.Cog, name="Admin"):
         allowed_contexts=app_commands.AppCommandContext(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
-
-    def __init__(self, services: Services, clock: Clock) -> None:
-        self.services = services
-        self.clock = clock
-
-    def store(self) -> Store:
-        return require_store(self.services)
-
-    def scheduler(self) -> ChallengeScheduler | None:
-        return self.services.scheduler
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         # Checked again at run time: ``default_member_permissions`` is only the default.
@@ -359,11 +342,7 @@ class AdminCog(commands.Cog, name="Admin"):
     async def _save(self, settings: GuildSchedule, actor_id: int) -> None:
         """Save and re-arm the guild's timer."""
         await self.store().settings.save(settings, actor_id=actor_id)
-        scheduler = self.scheduler()
-        if scheduler is None:
-            log.warning("settings of guild %d saved with no scheduler running", settings.guild_id)
-            return
-        await scheduler.reschedule(settings.guild_id)
+        await self.services.scheduler.reschedule(settings.guild_id)
 
     async def _reply(self, interaction: discord.Interaction[Any], text: str) -> None:
         if interaction.response.is_done():
@@ -468,8 +447,6 @@ class AdminCog(commands.Cog, name="Admin"):
                 f"https://discord.com/channels/{guild_id}/{latest.channel_id}/{latest.message_id}"
             )
             lines.append(f"**Last post:** {latest.week}, {discord_time(sent_at, 'f')} ({link})")
-        if self.scheduler() is None:
-            lines.append("⚠️ The scheduler is not running: nothing will be posted.")
         await self._reply(interaction, "\n".join(lines))
 
     @admin.command(name="pause", description="Stop the weekly posts (settings are kept)")
@@ -503,11 +480,8 @@ class AdminCog(commands.Cog, name="Admin"):
     async def post_now(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
         before = await self._settings(guild_id)
-        scheduler = self.scheduler()
-        if scheduler is None:
-            raise UserFacingError("The scheduler is not running right now; try again in a minute.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await scheduler.post_now(guild_id, actor_id=interaction.user.id)
+        outcome = await self.services.scheduler.post_now(guild_id, actor_id=interaction.user.id)
         status = await load_status(self.store(), self.services.catalog, guild_id, self.clock.now())
         lines = [describe_outcome(outcome)]
         after = status.schedule
@@ -532,7 +506,7 @@ class AdminCog(commands.Cog, name="Admin"):
         # Content is the operator's files, shared by every server: re-reading them is harmless,
         # so any moderator may ask (e.g. after the operator deployed an edit).
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await reload_content(self.services)
+        report = await reload_content(self.services.content, self.services.settings.content_dir)
         await self._reply(interaction, report.summary())
 
     @admin.command(
@@ -595,8 +569,8 @@ class AdminCog(commands.Cog, name="Admin"):
                 f"Marked **{name}** done for {member.mention} (+{found.points} points). "
                 "Recorded in the audit log."
             )
-            if self.services.publisher is not None:  # milestone roles; never raises
-                await reward_member(self.store(), self.services.publisher, guild_id, member.id)
+            # Milestone roles; never raises.
+            await reward_member(self.store(), self.services.publisher, guild_id, member.id)
         else:
             when = discord_time(result.completion.completed_at, "D")
             text = f"{member.mention} already has **{name}** (since {when}); nothing changed."

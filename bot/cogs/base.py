@@ -1,10 +1,11 @@
-"""What every career cog shares: the guide, the error handler hook, cooldowns, choices."""
+"""What the cogs share: the career cogs' guide, cooldowns and choices; the weekly-challenge
+cogs' services."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, ClassVar, Final, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 import discord
 from discord import app_commands
@@ -13,6 +14,10 @@ from discord.ext import commands
 from bot.embeds import Reply
 from bot.lookup import FuzzyIndex, Guide, GuideCache, Match
 from bot.views import send_reply
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from storage.store import Store
 
 #: A pure answer: ``(guide, **options) -> Reply``; shared by the live cog and ``mle-bot ask``.
 Answer = Callable[..., Reply]
@@ -68,3 +73,19 @@ class CareerCog(commands.Cog):
         """Run the pure answer for ``command`` and send it."""
         reply = type(self).answers[command](self.guide(), **options)
         await send_reply(interaction, reply)
+
+
+class ServicesCog(commands.Cog):
+    """Base of the weekly-challenge cogs: the running bot's :class:`~bot.services.Services`.
+
+    The commands an instance registers are declared by its class; the offline preview reads
+    them from there (:func:`bot.cogs.declared_commands`), since it has no services.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.clock = services.clock
+
+    def store(self) -> Store:
+        """The open store (opened before the client, closed after it)."""
+        return self.services.store

@@ -22,7 +22,6 @@ from typing import Any, Final
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.cards import (
     PROGRESS_FILENAME,
@@ -34,12 +33,12 @@ from bot.cards import (
     render_off_loop,
     render_progress_card,
 )
+from bot.cogs.base import ServicesCog
 from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
 )
 from bot.lag import METER, PICTURE_LAG
-from bot.services import Services
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
@@ -50,13 +49,11 @@ from bot.weekly import (
     done_view,
     guild_of,
     record_done,
-    require_store,
 )
 from content.limits import NOTE_MAX
 from content.models import Catalog, Challenge
 from content.text import clean_note, clip, one_line, plural
 from scheduler.digest import challenge_sections
-from scheduler.ports import Clock
 from scheduler.season import SeasonStatus, WeekState, load_status
 from storage.models import CompletionSource, LeaderboardRow, Period, PostRecord
 from storage.store import Store
@@ -470,7 +467,7 @@ class LeaderboardView(OwnedView):
 # --------------------------------------------------------------------------- the cog
 
 
-class ChallengesCog(commands.Cog, name="Challenges"):
+class ChallengesCog(ServicesCog, name="Challenges"):
     """Member-facing commands of the weekly challenge."""
 
     challenge = app_commands.Group(
@@ -479,13 +476,6 @@ class ChallengesCog(commands.Cog, name="Challenges"):
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
-
-    def __init__(self, services: Services, clock: Clock) -> None:
-        self.services = services
-        self.clock = clock
-
-    def store(self) -> Store:
-        return require_store(self.services)
 
     @challenge.command(name="current", description="This week's challenge in this server")
     async def current(self, interaction: discord.Interaction[Any]) -> None:

@@ -15,12 +15,11 @@ from typing import Any, Final
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
+from bot.cogs.base import ServicesCog
 from bot.embeds import Card, Reply, render
-from bot.services import Services
 from bot.views import OwnedView, send_reply
-from bot.weekly import CHALLENGE_COLOUR, guild_of, require_store
+from bot.weekly import CHALLENGE_COLOUR, guild_of
 from content.text import plural
 from storage.store import Store
 
@@ -139,14 +138,8 @@ class ForgetConfirmView(OwnedView):
         return {"content": "No answer in time: nothing was deleted.", "view": None}
 
 
-class PrivacyCog(commands.Cog, name="Privacy"):
+class PrivacyCog(ServicesCog, name="Privacy"):
     """``/privacy`` and ``/forget-me``: what is kept about a member, and their choices."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    def store(self) -> Store:
-        return require_store(self.services)
 
     @app_commands.command(
         name="privacy",

@@ -13,14 +13,12 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.cogs.admin import weekday_choices, zone_choices
+from bot.cogs.base import ServicesCog
 from bot.errors import UserFacingError, echo
-from bot.services import Services
-from bot.weekly import discord_time, guild_of, require_store
+from bot.weekly import discord_time, guild_of
 from scheduler.planning import WEEKDAY_NAMES, parse_local_time, parse_weekday
-from scheduler.ports import Clock
 from scheduler.reminders import DEFAULT_REMINDER_TIME, reminder_due
 from scheduler.season import planning_week
 from scheduler.zones import parse_time_zone
@@ -51,7 +49,7 @@ async def next_reminder(store: Store, pref: ReminderPref, now: datetime) -> date
     return due if due is not None and due > now else None
 
 
-class RemindersCog(commands.Cog, name="Reminders"):
+class RemindersCog(ServicesCog, name="Reminders"):
     """``/remind``: a DM before the week's challenge closes, only for members who ask."""
 
     remind = app_commands.Group(
@@ -60,17 +58,6 @@ class RemindersCog(commands.Cog, name="Reminders"):
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(guild=True),
     )
-
-    def __init__(self, services: Services, clock: Clock) -> None:
-        self.services = services
-        self.clock = clock
-
-    def store(self) -> Store:
-        return require_store(self.services)
-
-    def _poke(self) -> None:
-        if self.services.reminders is not None:
-            self.services.reminders.poke()
 
     @remind.command(name="on", description="Get a DM before the week's challenge closes")
     @app_commands.describe(
@@ -104,7 +91,7 @@ class RemindersCog(commands.Cog, name="Reminders"):
             raise UserFacingError(echo(str(error))) from None
         pref = ReminderPref(guild_id, interaction.user.id, weekday, at, zone)
         await store.reminders.save(pref)
-        self._poke()
+        self.services.reminders.poke()
         text = f"⏰ Reminder on: I will DM you {describe_pref(pref)} if you have not marked the"
         text += " week's challenge done." + note
         due = await next_reminder(store, pref, self.clock.now())
@@ -123,7 +110,7 @@ class RemindersCog(commands.Cog, name="Reminders"):
             text = "Your reminder is already off. `/remind on` turns it on."
         else:
             await store.reminders.save(dataclasses.replace(existing, enabled=False))
-            self._poke()
+            self.services.reminders.poke()
             text = "Reminder off: no more DMs. Your time zone is kept for `/remind on`."
         await interaction.response.send_message(text, ephemeral=True)
 

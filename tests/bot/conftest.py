@@ -1,8 +1,9 @@
-"""Shared fixtures for the bot's unit tests: the bundled catalog, its guide, payload checks."""
+"""Shared fixtures for the bot's unit tests: the bundled catalog, its guide, the running bot's
+services over a real SQLite store, payload checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,18 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.client import MLEBot
 from bot.embeds import Reply
 from bot.lookup import Guide
-from bot.services import Services
+from bot.services import Content, Services
 from bot.settings import Settings
 from bot.views import initial_response_payload
 from content.loader import load_catalog
 from content.models import Catalog
+from scheduler.ports import Clock, SystemClock
+from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+from tests.scheduler.fakes import Inbox, RecordingPublisher
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +36,43 @@ def guide(catalog: Catalog) -> Guide:
 
 
 @pytest.fixture
-def services(catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("MLEBOT_CONTENT_DIR", "DISCORD_TOKEN", "MLEBOT_DEV_GUILD_ID"):
         monkeypatch.delenv(name, raising=False)
-    return Services(settings=Settings(database=tmp_path / "db.sqlite3"), catalog=catalog)
+    return Settings(database=tmp_path / "db.sqlite3")
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[Store]:
+    """The bot's database (modules that pin the store's clock define their own ``store``)."""
+    async with await open_store(settings.database) as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The time the cogs read (modules that pin it define their own ``clock``)."""
+    return SystemClock()
+
+
+@pytest.fixture
+def services(settings: Settings, catalog: Catalog, store: Store, clock: Clock) -> Services:
+    """The running bot's services over ``store`` and ``clock``; Discord is a recording publisher
+    and the schedulers are never started."""
+    return Services.wire(
+        settings,
+        Content(catalog),
+        store,
+        publisher=RecordingPublisher(clock),
+        messenger=Inbox(),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def bot(settings: Settings, catalog: Catalog, store: Store) -> MLEBot:
+    """The client as ``run_bot`` builds it, over ``store``; never connected."""
+    return MLEBot(settings, Content(catalog), store)
 
 
 def page_payloads(reply: Reply) -> Iterator[dict[str, Any]]:

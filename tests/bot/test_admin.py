@@ -8,6 +8,7 @@ command sends is checked against Discord's spec and limits.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -47,6 +48,7 @@ from scheduler.zones import COMMON_ZONES
 from storage.models import EXPORT_HEADER, ExportRow, GuildSchedule, IsoWeek, PostRecord, PostState
 from storage.store import Store, open_store
 from tests.fakediscord.validation import assert_valid, validate_interaction_callback
+from tests.scheduler.fakes import RecordingPublisher
 from tests.storage.conftest import FakeClock as StoreClock
 
 GUILD = 700_000_000_000_000_001
@@ -58,6 +60,11 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # Wednesday, 2026-W48
 class FixedClock:
     def now(self) -> datetime:
         return NOW
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
 
 
 # --------------------------------------------------------------------------- validation
@@ -359,9 +366,8 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-def cog(services: Services, store: Store) -> AdminCog:
-    services.store = store
-    return AdminCog(services, FixedClock())
+def cog(services: Services) -> AdminCog:
+    return AdminCog(services)
 
 
 async def run(command: Any, cog: AdminCog, interaction: Any, *args: Any, **kwargs: Any) -> Sent:
@@ -412,7 +418,6 @@ async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> 
     assert "Already paused" in (await run(AdminCog.pause, cog, moderator())).content  # type: ignore[operator]
     shown = await run(AdminCog.show, cog, moderator())
     assert "paused" in (shown.content or "")
-    assert "scheduler is not running" in (shown.content or "")
     resumed = await run(AdminCog.resume, cog, moderator())
     assert (resumed.content or "").startswith("Resumed. Next post: <t:")
     public = app_commands.Choice(name="public", value="public")
@@ -421,12 +426,6 @@ async def test_pause_resume_visibility_and_show(cog: AdminCog, store: Store) -> 
     assert settings is not None
     assert settings.enabled
     assert settings.leaderboard_public
-
-
-async def test_post_now_without_a_scheduler_is_a_friendly_error(cog: AdminCog) -> None:
-    await run(AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC")
-    with pytest.raises(UserFacingError, match="scheduler is not running"):
-        await AdminCog.post_now.callback(cog, moderator())  # type: ignore[arg-type, call-arg]
 
 
 async def test_mark_and_unmark_are_audited_and_idempotent(
@@ -496,54 +495,48 @@ async def test_export_attaches_the_seasons_csv(cog: AdminCog, catalog: Catalog) 
     del catalog
 
 
-class StubScheduler:
-    """The two ``ChallengeScheduler`` methods /admin calls."""
-
-    def __init__(self) -> None:
-        self.rescheduled: list[int] = []
-
-    async def reschedule(self, guild_id: int) -> datetime | None:
-        self.rescheduled.append(guild_id)
-        return datetime(2026, 11, 30, 8, tzinfo=UTC)
-
-    async def post_now(self, guild_id: int, *, actor_id: int | None = None) -> PostOutcome:
-        return PostOutcome(Outcome.ALREADY_SENT, guild_id, message_id=9)
-
-
-async def test_with_a_scheduler_settings_rearm_and_post_now_defers(
+async def test_settings_rearm_the_scheduler_and_post_now_defers(
     cog: AdminCog, services: Services
 ) -> None:
-    scheduler = StubScheduler()
-    services.scheduler = scheduler  # type: ignore[assignment]
+    scheduler = services.scheduler  # never started: it arms, but no timer runs
+    monday = datetime(2026, 11, 30, 9, tzinfo=UTC)
     saved = await run(
         AdminCog.schedule, cog, moderator(), discord.Object(CHANNEL), "mon", "9:00", "UTC"
     )
-    assert scheduler.rescheduled == [GUILD]
+    assert scheduler.next_post_for(GUILD) == monday
     # Set up on Wednesday 2026-11-25 (NOW) with no season start: challenge 1 comes next
     # Monday 09:00 UTC (the season module's answer, not whatever the scheduler armed).
     assert "**Next post:** challenge 1 (**Python foundations**) <t:1796029200:F>" in (
         saved.content or ""
     )
     await run(AdminCog.pause, cog, moderator())
+    assert scheduler.next_post_for(GUILD) is None
     await run(AdminCog.resume, cog, moderator())
-    assert scheduler.rescheduled == [GUILD] * 3
+    assert scheduler.next_post_for(GUILD) == monday
     interaction = moderator()
     posted = await run(AdminCog.post_now, cog, interaction)
     assert interaction.response.deferred
-    assert (posted.content or "").startswith("This week's challenge is already posted")
+    # In the week before the season, post-now starts it: challenge 1 goes out now, once.
+    assert (posted.content or "").startswith("The season starts this week (season start: 2026-")
+    assert "✅ Posted this week's challenge." in (posted.content or "")
+    publisher = services.publisher
+    assert isinstance(publisher, RecordingPublisher)
+    assert [sent.post.challenge_number for sent in publisher.sent] == [1]
+    assert scheduler.next_post_for(GUILD) == monday
     shown = await run(AdminCog.show, cog, moderator())
-    assert "**Next post:** challenge 1 (**Python foundations**) <t:1796029200:F>" in (
+    assert "**Next post:** challenge 2 (**Efficient code and SQL**) <t:1796029200:F>" in (
         shown.content or ""
     )
-    assert "scheduler is not running" not in (shown.content or "")
+    again = await run(AdminCog.post_now, cog, moderator())
+    assert (again.content or "").startswith("This week's challenge is already posted")
+    assert len(publisher.sent) == 1
 
 
-async def test_reload_content_reports_and_swaps(
-    cog: AdminCog, services: Services, tmp_path: Path
-) -> None:
+async def test_reload_content_reports_and_swaps(services: Services, tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(bundled_content_dir(), content)
-    services.settings = services.settings.model_copy(update={"content_dir": content})
+    settings = services.settings.model_copy(update={"content_dir": content})
+    cog = AdminCog(dataclasses.replace(services, settings=settings))
     unchanged = await run(AdminCog.reload_content_command, cog, moderator())
     assert unchanged.content == "Content reloaded: no changes."
 

@@ -419,6 +419,11 @@ class FixedClock:
         return NOW
 
 
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
 def wire_payload(sent: Sent) -> tuple[dict[str, Any], list[Any]]:
     """The JSON discord.py puts on the wire for this answer, and its files; validated."""
     kwargs = sent.kwargs
@@ -445,8 +450,7 @@ async def test_progress_command_sends_the_text_with_the_card_attached(
     services: Services, store: Store, catalog: Catalog
 ) -> None:
     await season(store, catalog)
-    services.store = store
-    cog = ChallengesCog(services, FixedClock())
+    cog = ChallengesCog(services)
     interaction = StubInteraction(StubMember(ADA, "Ada"))
     await ChallengesCog.progress.callback(cog, interaction)  # type: ignore[arg-type]
     (sent,) = interaction.sent
@@ -466,7 +470,6 @@ async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
     services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await season(store, catalog)
-    services.store = store
     meter = LagMeter()
     monkeypatch.setattr("bot.cogs.challenges.METER", meter)
     now = discord.utils.utcnow()
@@ -474,7 +477,7 @@ async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
     late = now - timedelta(seconds=PICTURE_LAG + 0.3)
     interaction = StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(late))
     await ChallengesCog.progress.callback(
-        ChallengesCog(services, FixedClock()),  # type: ignore[arg-type]
+        ChallengesCog(services),  # type: ignore[arg-type]
         interaction,  # type: ignore[arg-type]
     )
     (sent,) = interaction.sent
@@ -489,7 +492,6 @@ async def test_progress_command_sends_the_text_alone_when_drawing_fails(
     services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await season(store, catalog)
-    services.store = store
     monkeypatch.setattr(cards, "_failures", cards._OnceLog())
 
     def broken(_model: ProgressModel) -> bytes:
@@ -498,7 +500,7 @@ async def test_progress_command_sends_the_text_alone_when_drawing_fails(
     monkeypatch.setattr("bot.cogs.challenges.render_progress_card", broken)
     interaction = StubInteraction(StubMember(ADA, "Ada"))
     await ChallengesCog.progress.callback(
-        ChallengesCog(services, FixedClock()),  # type: ignore[arg-type]
+        ChallengesCog(services),  # type: ignore[arg-type]
         interaction,  # type: ignore[arg-type]
     )
     (sent,) = interaction.sent
@@ -513,9 +515,8 @@ async def test_admin_report_attaches_the_chart(
     services: Services, store: Store, catalog: Catalog
 ) -> None:
     await season(store, catalog)
-    services.store = store
     interaction = StubInteraction(StubMember(MOD, "Mod"), discord.Permissions(manage_guild=True))
-    await AdminCog.report.callback(AdminCog(services, FixedClock()), interaction)  # type: ignore[arg-type, call-arg]
+    await AdminCog.report.callback(AdminCog(services), interaction)  # type: ignore[arg-type, call-arg]
     (sent,) = interaction.sent
     assert sent.kwargs["ephemeral"]
     payload, (file,) = wire_payload(sent)

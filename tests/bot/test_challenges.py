@@ -27,7 +27,6 @@ from bot.cogs.challenges import (
     member_name,
 )
 from bot.errors import UserFacingError
-from bot.services import Services
 from bot.weekly import record_done
 from content.models import Catalog
 from storage.models import CompletionSource, GuildSchedule, Period
@@ -294,17 +293,16 @@ def test_member_names_cannot_format_or_ping() -> None:
 # --------------------------------------------------------------------------- the tree
 
 
-async def tree_payload(services: Services) -> list[dict[str, Any]]:
-    bot = MLEBot(services)
-    for cog in build_challenge_cogs(services):
+async def tree_payload(bot: MLEBot) -> list[dict[str, Any]]:
+    for cog in build_challenge_cogs(bot.services):
         await bot.add_cog(cog)
     return [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
 
 
 async def test_commands_are_valid_guild_only_and_admin_is_for_manage_server(
-    services: Services,
+    bot: MLEBot,
 ) -> None:
-    payload = await tree_payload(services)
+    payload = await tree_payload(bot)
     assert_valid(validate_command_tree(payload))
     by_name = {command["name"]: command for command in payload}
     assert set(by_name) == {

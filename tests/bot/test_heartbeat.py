@@ -11,7 +11,6 @@ import time_machine
 from bot.__main__ import main
 from bot.client import MLEBot
 from bot.health import check_health, heartbeat_path, write_heartbeat
-from bot.services import Services
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -36,34 +35,33 @@ def test_connecting_stale_and_missing_say_what_is_wrong(tmp_path: Path) -> None:
     assert stale.reason.startswith("not responding: last heartbeat 200 s ago")
 
 
-def verdict(services: Services) -> str:
-    health = check_health(heartbeat_path(services.settings.database), now=datetime.now(UTC))
+def verdict(bot: MLEBot) -> str:
+    database = bot.services.settings.database
+    health = check_health(heartbeat_path(database), now=datetime.now(UTC))
     return ("healthy: " if health.ok else "unhealthy: ") + health.reason
 
 
 @time_machine.travel(NOW, tick=False)
-async def test_the_bot_writes_its_state_as_it_changes(services: Services) -> None:
-    bot = MLEBot(services)
+async def test_the_bot_writes_its_state_as_it_changes(bot: MLEBot) -> None:
     await bot.on_ready()
-    assert verdict(services) == "healthy: connected, heartbeat 0 s ago"
+    assert verdict(bot) == "healthy: connected, heartbeat 0 s ago"
     await bot.on_disconnect()
-    assert verdict(services) == "unhealthy: running but not connected to Discord (yet)"
+    assert verdict(bot) == "unhealthy: running but not connected to Discord (yet)"
     await bot.on_resumed()
-    assert verdict(services).startswith("healthy: connected")
+    assert verdict(bot).startswith("healthy: connected")
     await bot.close()
-    assert verdict(services) == "unhealthy: not running: the bot stopped 0 s ago"
+    assert verdict(bot) == "unhealthy: not running: the bot stopped 0 s ago"
     # A gateway event that arrives during or after close() cannot bring it back to life.
     await bot.on_disconnect()
     await bot.on_ready()
-    assert verdict(services).startswith("unhealthy: not running")
+    assert verdict(bot).startswith("unhealthy: not running")
 
 
 @time_machine.travel(NOW, tick=False)
 async def test_cli_health_says_not_running_after_a_stop(
-    services: Services, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    bot: MLEBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("MLEBOT_DATABASE", str(services.settings.database))
-    bot = MLEBot(services)
+    monkeypatch.setenv("MLEBOT_DATABASE", str(bot.services.settings.database))
     await bot.on_ready()
     assert main(["health"]) == 0
     assert capsys.readouterr().out == "healthy: connected, heartbeat 0 s ago\n"

@@ -13,7 +13,6 @@ from bot.client import MLEBot
 from bot.cogs import build_cogs
 from bot.cogs.info import EXAMPLES, InfoCog, help_reply, leaf_commands, usage
 from bot.preview import build_tree, parse_invocation
-from bot.services import Services
 from content.models import Catalog
 from tests.bot.conftest import assert_reply_valid, reply_text
 from tests.bot.fakes import FakeInteraction
@@ -23,8 +22,8 @@ MODERATOR = discord.Permissions(manage_guild=True)
 
 
 @pytest.fixture
-async def tree(services: Services) -> app_commands.CommandTree[MLEBot]:
-    return await build_tree(services)
+async def tree(catalog: Catalog) -> app_commands.CommandTree[Any]:
+    return await build_tree(catalog)
 
 
 def leaves(tree: app_commands.CommandTree[Any]) -> dict[str, app_commands.Command[Any, ..., Any]]:
@@ -98,10 +97,9 @@ async def test_help_states_the_season_length(tree: Any, catalog: Catalog) -> Non
 
 
 async def test_the_command_reads_the_running_tree_and_the_members_permissions(
-    services: Services,
+    bot: MLEBot,
 ) -> None:
-    bot = MLEBot(services)
-    cogs = build_cogs(services)
+    cogs = build_cogs(bot.services)
     for cog in cogs:
         await bot.add_cog(cog)
     info = next(cog for cog in cogs if isinstance(cog, InfoCog))

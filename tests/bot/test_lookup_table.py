@@ -18,7 +18,7 @@ from bot.cogs import career_answers
 from bot.errors import NotFoundError, echo
 from bot.lookup import Guide
 from bot.preview import Invocation, answer, ask
-from bot.services import Services
+from content.models import Catalog
 from tests.bot.conftest import assert_reply_valid
 
 
@@ -262,17 +262,17 @@ def test_an_autocomplete_pick_is_exact_even_inside_a_restricted_index(guide: Gui
     ],
 )
 async def test_mle_bot_ask_prints_not_found_with_suggestions(
-    services: Services, line: str, expected: str
+    catalog: Catalog, line: str, expected: str
 ) -> None:
-    code, output = await ask(services, line)
+    code, output = await ask(catalog, line)
     assert code == 1
     assert output.startswith("(only you can see this)\n")
     assert expected in output
     assert "#" not in output  # no card title: no item's facts
 
 
-async def test_mle_bot_ask_prints_the_notice_above_a_guessed_item(services: Services) -> None:
-    code, output = await ask(services, "/salary region:Indiana level:entry")
+async def test_mle_bot_ask_prints_the_notice_above_a_guessed_item(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/salary region:Indiana level:entry")
     assert code == 0
     assert output.split("\n")[:2] == [
         "Showing **India** for “Indiana”.",

@@ -16,7 +16,6 @@ from bot.__main__ import main
 from bot.cogs import career_answers
 from bot.preview import UsageError, ask, build_tree, parse_invocation, preview_post
 from bot.publisher import DiscordPublisher
-from bot.services import Services
 from bot.weekly import render_weekly_post
 from content.models import Catalog
 from scheduler.ports import ChallengePost
@@ -28,8 +27,8 @@ from tests.fakediscord.validation import (
 
 
 @pytest.fixture
-async def tree(services: Services) -> Any:
-    return await build_tree(services)
+async def tree(catalog: Catalog) -> Any:
+    return await build_tree(catalog)
 
 
 @pytest.mark.parametrize(
@@ -71,8 +70,8 @@ async def test_parse_errors(tree: Any, line: str, message: str) -> None:
         parse_invocation(line, tree)
 
 
-async def test_commands_without_an_offline_answer_are_refused_clearly(services: Services) -> None:
-    tree = await build_tree(services)
+async def test_commands_without_an_offline_answer_are_refused_clearly(catalog: Catalog) -> None:
+    tree = await build_tree(catalog)
     tree.add_command(app_commands.Command(name="live-only", description="d", callback=_noop))
     with pytest.raises(UsageError, match="needs the running bot"):
         parse_invocation("/live-only", tree)
@@ -82,30 +81,30 @@ async def _noop(interaction: discord.Interaction) -> None:
     """A command with no offline answer."""
 
 
-async def test_ask_text(services: Services) -> None:
-    code, output = await ask(services, "/salary region:India level:entry")
+async def test_ask_text(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/salary region:India level:entry")
     assert code == 0
     assert "# Entry-level ML engineer salaries: India" in output
     assert "₹7 LPA – ₹12 LPA" in output
     assert "Sources:" in output
 
 
-async def test_ask_paginated_text_shows_every_page(services: Services) -> None:
-    code, output = await ask(services, "/role name:mle")
+async def test_ask_paginated_text_shows_every_page(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/role name:mle")
     assert code == 0
     assert "page 1/" in output
     assert "[◀️ Previous]" in output
 
 
-async def test_ask_not_found_is_the_ephemeral_error_reply(services: Services) -> None:
-    code, output = await ask(services, "/tools name:zzzz-nothing")
+async def test_ask_not_found_is_the_ephemeral_error_reply(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/tools name:zzzz-nothing")
     assert code == 1
     assert "(only you can see this)" in output
     assert "No tool matches" in output
 
 
-async def test_ask_usage_error(services: Services) -> None:
-    code, output = await ask(services, "/salry")
+async def test_ask_usage_error(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/salry")
     assert code == 2
     assert "unknown command /salry" in output
 
@@ -124,16 +123,16 @@ async def test_ask_usage_error(services: Services) -> None:
         "/tools name:zzzz",
     ],
 )
-async def test_ask_json_is_a_valid_interaction_response(services: Services, line: str) -> None:
-    _code, output = await ask(services, line, as_json=True)
+async def test_ask_json_is_a_valid_interaction_response(catalog: Catalog, line: str) -> None:
+    _code, output = await ask(catalog, line, as_json=True)
     payload = json.loads(output)
     assert payload["type"] == 4
     assert payload["data"]["allowed_mentions"] == {"parse": []}
     assert_valid(validate_interaction_callback(payload))
 
 
-async def test_ask_json_of_a_paginated_reply_has_the_buttons(services: Services) -> None:
-    _code, output = await ask(services, "/role name:mle", as_json=True)
+async def test_ask_json_of_a_paginated_reply_has_the_buttons(catalog: Catalog) -> None:
+    _code, output = await ask(catalog, "/role name:mle", as_json=True)
     data = json.loads(output)["data"]
     buttons = data["components"][0]["components"]
     assert [b["label"] for b in buttons] == [
@@ -145,23 +144,23 @@ async def test_ask_json_of_a_paginated_reply_has_the_buttons(services: Services)
     assert len(data["embeds"]) == 1
 
 
-async def test_ask_json_of_an_error_is_ephemeral(services: Services) -> None:
-    _code, output = await ask(services, "/cert name:azure", as_json=True)
+async def test_ask_json_of_an_error_is_ephemeral(catalog: Catalog) -> None:
+    _code, output = await ask(catalog, "/cert name:azure", as_json=True)
     data = json.loads(output)["data"]
     assert data["flags"] == 64
     assert "No certification matches" in data["content"]
 
 
-def test_cli_ask(capsys: pytest.CaptureFixture[str], services: Services) -> None:
+@pytest.mark.usefixtures("settings")  # the environment cleared
+def test_cli_ask(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "/cert name:aws"]) == 0
     out = capsys.readouterr().out
     assert "# AWS Certified Machine Learning – Specialty" in out
     assert "750" in out
 
 
-def test_cli_ask_usage_error_goes_to_stderr(
-    capsys: pytest.CaptureFixture[str], services: Services
-) -> None:
+@pytest.mark.usefixtures("settings")
+def test_cli_ask_usage_error_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "/cert nam:aws"]) == 2
     captured = capsys.readouterr()
     assert "has no option “nam”" in captured.err
@@ -169,8 +168,8 @@ def test_cli_ask_usage_error_goes_to_stderr(
 
 
 @pytest.mark.slow  # property test, 300 examples
-async def test_any_command_line_parses_or_fails_with_a_usage_error(services: Services) -> None:
-    tree = await build_tree(services)
+async def test_any_command_line_parses_or_fails_with_a_usage_error(catalog: Catalog) -> None:
+    tree = await build_tree(catalog)
     words = st.sampled_from(["/salary", "/role", "/tools", "name:", "region:", "level:", "x:", " "])
 
     @settings(max_examples=300, deadline=None)
@@ -246,9 +245,9 @@ async def publisher_payload(post: ChallengePost) -> dict[str, Any]:
 
 @pytest.mark.parametrize("week", [1, 3, 15])
 async def test_ask_challenge_current_json_is_the_weekly_post_the_publisher_sends(
-    services: Services, catalog: Catalog, week: int
+    catalog: Catalog, week: int
 ) -> None:
-    code, output = await ask(services, "/challenge current", as_json=True, week=week, now=NOW)
+    code, output = await ask(catalog, "/challenge current", as_json=True, week=week, now=NOW)
     assert code == 0
     payload = json.loads(output)
     assert_valid(validate_message_payload(payload, kind="create"))
@@ -266,9 +265,9 @@ async def test_ask_challenge_current_json_is_the_weekly_post_the_publisher_sends
 
 
 async def test_ask_challenge_current_text_previews_the_season_from_this_week(
-    services: Services, catalog: Catalog
+    catalog: Catalog,
 ) -> None:
-    code, first = await ask(services, "/challenge current", now=NOW)
+    code, first = await ask(catalog, "/challenge current", now=NOW)
     assert code == 0
     one = catalog.challenge_for_week(1)
     assert one is not None
@@ -277,7 +276,7 @@ async def test_ask_challenge_current_text_previews_the_season_from_this_week(
     assert first.splitlines()[-1] == "[✅ Mark done]"
     assert "without last week's recap" in first
     assert "Last week" not in first
-    _code, third = await ask(services, "/challenge current", week=3, now=NOW)
+    _code, third = await ask(catalog, "/challenge current", week=3, now=NOW)
     assert "Challenge 3 · 2026-W50 ·" in third  # two weeks later
 
 
@@ -295,26 +294,27 @@ async def test_ask_challenge_current_text_previews_the_season_from_this_week(
     ],
 )
 async def test_ask_refuses_what_it_cannot_preview(
-    services: Services, line: str, week: int | None, message: str
+    catalog: Catalog, line: str, week: int | None, message: str
 ) -> None:
-    code, output = await ask(services, line, week=week, now=NOW)
+    code, output = await ask(catalog, line, week=week, now=NOW)
     assert code == 2
     assert message in output
 
 
-async def test_ask_privacy_renders_its_text(services: Services) -> None:
-    code, output = await ask(services, "/privacy")
+async def test_ask_privacy_renders_its_text(catalog: Catalog) -> None:
+    code, output = await ask(catalog, "/privacy")
     assert code == 0
     assert "(only you can see this)" in output
     assert "# Privacy: what mle-roadmap-bot keeps" in output
     assert "/privacy leaderboard:hide-me" in output
-    _code, raw = await ask(services, "/privacy", as_json=True)
+    _code, raw = await ask(catalog, "/privacy", as_json=True)
     payload = json.loads(raw)
     assert payload["data"]["flags"] == 64
     assert_valid(validate_interaction_callback(payload))
 
 
-def test_cli_ask_week(capsys: pytest.CaptureFixture[str], services: Services) -> None:
+@pytest.mark.usefixtures("settings")
+def test_cli_ask_week(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "/challenge current", "--week", "2"]) == 0
     out = capsys.readouterr().out
     assert "# Challenge 2: " in out

@@ -164,8 +164,8 @@ async def test_forget_me_deletes_only_the_member(store: Store, catalog: Catalog)
     assert await store.progress.summary(GUILD, LIN) is not None
 
 
-async def test_privacy_command_is_guild_only_with_an_optional_choice(services: Services) -> None:
-    payload = {c["name"]: c for c in command_tree_payload(await build_tree(services))}
+async def test_privacy_command_is_guild_only_with_an_optional_choice(catalog: Catalog) -> None:
+    payload = {c["name"]: c for c in command_tree_payload(await build_tree(catalog))}
     privacy = payload["privacy"]
     assert privacy["contexts"] == [0]
     (option,) = privacy["options"]
@@ -178,7 +178,6 @@ async def test_privacy_command_is_guild_only_with_an_optional_choice(services: S
 async def test_privacy_command_answers_ephemerally(
     services: Services, store: Store, catalog: Catalog
 ) -> None:
-    services.store = store
     cog = PrivacyCog(services)
     await done(store, catalog, ADA, "python-foundations")
 

@@ -9,12 +9,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MLEBot
-from bot.cogs import CAREER_COGS, build_cogs, career_answers
+from bot.cogs import CAREER_COGS, build_career_cogs, build_cogs, career_answers
 from bot.cogs.base import CareerCog
 from bot.errors import install_error_handler, on_app_command_error
 from bot.preview import build_tree
 from bot.services import Services
 from bot.views import ALLOWED_MENTIONS
+from content.models import Catalog
 from tests.bot.conftest import command_tree_payload
 from tests.fakediscord.validation import assert_valid, validate_command_tree
 
@@ -30,19 +31,19 @@ EXPECTED = {
 }
 
 
-async def _payload(services: Services) -> list[dict[str, Any]]:
-    return command_tree_payload(await build_tree(services))
+async def _payload(catalog: Catalog) -> list[dict[str, Any]]:
+    return command_tree_payload(await build_tree(catalog))
 
 
-async def test_tree_json_is_valid_for_discord(services: Services) -> None:
-    payload = await _payload(services)
+async def test_tree_json_is_valid_for_discord(catalog: Catalog) -> None:
+    payload = await _payload(catalog)
     assert_valid(validate_command_tree(payload))
 
 
 async def test_command_names_and_options_are_exactly_the_documented_ones(
-    services: Services,
+    catalog: Catalog,
 ) -> None:
-    payload = await _payload(services)
+    payload = await _payload(catalog)
     career = {
         c["name"]: [o["name"] for o in c["options"]] for c in payload if c["name"] in EXPECTED
     }
@@ -54,10 +55,10 @@ async def test_command_names_and_options_are_exactly_the_documented_ones(
             assert not option.get("required", False), (command["name"], option["name"])
 
 
-async def test_autocomplete_and_choices(services: Services) -> None:
+async def test_autocomplete_and_choices(catalog: Catalog) -> None:
     options = {
         (c["name"], o["name"]): o
-        for c in await _payload(services)
+        for c in await _payload(catalog)
         for o in c["options"]
         if c["name"] in EXPECTED
     }
@@ -82,8 +83,8 @@ def test_every_command_has_an_answer_with_the_same_options() -> None:
         assert params[1:] == EXPECTED[name], name
 
 
-def test_every_career_command_has_a_cooldown(services: Services) -> None:
-    for cog in build_cogs(services):
+def test_every_career_command_has_a_cooldown(catalog: Catalog) -> None:
+    for cog in build_career_cogs(lambda: catalog):
         if not isinstance(cog, CareerCog):
             continue  # other topics' cogs choose their own limits
         for command in cog.get_app_commands():
@@ -98,23 +99,33 @@ def test_build_cogs_builds_one_cog_per_topic(services: Services) -> None:
     assert len(guides) == 1  # one index, built once, shared
 
 
-def test_offline_payloads_use_the_clients_allowed_mentions(services: Services) -> None:
-    bot = MLEBot(services)
+async def test_the_preview_builds_the_bots_tree_from_the_catalog_alone(
+    bot: MLEBot, catalog: Catalog
+) -> None:
+    """``mle-bot ask`` has no store: from the catalog alone it builds the very tree the running
+    bot registers (the same commands, options, permissions and order)."""
+    for cog in build_cogs(bot.services):
+        await bot.add_cog(cog)
+    running = command_tree_payload(bot.tree)
+    assert {command["name"] for command in running} >= {"challenge", "admin", "remind", "role"}
+    assert command_tree_payload(await build_tree(catalog)) == running
+
+
+def test_offline_payloads_use_the_clients_allowed_mentions(bot: MLEBot) -> None:
     assert bot.allowed_mentions is not None
     expected: dict[str, Any] = {"parse": []}
     assert bot.allowed_mentions.to_dict() == ALLOWED_MENTIONS.to_dict() == expected
 
 
-async def test_install_error_handler_makes_it_the_trees_on_error(services: Services) -> None:
-    tree = await build_tree(services)
+async def test_install_error_handler_makes_it_the_trees_on_error(catalog: Catalog) -> None:
+    tree = await build_tree(catalog)
     install_error_handler(tree)
     assert tree.on_error is on_app_command_error
 
 
-async def test_errors_have_one_path_the_trees_on_error(services: Services) -> None:
+async def test_errors_have_one_path_the_trees_on_error(bot: MLEBot) -> None:
     """No cog answers its own errors: discord.py always ends with ``tree.on_error``, and a cog
     handler beside it would answer the member a second time (Discord refuses that, 40060)."""
-    bot = MLEBot(services)
     assert bot.tree.on_error is on_app_command_error
-    for cog in build_cogs(services):
+    for cog in build_cogs(bot.services):
         assert type(cog).cog_app_command_error is commands.Cog.cog_app_command_error, cog

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import sysconfig
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,6 +198,43 @@ def bot_environment(fake: FakeDiscord, guild_id: int, database: Path) -> dict[st
 REAL_BOT = ("-m", "bot", "run")
 
 
+async def spawn_bot(
+    fake: FakeDiscord,
+    guild: GuildHandle,
+    workdir: Path,
+    *,
+    argv: Sequence[str] = REAL_BOT,
+    log_level: str = "DEBUG",
+    fake_time: datetime | str | None = None,
+    database: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    name: str = "bot",
+) -> BotProcess:
+    """Start ``python <argv>`` (the bot, by default) and return at once (see :func:`start_bot`,
+    which waits for it to connect; this is for a process expected to be refused)."""
+    stdout, stderr = workdir / f"{name}.stdout.log", workdir / f"{name}.stderr.log"
+    database = database or workdir / "bot.sqlite3"
+    environment = bot_environment(fake, guild.id, database)
+    environment["MLEBOT_LOG_LEVEL"] = log_level
+    environment.update(env or {})
+    if fake_time is None and _pinned:
+        fake_time = datetime.now(UTC)  # time-machine's: the pinned clock, ticking
+    started_at = as_instant(fake_time) if fake_time is not None else None
+    if started_at is not None:
+        environment = faketime_environment(environment, started_at)
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *argv,
+            cwd=REPO_ROOT,
+            env=environment,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+        )
+    return BotProcess(process, stdout, stderr, database, [], fake_time=started_at)
+
+
 async def start_bot(
     fake: FakeDiscord,
     guild: GuildHandle,
@@ -206,6 +243,10 @@ async def start_bot(
     argv: Sequence[str] = REAL_BOT,
     log_level: str = "DEBUG",
     fake_time: datetime | str | None = None,
+    database: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    name: str = "bot",
+    shard_ids: Sequence[int] | None = None,
 ) -> BotProcess:
     """Start ``python <argv>`` (the bot, by default); wait for its guild command sync and
     gateway identify.
@@ -214,28 +255,25 @@ async def start_bot(
     wall clock starts there and runs on (libfaketime; the test skips without it). Under a
     ``bot_clock`` pin the default is this process's (pinned) now.
 
+    Several processes: ``env`` adds or overrides settings (``MLEBOT_SHARD_COUNT``,
+    ``MLEBOT_SHARD_IDS``, a ``MLEBOT_DATABASE`` URL), ``name`` keeps each process's log files
+    apart in one ``workdir``, ``database`` is the SQLite file (default ``workdir/bot.sqlite3``),
+    and ``shard_ids`` are the shards to wait for (default: every shard of the count).
+
     Not for ``on_ready``: nothing on the wire marks it, and interactions work before it.
     """
-    stdout, stderr = workdir / "bot.stdout.log", workdir / "bot.stderr.log"
-    database = workdir / "bot.sqlite3"
-    env = bot_environment(fake, guild.id, database)
-    env["MLEBOT_LOG_LEVEL"] = log_level
-    if fake_time is None and _pinned:
-        fake_time = datetime.now(UTC)  # time-machine's: the pinned clock, ticking
-    started_at = as_instant(fake_time) if fake_time is not None else None
-    if started_at is not None:
-        env = faketime_environment(env, started_at)
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *argv,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-    bot = BotProcess(process, stdout, stderr, database, [], fake_time=started_at)
+    bot = await spawn_bot(
+        fake,
+        guild,
+        workdir,
+        argv=argv,
+        log_level=log_level,
+        fake_time=fake_time,
+        database=database,
+        env=env,
+        name=name,
+    )
+    process = bot.process
     synced = asyncio.create_task(fake.wait_for_sync(guild.id, within=START_WITHIN))
     exited = asyncio.create_task(process.wait())
     await asyncio.wait([synced, exited], return_when=asyncio.FIRST_COMPLETED)
@@ -248,7 +286,7 @@ async def start_bot(
     exited.cancel()
     try:
         bot.synced = synced.result()
-        await fake.wait_for_gateway(within=START_WITHIN)
+        await fake.wait_for_gateway(within=START_WITHIN, shard_ids=shard_ids)
     except AssertionError as error:
         await bot.stop()
         raise AssertionError(f"{error}\nbot output:\n{bot.output()[-4000:]}") from None

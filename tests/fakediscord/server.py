@@ -8,6 +8,12 @@ world in :mod:`tests.fakediscord.state`, validates every request body with
 REST lives under ``/api/v10``, the gateway at ``/gateway`` (plain JSON text frames). Point
 discord.py at it with ``api_base`` and ``gateway_url`` (``MLEBOT_DISCORD_API_BASE`` and
 ``MLEBOT_DISCORD_GATEWAY`` for the real bot).
+
+Sharding: an IDENTIFY may carry ``shard: [id, count]``; that session is sent READY and the
+GUILD_CREATE of only the guilds on its shard (``(guild_id >> 22) % count``), and every later
+event of a guild (interactions included) goes only to the session of the guild's shard; events
+without a guild (DMs) go to shard 0, as on Discord. ``GET /gateway/bot`` recommends
+``recommended_shards``. ``add_guild(..., shard=(id, count))`` makes a guild on a given shard.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import logging
 import math
 import re
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -37,6 +43,7 @@ from tests.fakediscord.state import (
     InteractionRecord,
     iso_now,
     new_token,
+    shard_of,
     snowflake,
 )
 
@@ -86,6 +93,13 @@ class GatewaySession:
     sent: list[Json] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
     resumes: int = 0
+    #: ``[id, count]`` from the IDENTIFY; ``(0, 1)`` for an unsharded client.
+    shard: tuple[int, int] = (0, 1)
+
+    @property
+    def live(self) -> bool:
+        """A socket is attached and open."""
+        return self.ws is not None and not self.ws.closed
 
     @property
     def seq(self) -> int:
@@ -142,6 +156,8 @@ class FakeDiscord:
         self.sessions: dict[str, GatewaySession] = {}
         self.identifies = 0
         self.heartbeats = 0
+        #: What ``GET /gateway/bot`` answers as ``shards`` (discord.py uses it without a count).
+        self.recommended_shards = 1
         self._changed = asyncio.Condition()
         self._tasks: set[asyncio.Task[None]] = set()
         self._transports: dict[int, asyncio.Transport] = {}  # id(ws) -> its TCP transport
@@ -191,11 +207,25 @@ class FakeDiscord:
         return user
 
     def add_guild(
-        self, name: str = "ML Study Group", channels: tuple[str, ...] = ("general",)
+        self,
+        name: str = "ML Study Group",
+        channels: tuple[str, ...] = ("general",),
+        *,
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        """A guild with @everyone, the bot as a member, an owner and the given text channels."""
+        """A guild with @everyone, the bot as a member, an owner and the given text channels.
+
+        ``shard=(id, count)``: the guild's id puts it on that shard (its timestamp part is
+        moved a few milliseconds on until ``(id >> 22) % count == id``).
+        """
         owner = self.add_user("owner")
-        guild = FakeGuild(snowflake(), name, owner.id)
+        guild_id = snowflake()
+        if shard is not None:
+            wanted, count = shard
+            if not 0 <= wanted < count:
+                raise ValueError(f"no shard {wanted} of {count}")
+            guild_id += ((wanted - shard_of(guild_id, count)) % count) << 22
+        guild = FakeGuild(guild_id, name, owner.id)
         guild.roles.append(FakeRole(guild.id, "@everyone", EVERYONE_PERMISSIONS, position=0))
         guild.members += [FakeMember(self.bot, guild.id), FakeMember(owner, guild.id)]
         self.guilds[guild.id] = guild
@@ -293,14 +323,49 @@ class FakeDiscord:
 
     @property
     def connected(self) -> bool:
+        """Some gateway session has a socket open (any shard)."""
+        return any(session.live for session in self.sessions.values())
+
+    @property
+    def shard_count(self) -> int:
+        """The shard count of the most recent IDENTIFY (1 before any, or unsharded)."""
         session = self.session
-        return session is not None and session.ws is not None and not session.ws.closed
+        return 1 if session is None else session.shard[1]
+
+    def shard_session(self, shard_id: int, shard_count: int | None = None) -> GatewaySession | None:
+        """The most recent session of a shard (of the current shard count by default)."""
+        count = self.shard_count if shard_count is None else shard_count
+        for session in reversed(self.sessions.values()):
+            if session.shard == (shard_id, count):
+                return session
+        return None
+
+    def session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The session a guild's events go to (``None``: no guild, a DM: shard 0)."""
+        count = self.shard_count
+        return self.shard_session(0 if guild_id is None else shard_of(guild_id, count), count)
+
+    @staticmethod
+    def _event_guild(event: str, data: Json) -> int | None:
+        raw = data.get("id") if event == "GUILD_CREATE" else data.get("guild_id")
+        return None if raw is None else int(raw)
 
     async def dispatch(self, event: str, data: Json) -> None:
-        """Send a dispatch (op 0) on the current session; buffered for RESUME if disconnected."""
-        session = self.session
-        if session is None:
+        """Send a dispatch (op 0) to the session of the event's guild's shard (the current
+        session when unsharded); buffered for RESUME if disconnected."""
+        if self.session is None:
             raise AssertionError(f"cannot dispatch {event}: the bot never identified")
+        guild_id = self._event_guild(event, data)
+        session = self.session_for(guild_id)
+        if session is None:
+            shard = 0 if guild_id is None else shard_of(guild_id, self.shard_count)
+            raise AssertionError(
+                f"cannot dispatch {event} of guild {guild_id}: no gateway session runs its "
+                f"shard {shard} of {self.shard_count}"
+            )
+        await self._send(session, event, data)
+
+    async def _send(self, session: GatewaySession, event: str, data: Json) -> None:
         frame = {"op": 0, "t": event, "s": session.seq + 1, "d": data}
         session.sent.append(frame)
         if session.ws is not None and not session.ws.closed:
@@ -308,7 +373,7 @@ class FakeDiscord:
                 await session.ws.send_str(json.dumps(frame))
 
     def _dispatch_if_connected(self, event: str, data: Json) -> None:
-        if self.session is not None:
+        if self.session is not None and self.session_for(self._event_guild(event, data)):
             task = asyncio.get_running_loop().create_task(self.dispatch(event, data))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -334,16 +399,32 @@ class FakeDiscord:
             return
         await ws.close(code=code, message=b"fake discord dropped the connection")
 
-    async def wait_for_gateway(self, *, within: float = 10.0) -> None:
-        """Wait until the bot identified and was sent READY and every GUILD_CREATE."""
+    def guilds_on_shard(self, shard_id: int, shard_count: int) -> list[FakeGuild]:
+        """The guilds whose events go to that shard."""
+        return [g for g in self.guilds.values() if shard_of(g.id, shard_count) == shard_id]
+
+    def _shards_up(self, shard_ids: Sequence[int] | None) -> bool:
+        if self.session is None:
+            return False
+        count = self.shard_count
+        for shard_id in range(count) if shard_ids is None else shard_ids:
+            session = self.shard_session(shard_id, count)
+            if session is None or not session.live:
+                return False
+            if session.seq < 1 + len(self.guilds_on_shard(shard_id, count)):
+                return False
+        return True
+
+    async def wait_for_gateway(
+        self, *, within: float = 10.0, shard_ids: Sequence[int] | None = None
+    ) -> None:
+        """Wait until the bot identified and was sent READY and every GUILD_CREATE: on each of
+        ``shard_ids`` (by default every shard of the most recent IDENTIFY's count)."""
+        which = "" if shard_ids is None else f" shard(s) {list(shard_ids)}"
         await self.wait_until(
-            lambda: (
-                self.connected
-                and self.session is not None
-                and self.session.seq >= 1 + len(self.guilds)
-            ),
+            lambda: self._shards_up(shard_ids),
             within=within,
-            what="the bot to identify on the gateway",
+            what=f"the bot to identify on the gateway{which}",
         )
 
     async def wait_for_resume(self, resumes: int = 1, *, within: float = 10.0) -> None:
@@ -385,13 +466,23 @@ class FakeDiscord:
             if frame["d"].get("token") != self.token:
                 await ws.close(code=4004, message=b"Authentication failed.")
                 return session
-            session = GatewaySession(new_token())
+            shard = frame["d"].get("shard", [0, 1])
+            if not (
+                isinstance(shard, list)
+                and len(shard) == 2
+                and all(type(n) is int for n in shard)
+                and 0 <= shard[0] < shard[1]
+            ):
+                self.fail(f"IDENTIFY with an invalid shard {shard!r}")
+                await ws.close(code=4010, message=b"Invalid shard.")
+                return session
+            session = GatewaySession(new_token(), shard=(shard[0], shard[1]))
             session.ws = ws
             self.sessions[session.session_id] = session
             self.identifies += 1
-            await self.dispatch("READY", self._ready_payload(session))
-            for guild in self.guilds.values():
-                await self.dispatch("GUILD_CREATE", guild.to_payload())
+            await self._send(session, "READY", self._ready_payload(session))
+            for guild in self.guilds_on_shard(*session.shard):
+                await self._send(session, "GUILD_CREATE", guild.to_payload())
         elif op == 6:  # resume
             data = frame["d"]
             known = self.sessions.get(data.get("session_id", ""))
@@ -406,7 +497,7 @@ class FakeDiscord:
                 index += 1
             session, known.ws = known, ws
             known.resumes += 1
-            await self.dispatch("RESUMED", {})
+            await self._send(known, "RESUMED", {})
         elif op == 8:  # request guild members
             data = frame["d"]
             wanted = self.guilds.get(int(data["guild_id"]))
@@ -419,7 +510,8 @@ class FakeDiscord:
                 "not_found": [],
                 "nonce": data.get("nonce"),
             }
-            await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+            if session is not None:
+                await self._send(session, "GUILD_MEMBERS_CHUNK", chunk)
         await self._notify()
         return session
 
@@ -427,10 +519,13 @@ class FakeDiscord:
         return {
             "v": 10,
             "user": self.bot.to_payload(),
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in self.guilds],
+            "guilds": [
+                {"id": str(guild.id), "unavailable": True}
+                for guild in self.guilds_on_shard(*session.shard)
+            ],
             "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
@@ -613,7 +708,8 @@ class FakeDiscord:
 
     async def _get_gateway(self, request: web.Request, p: dict[str, str], b: _Body) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        answer = {"url": self.gateway_url, "shards": self.recommended_shards}
+        return _json({**answer, "session_start_limit": limit})
 
     def _check_application(self, params: dict[str, str]) -> int | None:
         if params.get("application_id") != str(self.application_id):
@@ -1178,7 +1274,11 @@ class FakeDiscord:
             record.original_message_id = int(message["id"])
         record.payload = payload
         self.interactions[record.id] = record
-        await self.dispatch("INTERACTION_CREATE", payload)
+        try:
+            await self.dispatch("INTERACTION_CREATE", payload)
+        except AssertionError:  # no connection runs the guild's shard: it never existed
+            del self.interactions[record.id]
+            raise
         return record
 
 

@@ -28,6 +28,11 @@ def snowflake() -> int:
     return (now_ms << 22) | (next(_counter) % 4096)
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events on."""
+    return (guild_id >> 22) % shard_count
+
+
 def iso_now() -> str:
     """The current time as Discord formats timestamps."""
     return datetime.now(UTC).isoformat()

@@ -9,6 +9,7 @@ delays *before*), and a read-only look at the bot's SQLite file with the standar
 from __future__ import annotations
 
 import asyncio
+import calendar
 import json
 import signal
 import sqlite3
@@ -68,8 +69,29 @@ async def schedule_due_now(
     change that leaves the timing alone); returns its reply.
     """
     now = datetime.now(UTC)
+    settings = due_now_schedule(guild, now)
+    async with await open_store(bot.database, clock=lambda: now - timedelta(hours=1)) as store:
+        await store.settings.save(settings)
+    assert settings.season_start is not None
+    saved = await guild.invoke(
+        "/admin schedule",
+        as_user=moderator,
+        channel=CHANNEL,
+        weekday=calendar.day_name[settings.weekday],
+        time=settings.post_time.strftime("%H:%M"),
+        timezone="UTC",
+        season_start=settings.season_start.isoformat(),
+        **options,  # further /admin schedule options, e.g. threads=False
+    )
+    assert saved.content.startswith("Saved."), saved.content
+    return saved.content
+
+
+def due_now_schedule(guild: GuildHandle, now: datetime) -> GuildSchedule:
+    """The guild's schedule with this week's post due three minutes before ``now`` (challenge 1
+    this week), as :func:`schedule_due_now` stores it."""
     at = (now - timedelta(minutes=3)).replace(second=0, microsecond=0)
-    settings = GuildSchedule(
+    return GuildSchedule(
         guild_id=guild.id,
         channel_id=guild.channel(CHANNEL).id,
         weekday=at.weekday(),
@@ -79,20 +101,27 @@ async def schedule_due_now(
         # nothing earlier to settle (test_soak.py checks that case on its own).
         season_start=at.date(),
     )
-    async with await open_store(bot.database, clock=lambda: now - timedelta(hours=1)) as store:
-        await store.settings.save(settings)
-    saved = await guild.invoke(
-        "/admin schedule",
-        as_user=moderator,
-        channel=CHANNEL,
-        weekday=at.strftime("%A"),
-        time=at.strftime("%H:%M"),
-        timezone="UTC",
-        season_start=at.date().isoformat(),
-        **options,  # further /admin schedule options, e.g. threads=False
-    )
-    assert saved.content.startswith("Saved."), saved.content
-    return saved.content
+
+
+async def store_schedules_due_now(database: Path, guilds: list[GuildHandle]) -> None:
+    """Before the bot starts: every guild's post due three minutes ago under an hour-old
+    schedule, so the bot's start-up catch-up sends each at once (the real automatic job).
+
+    ``database`` is opened with :func:`storage.store.open_store` (created and migrated); a test
+    on PostgreSQL passes its URL once ``open_store`` takes one.
+    """
+    now = datetime.now(UTC)
+    async with await open_store(database, clock=lambda: now - timedelta(hours=1)) as store:
+        for guild in guilds:
+            await store.settings.save(due_now_schedule(guild, now))
+
+
+def shard_env(shard_count: int, shard_ids: list[int] | None = None) -> dict[str, str]:
+    """The settings of a process running ``shard_ids`` (default: all) of ``shard_count``."""
+    env = {"MLEBOT_SHARD_COUNT": str(shard_count)}
+    if shard_ids is not None:
+        env["MLEBOT_SHARD_IDS"] = ",".join(str(shard) for shard in shard_ids)
+    return env
 
 
 async def send_and_time(bot: BotProcess, sig: signal.Signals, *, within: float = 30.0) -> float:

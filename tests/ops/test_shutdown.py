@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.client import MLEBot
 from bot.errors import SHUTTING_DOWN
-from bot.services import Services
+from bot.services import Content
 from bot.settings import load_settings
 from content.loader import load_catalog
-from scheduler.runner import ChallengeScheduler
 from storage.store import open_store
 from tests.e2e.conftest import BotProcess
 from tests.fakediscord.harness import GuildHandle
@@ -40,7 +38,6 @@ from tests.ops.botproc import (
     send_and_time,
     weekly_posts,
 )
-from tests.scheduler.fakes import FakeClock, RecordingPublisher
 
 pytestmark = pytest.mark.bot_clock(BOT_CLOCK)  # schedule_due_now: the same on every day
 
@@ -188,19 +185,17 @@ async def test_on_ready_during_shutdown_does_not_start_the_scheduler(
     # on_ready (2 s after the last GUILD_CREATE) in the same turn the SIGTERM handler spawns
     # close(). The order below is that interleaving, made deterministic.
     monkeypatch.setenv("MLEBOT_DATABASE", str(tmp_path / "bot.sqlite3"))
-    catalog = load_catalog()
     store = await open_store(tmp_path / "bot.sqlite3")
-    clock = FakeClock(datetime(2026, 11, 23, tzinfo=UTC))
-    scheduler = ChallengeScheduler(store, lambda: catalog, RecordingPublisher(clock), clock)
-    services = Services(settings=load_settings(None), catalog=catalog, store=store)
-    services.scheduler = scheduler
-    bot = MLEBot(services)
+    bot = MLEBot(load_settings(None), Content(load_catalog()), store)
+    scheduler, reminders = bot.services.scheduler, bot.services.reminders
     try:
         await bot.close()  # SIGTERM: closing, drain, scheduler.stop(), gateway...
         await bot.on_ready()  # ...and the READY the gateway had already delivered
         assert not scheduler.running, "the scheduler runs on after the bot closed"
+        assert not reminders.running, "the reminders run on after the bot closed"
     finally:
         await scheduler.stop()
+        await reminders.stop()
         await store.close()
 
 

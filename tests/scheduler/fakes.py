@@ -1,6 +1,7 @@
-"""Test doubles for scheduler.ports: a clock you set by hand and a publisher that records.
+"""Test doubles for scheduler.ports: a clock you set by hand, a publisher and an inbox that
+record.
 
-Both satisfy the Protocols statically (see the annotated assignments at the bottom), so a
+All satisfy the Protocols statically (see the annotated assignments at the bottom), so a
 change to a port that these doubles do not follow fails ``mypy`` rather than a test far away.
 """
 
@@ -9,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from scheduler.ports import ChallengePost, Clock, PublishedMessage, Publisher, PublishError
+from scheduler.ports import (
+    ChallengePost,
+    Clock,
+    DirectMessenger,
+    PublishedMessage,
+    Publisher,
+    PublishError,
+    Reminder,
+    ReminderUndeliverable,
+)
 
 
 class FakeClock:
@@ -116,5 +126,25 @@ class RecordingPublisher:
         self.roles.get((guild_id, user_id), set()).discard(role_id)
 
 
+@dataclass
+class Inbox:
+    """Records DMs; users in ``closed`` have DMs closed."""
+
+    sent: list[tuple[Reminder, object]] = field(default_factory=list)
+    closed: set[int] = field(default_factory=set)
+    clock: FakeClock | None = None
+
+    async def send_reminder(self, reminder: Reminder) -> None:
+        if reminder.user_id in self.closed:
+            raise ReminderUndeliverable("Cannot send messages to this user")
+        self.sent.append((reminder, self.clock.now() if self.clock else None))
+
+    async def find_reminder(self, reminder: Reminder) -> bool:
+        return any(
+            r.user_id == reminder.user_id and r.marker == reminder.marker for r, _ in self.sent
+        )
+
+
 _clock_check: Clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
 _publisher_check: Publisher = RecordingPublisher(_clock_check)
+_messenger_check: DirectMessenger = Inbox()

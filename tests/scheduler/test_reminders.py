@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -12,35 +12,16 @@ import pytest
 from content.models import Catalog
 from scheduler.jobs import Outcome, PostPolicy, post_weekly_challenge
 from scheduler.planning import IsoWeek
-from scheduler.ports import Reminder, ReminderUndeliverable, TransientPublishError
+from scheduler.ports import Reminder, TransientPublishError
 from scheduler.reminders import ReminderScheduler, reminder_due
 from storage.models import CompletionSource, ReminderPref
 from storage.store import Store
 from tests.scheduler.doubles import MINUTE, FakeSleep, ScriptedPublisher, guild, new_store, utc
-from tests.scheduler.fakes import FakeClock
+from tests.scheduler.fakes import FakeClock, Inbox
 
 W48 = IsoWeek(2026, 48)
 MONDAY_W48 = utc(2026, 11, 23, 9, 0)  # guild()'s post time in 2026-W48: challenge 1
 ALICE, BOB, CAROL = 11, 12, 13
-
-
-@dataclass
-class Inbox:
-    """Records DMs; users in ``closed`` have DMs closed."""
-
-    sent: list[tuple[Reminder, object]] = field(default_factory=list)
-    closed: set[int] = field(default_factory=set)
-    clock: FakeClock | None = None
-
-    async def send_reminder(self, reminder: Reminder) -> None:
-        if reminder.user_id in self.closed:
-            raise ReminderUndeliverable("Cannot send messages to this user")
-        self.sent.append((reminder, self.clock.now() if self.clock else None))
-
-    async def find_reminder(self, reminder: Reminder) -> bool:
-        return any(
-            r.user_id == reminder.user_id and r.marker == reminder.marker for r, _ in self.sent
-        )
 
 
 @pytest.fixture
