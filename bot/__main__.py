@@ -9,7 +9,6 @@ discord.py, the cogs or the scheduler; only ``run`` and ``ask`` do (both render 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -23,12 +22,14 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole CLI; ``mle-bot --help`` documents every command and setting."""
-    from bot.settings import settings_epilog  # noqa: PLC0415 (lazy: see the module docstring)
+    # Written out from the Settings fields' descriptions (a test holds the two equal): --help
+    # needs no pydantic, which is most of its time.
+    from bot.settings_help import EPILOG  # noqa: PLC0415 (lazy: see the module docstring)
 
     parser = argparse.ArgumentParser(
         prog="mle-bot",
         description="Discord bot and weekly digest for ML-engineer study groups.",
-        epilog=settings_epilog(),  # from the Settings fields' descriptions: one source
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -130,6 +131,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    import asyncio  # noqa: PLC0415 (lazy: --help needs no event loop)
+
     code, output = asyncio.run(
         ask(
             catalog,
@@ -167,6 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
         return 1
+    import asyncio  # noqa: PLC0415 (lazy: --help needs no event loop)
+
     with one_process_per_sqlite_file(settings.database):  # a second `run` on it is refused
         return asyncio.run(run_bot(settings, catalog, token))
 

@@ -17,7 +17,9 @@ cross, hourglass, blank, dash), so it does not depend on telling red from green.
 
 :func:`render_off_loop` runs a renderer in a worker thread with a time limit: the event loop
 never waits on drawing, and when drawing fails or is too slow the caller sends its text alone
-(the failure is logged once per kind, not once per request).
+(the failure is logged once per kind, not once per request). At most
+:data:`DRAWING_AT_ONCE` pictures are drawn at a time: in a burst of ``/progress`` the others
+answer with their text alone rather than make every answer late.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import asyncio
 import io
 import logging
 import math
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALT_TEXT_LIMIT",
     "CHART_FILENAME",
+    "DRAWING_AT_ONCE",
     "PROGRESS_FILENAME",
     "RENDER_TIMEOUT",
     "CardLayout",
@@ -66,6 +70,10 @@ log = logging.getLogger(__name__)
 #: Seconds a picture may take before the answer goes out without it (an interaction must be
 #: answered within 3 s; the database reads come before this).
 RENDER_TIMEOUT: Final = 2.0
+#: Pictures drawn at the same time. A card costs ~20 ms of CPU and holds the GIL for part of
+#: it; in a burst (hundreds of ``/progress`` at once, measured with ``bench/bench_burst.py``)
+#: drawing them all made every answer late, so past this many the answer is text alone.
+DRAWING_AT_ONCE: Final = max(2, os.cpu_count() or 1)
 #: Discord's limit for an attachment's ``description`` (its alt text).
 ALT_TEXT_LIMIT: Final = 1024
 PROGRESS_FILENAME: Final = "progress.png"
@@ -786,6 +794,9 @@ class _OnceLog:
 _failures = _OnceLog()
 
 
+_drawing = threading.BoundedSemaphore(DRAWING_AT_ONCE)
+
+
 async def render_off_loop(
     render: Callable[[M], bytes], model: M, *, what: str, limit: float = RENDER_TIMEOUT
 ) -> bytes | None:
@@ -793,10 +804,29 @@ async def render_off_loop(
 
     The caller then sends its text alone. A renderer still running at the timeout finishes in
     its thread and its result is dropped (a thread cannot be stopped; drawing is bounded).
+    ``None`` at once, too, while :data:`DRAWING_AT_ONCE` pictures are being drawn (a thread
+    still drawing after its timeout counts until it ends).
     """
+    if not _drawing.acquire(blocking=False):
+        log.debug("%s: %d pictures are being drawn; answering with text", what, DRAWING_AT_ONCE)
+        return None
+
+    started = threading.Lock()  # held by whoever gives the place back: the thread, or us
+
+    def draw() -> bytes:
+        if not started.acquire(blocking=False):
+            return b""  # given up on before a thread was free: nobody waits for it
+        try:
+            return render(model)
+        finally:
+            _drawing.release()
+
     try:
         async with asyncio.timeout(limit):
-            return await asyncio.to_thread(render, model)
+            return await asyncio.to_thread(draw)
     except Exception as error:  # any failure means "no picture", logged once
         _failures.failed(what, error, limit)
         return None
+    finally:
+        if started.acquire(blocking=False):  # it never started (cancelled while queued)
+            _drawing.release()

@@ -20,6 +20,7 @@ from bot.cogs import build_cogs
 from bot.errors import install_error_handler, refuse_while_closing
 from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
 from bot.interaction_log import log_interaction
+from bot.lag import too_late
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
@@ -76,6 +77,9 @@ class BotTree(app_commands.CommandTree["MLEBot"]):
     """The command tree; refuses new commands politely while the bot shuts down."""
 
     async def interaction_check(self, interaction: discord.Interaction[MLEBot]) -> bool:
+        if too_late(interaction):  # nothing we send can arrive in time: spend nothing on it
+            log_interaction(interaction, "expired")
+            return False
         return not await refuse_while_closing(interaction)
 
 

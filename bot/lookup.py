@@ -58,6 +58,8 @@ FUZZY_WEIGHT = 0.9
 FUZZY_CUTOFF = 60.0
 #: Queries and terms shorter than these take part in exact/prefix matching only.
 FUZZY_MIN_QUERY = 3
+#: Autocomplete answers kept per index (one per distinct normalised query).
+CHOICES_KEPT = 512
 FUZZY_MIN_TERM = 3
 SUGGESTIONS = 5
 #: A query word this long may stand for the start of a name's word ("dat sci", "tensor").
@@ -207,6 +209,8 @@ class FuzzyIndex:
                 if len(term) >= FUZZY_MIN_TERM:
                     self._fuzzy_terms.append(term)
                     self._fuzzy_owner.append(position)
+        self._choices: dict[tuple[str, int, frozenset[str] | None], tuple[tuple[str, str], ...]]
+        self._choices = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -247,7 +251,16 @@ class FuzzyIndex:
     ) -> list[tuple[str, str]]:
         """Up to ``limit`` (<= 25) ``(label, value)`` pairs for Discord's autocomplete."""
         limit = min(limit, MAX_CHOICES)
-        return [(s.entry.label, s.entry.value) for s in self.rank(query, only)[:limit]]
+        # Members type the same prefixes ("p", "py", "pyt"...) again and again: an answer is
+        # kept per normalised query (entries never change; a content reload builds new indexes).
+        key = (normalise(query), limit, None if only is None else frozenset(only))
+        kept = self._choices.get(key)
+        if kept is None:
+            kept = tuple((s.entry.label, s.entry.value) for s in self.rank(query, only)[:limit])
+            if len(self._choices) >= CHOICES_KEPT:
+                del self._choices[next(iter(self._choices))]  # the oldest
+            self._choices[key] = kept
+        return list(kept)
 
     def resolve(self, query: str, only: Collection[str] | None = None) -> Entry:
         """The entry ``query`` means (see :meth:`lookup`), or :class:`NotFoundError`."""

@@ -31,6 +31,7 @@ from discord import app_commands
 from bot.embeds import Card, Section, render_one
 from bot.errors import UserFacingError, answer_error, refuse_while_closing, send_ephemeral
 from bot.interaction_log import log_interaction
+from bot.lag import ANSWER_BY, METER, LagMeter, too_late
 from bot.services import Services
 from content.limits import (
     CUSTOM_ID_LIMIT,
@@ -154,14 +155,20 @@ async def record_done(
 DEFER_AFTER: Final = 2.0
 
 
-def time_to_defer(interaction: discord.Interaction[Any], *, after: float = DEFER_AFTER) -> float:
-    """Seconds left until ``after`` seconds from the interaction's creation (never above it).
+def time_to_defer(
+    interaction: discord.Interaction[Any], *, after: float = DEFER_AFTER, meter: LagMeter = METER
+) -> float:
+    """Seconds to wait for a write before deferring (0: defer now; never above ``after``).
 
-    Counted from Discord's timestamp, so time spent queued in a busy bot counts too; a
-    clock that is behind Discord's can only make it wait the full ``after``.
+    Counted from Discord's timestamp (:mod:`bot.lag`), so time spent queued in a busy bot
+    counts too. That lag (how late the handler starts) is also about what any answer of ours
+    will take to get out of a loop that busy, so the defer must leave by
+    :data:`~bot.lag.ANSWER_BY` less that lag: a handler that starts 0.5 s late still waits
+    until ``after``, one that starts 1 s late waits 0.5 s, one that starts 1.25 s late or
+    later defers at once.
     """
-    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-    return min(after, after - age)
+    lag = meter.of(interaction)
+    return max(0.0, min(after, ANSWER_BY - lag) - lag)
 
 
 async def confirm_in_time(
@@ -172,13 +179,14 @@ async def confirm_in_time(
 ) -> str:
     """The answer of ``work`` (a write), deferring the interaction if it takes too long.
 
-    If ``work`` has not finished within :func:`time_to_defer`, the interaction is deferred
-    (ephemeral, "thinking") so Discord keeps waiting; the write goes on either way, and
-    the caller answers with :func:`answer_recorded`, which completes a deferred
-    interaction. The write is never cancelled here: it commits whatever the member sees.
+    If ``work`` has not finished within :func:`time_to_defer` (at once on a loop that reached
+    the handler late), the interaction is deferred (ephemeral, "thinking") so Discord keeps
+    waiting; the write goes on either way, and the caller answers with
+    :func:`answer_recorded`, which completes a deferred interaction. The write is never
+    cancelled here: it commits whatever the member sees.
     """
-    task = asyncio.ensure_future(work)
     budget = time_to_defer(interaction, after=after)
+    task = asyncio.ensure_future(work)
     if budget > 0:
         await asyncio.wait({task}, timeout=budget)
     if not task.done():
@@ -188,7 +196,7 @@ async def confirm_in_time(
             # The write goes on and commits; its outcome is not lost unread.
             task.add_done_callback(_log_unread)
             raise
-        log.info("deferred interaction %s: the write took over %.1fs", interaction.id, after)
+        log.info("deferred interaction %s: the write took over %.1fs", interaction.id, budget)
     return await task
 
 
@@ -257,7 +265,11 @@ class MarkDoneButton(
         return cls(match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        """Refuse presses while the bot shuts down."""
+        """Drop presses too late to answer (:func:`bot.lag.too_late`); refuse them while the
+        bot shuts down."""
+        if too_late(interaction):
+            log_interaction(interaction, "expired")
+            return False
         return not await refuse_while_closing(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:

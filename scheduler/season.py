@@ -430,13 +430,18 @@ def season_status(
     return SeasonStatus(schedule, now, tuple(plans))
 
 
-async def load_status(store: Store, catalog: Catalog, guild_id: int, now: datetime) -> SeasonStatus:
-    """:func:`season_status` for ``guild_id``, reading its settings and ledger from ``store``."""
-    schedule = await store.settings.get(guild_id)
+async def load_status(
+    store: Store, catalog: Catalog, guild_id: int, now: datetime, *, max_age: float = 0.0
+) -> SeasonStatus:
+    """:func:`season_status` for ``guild_id``, reading its settings and ledger from ``store``.
+
+    ``max_age`` > 0: copies of them read that recently will do (members' commands).
+    """
+    schedule = await store.settings.get(guild_id, max_age=max_age)
     first = None if schedule is None else first_season_post(schedule)
     if schedule is None or first is None:
         return SeasonStatus(schedule, now, ())
-    posts = await store.posts.from_week(guild_id, current_week(schedule, first))
+    posts = await store.posts.from_week(guild_id, current_week(schedule, first), max_age=max_age)
     return season_status(catalog, schedule, now, posts)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from storage._codec import from_us, opt_from_us, to_us, utc_now, week_from_text, week_text
-from storage.db import Database, Row
+from storage._kept import Kept
+from storage.db import Database, Params, Row
 from storage.errors import PostStateError
 from storage.models import ClaimResult, PostRecord, PostState
 
@@ -73,6 +74,14 @@ class PostsRepository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._clock = clock
+        # Members' reads of the ledger (this week's post, the season's rows): storage._kept.
+        self._kept = Kept[tuple[PostRecord, ...]]()
+
+    async def _write(self, sql: str, params: Params) -> list[Row]:
+        try:
+            return await self._db.execute(sql, params)
+        finally:
+            self._kept.forget()
 
     async def claim(
         self,
@@ -93,12 +102,12 @@ class PostsRepository:
         """
         now_us = to_us(self._clock())
         week_key = week_text(week)
-        rows = await self._db.execute(
+        rows = await self._write(
             _CLAIM,
             (guild_id, week_key, challenge_id, channel_id, to_us(scheduled_for), now_us),
         )
         if not rows and retry_failed:
-            rows = await self._db.execute(
+            rows = await self._write(
                 _RECLAIM,
                 (now_us, challenge_id, channel_id, guild_id, week_key),
             )
@@ -123,7 +132,7 @@ class PostsRepository:
     ) -> PostRecord:
         """Confirm the post went out as ``message_id``. Repeating the same call is a no-op."""
         at = to_us(posted_at or self._clock())
-        rows = await self._db.execute(_MARK_SENT, (message_id, at, post_id))
+        rows = await self._write(_MARK_SENT, (message_id, at, post_id))
         if rows:
             return _post(rows[0])
         current = await self.get_by_id(post_id)
@@ -133,14 +142,14 @@ class PostsRepository:
 
     async def mark_failed(self, post_id: int, *, error: str) -> PostRecord:
         """Record that sending failed (``claimed``/``failed`` -> ``failed``), with the error."""
-        rows = await self._db.execute(_MARK_FAILED, (error, post_id))
+        rows = await self._write(_MARK_FAILED, (error, post_id))
         if rows:
             return _post(rows[0])
         raise await self._refuse(post_id, PostState.FAILED)
 
     async def mark_missed(self, post_id: int, *, reason: str | None = None) -> PostRecord:
         """Give up on the post (too late to send): ``claimed``/``failed`` -> ``missed``."""
-        rows = await self._db.execute(_MARK_MISSED, (reason, post_id))
+        rows = await self._write(_MARK_MISSED, (reason, post_id))
         if rows:
             return _post(rows[0])
         raise await self._refuse(post_id, PostState.MISSED)
@@ -153,26 +162,44 @@ class PostsRepository:
         )
         return _post(rows[0]) if rows else None
 
-    async def from_week(self, guild_id: int, week: tuple[int, int]) -> list[PostRecord]:
-        """The guild's ledger rows for ``week`` and later, oldest first (a season's worth)."""
-        rows = await self._db.fetch(
-            _SELECT + " WHERE guild_id = ? AND iso_week >= ? ORDER BY iso_week",
-            (guild_id, week_text(week)),
-        )
-        return [_post(row) for row in rows]
+    async def from_week(
+        self, guild_id: int, week: tuple[int, int], *, max_age: float = 0.0
+    ) -> list[PostRecord]:
+        """The guild's ledger rows for ``week`` and later, oldest first (a season's worth).
+
+        ``max_age``: as :meth:`latest_sent`'s.
+        """
+
+        async def load() -> tuple[PostRecord, ...]:
+            rows = await self._db.fetch(
+                _SELECT + " WHERE guild_id = ? AND iso_week >= ? ORDER BY iso_week",
+                (guild_id, week_text(week)),
+            )
+            return tuple(_post(row) for row in rows)
+
+        return list(await self._kept.read(("from", guild_id, week), max_age, load))
 
     async def get_by_id(self, post_id: int) -> PostRecord | None:
         """The post with this ledger id, if any."""
         rows = await self._db.fetch(_SELECT + " WHERE post_id = ?", (post_id,))
         return _post(rows[0]) if rows else None
 
-    async def latest_sent(self, guild_id: int) -> PostRecord | None:
-        """The guild's most recent sent post: "this week's challenge"."""
-        rows = await self._db.fetch(
-            _SELECT + " WHERE guild_id = ? AND state = 'sent' ORDER BY iso_week DESC LIMIT 1",
-            (guild_id,),
-        )
-        return _post(rows[0]) if rows else None
+    async def latest_sent(self, guild_id: int, *, max_age: float = 0.0) -> PostRecord | None:
+        """The guild's most recent sent post: "this week's challenge".
+
+        ``max_age`` > 0: a copy read at most that many seconds ago will do (members' reads,
+        every interaction); this repository's own writes are always seen (:mod:`storage._kept`).
+        """
+
+        async def load() -> tuple[PostRecord, ...]:
+            rows = await self._db.fetch(
+                _SELECT + " WHERE guild_id = ? AND state = 'sent' ORDER BY iso_week DESC LIMIT 1",
+                (guild_id,),
+            )
+            return tuple(_post(row) for row in rows)
+
+        found = await self._kept.read(("latest", guild_id), max_age, load)
+        return found[0] if found else None
 
     async def list_unsent(self, *, scheduled_before: datetime | None = None) -> list[PostRecord]:
         """Posts ``claimed`` or ``failed`` but never confirmed, oldest schedule first.

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from storage import ranks
 from storage._codec import opt_from_us, to_us, utc_now
+from storage._kept import Kept
 from storage.audit import record_audit
 from storage.db import Database, Row
 from storage.models import GuildSchedule, Period
@@ -68,11 +69,20 @@ class SettingsRepository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._clock = clock
+        self._kept = Kept[GuildSchedule | None]()
 
-    async def get(self, guild_id: int) -> GuildSchedule | None:
-        """The guild's settings, or ``None`` if it was never configured."""
-        rows = await self._db.fetch(_SELECT + " WHERE guild_id = ?", (guild_id,))
-        return _schedule(rows[0]) if rows else None
+    async def get(self, guild_id: int, *, max_age: float = 0.0) -> GuildSchedule | None:
+        """The guild's settings, or ``None`` if it was never configured.
+
+        ``max_age`` > 0: a copy read at most that many seconds ago will do (members' reads,
+        every interaction); this repository's own saves are always seen (:mod:`storage._kept`).
+        """
+
+        async def load() -> GuildSchedule | None:
+            rows = await self._db.fetch(_SELECT + " WHERE guild_id = ?", (guild_id,))
+            return _schedule(rows[0]) if rows else None
+
+        return await self._kept.read(guild_id, max_age, load)
 
     async def list_all(self, *, enabled_only: bool = False) -> list[GuildSchedule]:
         """Every configured guild (the scheduler's start-up list), by guild id."""
@@ -87,6 +97,12 @@ class SettingsRepository:
         (a trigger does it). With ``actor_id`` the change is written to the audit log.
         """
         now = self._clock()
+        try:
+            await self._save(schedule, now, actor_id)
+        finally:
+            self._kept.forget()
+
+    async def _save(self, schedule: GuildSchedule, now: datetime, actor_id: int | None) -> None:
         async with self._db.transaction() as tx:
             previous = await tx.execute(_SELECT + " WHERE guild_id = ?", (schedule.guild_id,))
             await tx.execute(

@@ -52,3 +52,9 @@ def test_light_subcommands_do_not_import_discord_or_the_cogs(
 def test_ask_imports_what_it_renders_with(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "ask", "/roadmap")
     assert "discord" in loaded  # the reply is rendered as discord.py would send it
+
+
+def test_help_loads_neither_pydantic_nor_asyncio(tmp_path: Path) -> None:
+    """Most of ``mle-bot --help``'s time was importing them (bench/bench_startup.py)."""
+    loaded = modules_after(tmp_path, "--help")
+    assert sorted(m for m in loaded if m.split(".")[0] in ("pydantic", "asyncio")) == []

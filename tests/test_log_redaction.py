@@ -155,3 +155,19 @@ def test_extra_fields_and_single_dict_arguments(log_output: io.StringIO) -> None
     text = log_output.getvalue()
     assert INTERACTION_TOKEN not in text
     assert NOTE not in text
+
+
+def test_short_texts_remembered_once_scrubbed_stay_scrubbed(log_output: io.StringIO) -> None:
+    """Short texts are scrubbed once and remembered: a repeat is redacted as the first was."""
+    configure_logging("INFO", "json", secrets=[BOT_TOKEN], stream=log_output)
+    log = logging.getLogger("bot.test")
+    short_url = f"/webhooks/1/{INTERACTION_TOKEN}"
+    for _ in range(3):
+        log.info("ok", extra={"a": BOT_TOKEN, "b": short_url, "c": "{'TOKEN': 'x1y2'}"})
+        log.info("%s", BOT_TOKEN[:20] + "-not-the-token")  # a miss stays as it was
+    text = log_output.getvalue()
+    assert BOT_TOKEN not in text
+    assert INTERACTION_TOKEN not in text
+    assert "x1y2" not in text
+    assert text.count(REDACTED) == 9
+    assert text.count(BOT_TOKEN[:20] + "-not-the-token") == 3

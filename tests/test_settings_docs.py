@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.__main__ import build_parser
-from bot.settings import ENV_NAMES, SettingDoc, Settings, setting_docs, settings_table
+from bot.settings import (
+    ENV_NAMES,
+    SettingDoc,
+    Settings,
+    setting_docs,
+    settings_epilog,
+    settings_table,
+)
+from bot.settings_help import EPILOG
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -44,6 +52,13 @@ def test_readme_table_is_the_generated_one() -> None:
     expected = settings_table()
     assert "\n".join(readme_settings_table()) + "\n" == expected, (
         "README.md's Settings table differs from bot.settings; replace it with:\n" + expected
+    )
+
+
+def test_help_epilog_is_the_generated_one() -> None:
+    expected = settings_epilog()
+    assert expected == EPILOG, (
+        "bot/settings_help.py differs from bot.settings; regenerate it (see its docstring)"
     )
 
 

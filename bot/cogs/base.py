@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 #: A pure answer: ``(guide, **options) -> Reply``; shared by the live cog and ``mle-bot ask``.
 Answer = Callable[..., Reply]
 
+#: Career answers kept per cog (a content reload or this many distinct lookups start afresh).
+REPLIES_KEPT: Final = 512
 #: Per-member cooldown on every career command: RATE uses per PER seconds.
 COOLDOWN_RATE: Final = 5
 COOLDOWN_PER: Final = 20.0
@@ -64,6 +66,10 @@ class CareerCog(commands.Cog):
 
     def __init__(self, guides: GuideCache) -> None:
         self.guides = guides
+        # Answers are pure functions of the guide and the options: kept per guide (a content
+        # reload builds a new one), so a popular lookup is laid out once (REPLIES_KEPT).
+        self._replies: dict[tuple[str, tuple[tuple[str, Any], ...]], Reply] = {}
+        self._replies_of: Guide | None = None
 
     def guide(self) -> Guide:
         """The current catalog with its indexes (rebuilt once after a content reload)."""
@@ -71,8 +77,18 @@ class CareerCog(commands.Cog):
 
     async def respond(self, interaction: discord.Interaction, command: str, **options: Any) -> None:
         """Run the pure answer for ``command`` and send it."""
-        reply = type(self).answers[command](self.guide(), **options)
-        await send_reply(interaction, reply)
+        await send_reply(interaction, self.answer(command, **options))
+
+    def answer(self, command: str, **options: Any) -> Reply:
+        """The pure answer for ``command`` with ``options``, laid out once per guide."""
+        guide = self.guide()
+        if guide is not self._replies_of or len(self._replies) >= REPLIES_KEPT:
+            self._replies, self._replies_of = {}, guide
+        key = (command, tuple(sorted(options.items())))
+        reply = self._replies.get(key)
+        if reply is None:
+            reply = self._replies[key] = type(self).answers[command](guide, **options)
+        return reply
 
 
 class ServicesCog(commands.Cog):

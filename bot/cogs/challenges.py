@@ -38,6 +38,7 @@ from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
 )
+from bot.lag import METER, PICTURE_LAG
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
@@ -62,6 +63,10 @@ log = logging.getLogger(__name__)
 LEADERBOARD_PAGE_SIZE: Final = 10
 LEADERBOARD_TIMEOUT: Final = 180.0
 NAME_MAX: Final = 32
+#: Seconds a member's command may answer from a copy of the guild's settings and latest post
+#: (every interaction reads them; they change a few times a week). This process's own changes
+#: are seen at once; another process's (a person with ``sqlite3``) within this long.
+MEMBER_READ_AGE: Final = 2.0
 
 PERIODS: Final = {"week": Period.WEEK, "season": Period.SEASON, "all": Period.ALL_TIME}
 PERIOD_TITLES: Final = {
@@ -99,10 +104,10 @@ def when(instant: datetime) -> str:
 
 async def current_post(store: Store, guild_id: int) -> PostRecord:
     """The guild's latest sent post, or a friendly error saying why there is none."""
-    post = await store.posts.latest_sent(guild_id)
+    post = await store.posts.latest_sent(guild_id, max_age=MEMBER_READ_AGE)
     if post is not None:
         return post
-    settings = await store.settings.get(guild_id)
+    settings = await store.settings.get(guild_id, max_age=MEMBER_READ_AGE)
     if settings is None or settings.channel_id is None:
         raise UserFacingError(NOT_CONFIGURED)
     raise UserFacingError(
@@ -130,8 +135,8 @@ async def answer_current(
     The current challenge is the server's latest weekly post; what this week holds and what
     comes next are the season module's words (the same as ``/admin show``).
     """
-    status = await load_status(store, catalog, guild_id, now)
-    post = await store.posts.latest_sent(guild_id)
+    status = await load_status(store, catalog, guild_id, now, max_age=MEMBER_READ_AGE)
+    post = await store.posts.latest_sent(guild_id, max_age=MEMBER_READ_AGE)
     if post is None:
         if status.schedule is None or status.schedule.channel_id is None:
             raise UserFacingError(NOT_CONFIGURED)
@@ -202,7 +207,7 @@ async def progress_model(
 
     ``shown`` is how the member is named in a refusal (:func:`member_name`).
     """
-    settings = await store.settings.get(guild_id)
+    settings = await store.settings.get(guild_id, max_age=MEMBER_READ_AGE)
     if not own and not moderator and not (settings is not None and settings.leaderboard_public):
         raise UserFacingError(
             "In this server only moderators can look at another member's progress. "
@@ -224,7 +229,7 @@ async def progress_model(
         if mine is not None
         else await store.leaderboards.count_ranked(guild_id, Period.SEASON)
     )
-    status = await load_status(store, catalog, guild_id, now)
+    status = await load_status(store, catalog, guild_id, now, max_age=MEMBER_READ_AGE)
     return build_progress_model(
         status,
         catalog,
@@ -388,7 +393,7 @@ async def leaderboard_page(
     )
     title = f"Leaderboard · {PERIOD_TITLES[period]}"
     if period is Period.WEEK:
-        latest = await store.posts.latest_sent(guild_id)
+        latest = await store.posts.latest_sent(guild_id, max_age=MEMBER_READ_AGE)
         if latest is not None:
             title += f" ({latest.week})"
     lines = [leaderboard_line(row) for row in rows]
@@ -550,7 +555,11 @@ class ChallengesCog(ServicesCog, name="Challenges"):
         reply = progress_reply(model, shown=shown, own=own)
         # The picture is drawn off the event loop within a time limit; without it (too slow,
         # or Pillow failed: logged once) the text goes out alone.
-        png = await render_off_loop(render_progress_card, model, what="progress card")
+        png = (
+            None  # a burst: the loop is behind, the text goes out alone (bot.lag)
+            if METER.of(interaction) > PICTURE_LAG
+            else await render_off_loop(render_progress_card, model, what="progress card")
+        )
         if png is None or len(reply.pages) != 1:
             await send_reply(interaction, reply)
             return
@@ -580,7 +589,7 @@ class ChallengesCog(ServicesCog, name="Challenges"):
     ) -> None:
         guild_id = guild_of(interaction)
         store = self.store()
-        settings = await store.settings.get(guild_id)
+        settings = await store.settings.get(guild_id, max_age=MEMBER_READ_AGE)
         public = settings is not None and settings.leaderboard_public
         if not public and not is_moderator(interaction):
             raise UserFacingError(

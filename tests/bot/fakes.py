@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import discord
+
 
 @dataclass
 class Sent:
@@ -62,7 +64,7 @@ class FakeInteraction:
     user: FakeUser = field(default_factory=FakeUser)
     command: FakeCommand | None = field(default_factory=FakeCommand)
     guild_id: int | None = 1
-    id: int = 999
+    id: int = 0  # 0: a snowflake of created_at, as Discord's ids are
     done: bool = False
     sent: list[Sent] = field(default_factory=list)
     extras: dict[Any, Any] = field(default_factory=dict)
@@ -71,6 +73,8 @@ class FakeInteraction:
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self) -> None:
+        if not self.id:
+            self.id = discord.utils.time_snowflake(self.created_at) + 999
         self.response = FakeResponse(self.sent, done=self.done)
         self.followup = FakeFollowup(self.sent)
 

@@ -45,6 +45,7 @@ from bot.cards import (
 )
 from bot.cogs.admin import AdminCog, season_report
 from bot.cogs.challenges import ChallengesCog, progress_model, progress_reply
+from bot.lag import PICTURE_LAG, LagMeter
 from bot.services import Services
 from content.models import Catalog
 from storage.models import GuildSchedule
@@ -406,6 +407,8 @@ class StubInteraction:
     guild: None = None
     sent: list[Sent] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: A snowflake of now, as Discord's ids are (the handler reads how late it runs from it).
+    id: int = field(default_factory=lambda: discord.utils.time_snowflake(discord.utils.utcnow()))
 
     def __post_init__(self) -> None:
         self.response = StubResponse(self.sent)
@@ -463,6 +466,28 @@ async def test_progress_command_sends_the_text_with_the_card_attached(
     assert image.size == progress_layout(await ada(store, catalog)).size
 
 
+async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
+    services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await season(store, catalog)
+    meter = LagMeter()
+    monkeypatch.setattr("bot.cogs.challenges.METER", meter)
+    now = discord.utils.utcnow()
+    meter.of(StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(now)))  # type: ignore[arg-type]
+    late = now - timedelta(seconds=PICTURE_LAG + 0.3)
+    interaction = StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(late))
+    await ChallengesCog.progress.callback(
+        ChallengesCog(services),  # type: ignore[arg-type]
+        interaction,  # type: ignore[arg-type]
+    )
+    (sent,) = interaction.sent
+    payload, files = wire_payload(sent)
+    assert files == []
+    (embed,) = payload["data"]["embeds"]
+    assert "image" not in embed
+    assert any(f["name"] == "Season points" for f in embed["fields"])
+
+
 async def test_progress_command_sends_the_text_alone_when_drawing_fails(
     services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -500,3 +525,29 @@ async def test_admin_report_attaches_the_chart(
     assert attachment["filename"] == "season-chart.png"
     assert attachment["description"].startswith("Season activity chart.")
     assert open_png(file.fp.read()).size == (800, cards.CHART_HEIGHT)
+
+
+async def test_past_the_drawing_limit_the_answer_has_no_picture_until_a_place_is_free() -> None:
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def blocked(_model: object) -> bytes:
+        started.release()
+        release.wait(5)
+        return b"png"
+
+    drawing = [
+        asyncio.ensure_future(render_off_loop(blocked, None, what="test"))
+        for _ in range(cards.DRAWING_AT_ONCE)
+    ]
+    for _ in drawing:
+        assert await asyncio.to_thread(started.acquire, True, 5)
+    try:
+        # Every place taken: text alone, at once, and the renderer is not even called.
+        called: list[object] = []
+        assert await render_off_loop(called.append, None, what="test") is None  # type: ignore[arg-type]
+        assert called == []
+    finally:
+        release.set()
+    assert await asyncio.gather(*drawing) == [b"png"] * cards.DRAWING_AT_ONCE
+    assert await render_off_loop(lambda _model: b"again", None, what="test") == b"again"

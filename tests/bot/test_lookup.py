@@ -155,6 +155,17 @@ def test_choices_are_capped_at_25_even_for_huge_indexes() -> None:
     assert len(index.choices("tool", limit=500)) == MAX_CHOICES
 
 
+def test_kept_choices_answer_like_a_fresh_index(guide: Guide) -> None:
+    mlops = {t.id for t in guide.catalog.tools_in("mlops")}
+    index = FuzzyIndex("tool", guide.tools.entries)
+    for query, only in [("py", None), ("PY ", None), ("flow", mlops), ("flow", None), ("", mlops)]:
+        ranked = [(s.entry.label, s.entry.value) for s in index.rank(query, only)[:MAX_CHOICES]]
+        first = index.choices(query, only=only)
+        assert first == ranked
+        first.clear()  # a caller changing its list changes nothing kept
+        assert index.choices(query, only=only) == ranked
+
+
 @pytest.mark.slow  # property test, 200 examples
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=120))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import UserFacingError
+from bot.lag import LagMeter
 from bot.services import Services
 from bot.weekly import (
     DONE_TEMPLATE,
@@ -23,6 +24,7 @@ from bot.weekly import (
     record_done,
     render_weekly_post,
     services_of,
+    time_to_defer,
 )
 from content.models import Catalog
 from scheduler.digest import WeekRecap, build_post
@@ -31,6 +33,7 @@ from scheduler.ports import ChallengePost, PostSection
 from scheduler.season import challenge_for_week
 from storage.models import CompletionSource, GuildSchedule, LeaderboardRow
 from storage.store import Store, open_store
+from tests.bot.fakes import FakeInteraction
 from tests.fakediscord.validation import assert_valid, validate_message_payload
 from tests.storage.conftest import FakeClock
 
@@ -257,3 +260,26 @@ def test_a_long_section_continues_in_cont_fields_whole() -> None:
     assert len(names) >= 3
     shown = " ".join(field.value or "" for field in embed.fields)
     assert shown.split() == text.split()  # every word, in order (only cut whitespace goes)
+
+
+@pytest.mark.parametrize(
+    ("late", "wait"),
+    [
+        (-5.0, 2.0),  # earlier than any seen: the new "on time", never more than 2 s
+        (0.0, 2.0),
+        (0.5, 1.5),  # still defers at 2 s of age: its answer leaves in time
+        (1.0, 0.5),  # a loop this late takes as long to send: defer at 1.5 s of age
+        (1.25, 0.0),
+        (2.5, 0.0),
+    ],
+)
+@pytest.mark.parametrize("offset", [0.0, 30.0, -30.0])  # our clock against Discord's
+def test_a_write_defers_sooner_the_later_its_handler_starts(
+    late: float, wait: float, offset: float
+) -> None:
+    meter = LagMeter()
+    on_time: Any = FakeInteraction(created_at=datetime.now(UTC) - timedelta(seconds=offset))
+    assert time_to_defer(on_time, meter=meter) == pytest.approx(2.0, abs=0.1)
+    created = datetime.now(UTC) - timedelta(seconds=late + offset)
+    interaction: Any = FakeInteraction(created_at=created)
+    assert time_to_defer(interaction, meter=meter) == pytest.approx(wait, abs=0.1)
