@@ -28,8 +28,13 @@ class StorageError(Exception):
 class DatabaseUnreadableError(StorageError):
     """The database file (or its directory) cannot be opened: permissions, a directory, I/O."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        if "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
+    def __init__(self, path: Path | str, reason: str) -> None:
+        if isinstance(path, str):  # a PostgreSQL URL (password removed)
+            advice = (
+                "Check that the PostgreSQL server is running and reachable, and that the URL's "
+                "user, password and database name are right (the database must exist)."
+            )
+        elif "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
             advice = (
                 "Another process may hold it (a second copy of the bot, a backup tool or an "
                 "sqlite3 shell): stop that process and start the bot again."
@@ -59,20 +64,27 @@ class DatabaseCorruptError(StorageError):
 
 
 class UnrecognizedDatabaseError(StorageError):
-    """An SQLite database that belongs to some other program (or to nobody we know)."""
+    """A database that belongs to some other program (or to nobody we know)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"{path} is an SQLite database but not one of this bot's ({reason}). "
-            "It was left untouched: point the bot at another file."
-        )
+    def __init__(self, path: Path | str, reason: str) -> None:
+        if isinstance(path, str):  # a PostgreSQL URL (password removed)
+            text = (
+                f"{path} is a PostgreSQL database but not one of this bot's ({reason}). "
+                "It was left untouched: point the bot at an empty database of its own."
+            )
+        else:
+            text = (
+                f"{path} is an SQLite database but not one of this bot's ({reason}). "
+                "It was left untouched: point the bot at another file."
+            )
+        super().__init__(text)
         self.path = path
 
 
 class DatabaseTooNewError(StorageError):
     """The database was migrated by a newer version of the bot than this one."""
 
-    def __init__(self, path: Path, found: int, known: int) -> None:
+    def __init__(self, path: Path | str, found: int, known: int) -> None:
         super().__init__(
             f"the database {path} is at schema version {found}, but this version of the bot "
             f"only knows versions up to {known}. It was left untouched: run the newer bot, "

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
 from storage import ranks
 from storage._codec import to_us, utc_now
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.models import ForgetReport
 
 __all__ = ["MembersRepository"]
@@ -70,7 +69,7 @@ class MembersRepository:
         """
         params = (guild_id, user_id, int(opted_out), to_us(self._clock()))
 
-        def job(conn: sqlite3.Connection) -> None:
+        def job(conn: Connection) -> None:
             with ranks.track(conn, user_id, guild_id):
                 conn.execute(_OPT_OUT, params)
 
@@ -87,7 +86,7 @@ class MembersRepository:
         """
         params = {"user": user_id, "guild": guild_id}
 
-        def job(conn: sqlite3.Connection) -> dict[str, int]:
+        def job(conn: Connection) -> dict[str, int]:
             with ranks.track(conn, user_id, guild_id):
                 return {name: len(conn.execute(sql, params).fetchall()) for name, sql in _FORGET}
 
