@@ -181,7 +181,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     from bot.health import check_health, heartbeat_path  # noqa: PLC0415 (lazy)
 
     settings = _settings(args)
-    health = check_health(heartbeat_path(settings.database), now=datetime.now(UTC))
+    health = check_health(heartbeat_path(settings.local_path), now=datetime.now(UTC))
     print(("healthy: " if health.ok else "unhealthy: ") + health.reason)
     return 0 if health.ok else 1
 
