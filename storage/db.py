@@ -763,6 +763,18 @@ class _SqliteReads:
             self._inline = None
 
 
+def postgres() -> Any:
+    """:mod:`storage.pg`, imported on first use (psycopg is an optional dependency)."""
+    try:
+        from storage import pg  # noqa: PLC0415
+    except ImportError as error:
+        raise StorageError(
+            f"a postgresql:// database needs psycopg ({error.name} is missing): "
+            "pip install 'mle-roadmap-bot[postgres]'"
+        ) from error
+    return pg
+
+
 def is_postgres_url(target: Path | str) -> bool:
     """Whether ``target`` names a PostgreSQL database (``postgresql://`` or ``postgres://``)."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
@@ -782,9 +794,8 @@ async def open_database(target: Path | str, *, verify: bool = True) -> Database:
     ``verify=False`` skips ``PRAGMA quick_check`` (a full read of the file) at start-up.
     """
     if is_postgres_url(target):
-        from storage import pg  # noqa: PLC0415 -- psycopg is imported only when used
-
-        return await pg.open_postgres(str(target))
+        opened: Database = await postgres().open_postgres(str(target))
+        return opened
     path = await asyncio.to_thread(Path(target).absolute)
     version = await asyncio.to_thread(migrate, path, verify=verify)
     writer = _WriterThread(lambda: _connect_plain(path, check_same_thread=False))
