@@ -1,0 +1,146 @@
+"""PostgreSQL's own start-up: refusing databases it must not touch, migrations under an
+advisory lock, parameter translation (the repositories' behaviour on PostgreSQL is tested by
+every other storage test, through the parametrized ``store`` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+
+from storage import pg
+from storage.db import Migration, load_migrations, open_database
+from storage.errors import (
+    DatabaseTooNewError,
+    DatabaseUnreadableError,
+    MigrationError,
+    UnrecognizedDatabaseError,
+)
+from tests.postgres import PostgresServer
+
+LATEST = len(load_migrations(pg.MIGRATIONS))
+
+
+def test_both_engines_have_the_same_schema_versions() -> None:
+    assert [m.version for m in load_migrations(pg.MIGRATIONS)] == [
+        m.version for m in load_migrations()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT ? + ?", "SELECT %s + %s"),
+        ("WHERE a = :guild AND b = :guild_2", "WHERE a = %(guild)s AND b = %(guild_2)s"),
+        ("SELECT x::bigint, '?:a%', \"q?\"", "SELECT x::bigint, '?:a%%', \"q?\""),
+        ("SELECT 'it''s ?' -- what? :no\n, ?", "SELECT 'it''s ?' -- what? :no\n, %s"),
+        ("SELECT 5 % 2", "SELECT 5 %% 2"),
+    ],
+)
+def test_parameters_are_translated_outside_literals(sql: str, expected: str) -> None:
+    assert pg.translate(sql) == expected
+
+
+def test_a_password_is_never_shown() -> None:
+    assert pg.redact("postgresql://bot:s3cret@db:5432/x?sslmode=require") == (
+        "postgresql://bot:***@db:5432/x?sslmode=require"
+    )
+    assert pg.redact("postgresql:///x?host=/tmp") == "postgresql:///x?host=/tmp"
+
+
+async def test_an_unreachable_server_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(DatabaseUnreadableError) as caught:
+        await open_database("postgresql://bot:s3cret@127.0.0.1:1/mlebot?connect_timeout=2")
+    assert "s3cret" not in str(caught.value)
+    assert "PostgreSQL server is running" in str(caught.value)
+
+
+def execute(url: str, *statements: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement.encode())
+
+
+def tables(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.mark.slow  # a database of its own (~1 s)
+async def test_a_foreign_database_is_refused_untouched(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database(migrated=False)
+    execute(url, "CREATE TABLE invoices (id int)")
+    with pytest.raises(UnrecognizedDatabaseError, match="not one of this bot's"):
+        await open_database(url)
+    assert tables(url) == ["invoices"]
+
+
+async def test_a_too_new_or_foreign_schema_is_refused_untouched(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    try:
+        execute(url, "UPDATE mlebot_schema SET version = 99")
+        with pytest.raises(DatabaseTooNewError, match="version 99"):
+            await open_database(url)
+        execute(url, f"UPDATE mlebot_schema SET version = {LATEST}, application_id = 7")
+        with pytest.raises(UnrecognizedDatabaseError, match="mlebot_schema"):
+            await open_database(url)
+    finally:
+        execute(url, f"UPDATE mlebot_schema SET version = {LATEST}, application_id = 1296847426")
+    async with await open_database(url) as db:
+        assert db.schema_version == LATEST
+
+
+@pytest.mark.slow  # a database of its own, migrated step by step
+def test_every_version_migrates_to_the_next(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database(migrated=False)
+    for version in range(1, LATEST + 1):
+        assert pg.migrate_postgres(url, target_version=version) == (version - 1, version)
+    assert pg.migrate_postgres(url) == (LATEST, LATEST)
+
+
+@pytest.mark.slow  # a database of its own
+def test_processes_starting_together_migrate_once(postgres_server: PostgresServer) -> None:
+    url = postgres_server.new_database(migrated=False)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: pg.migrate_postgres(url), range(4)))
+    assert sorted(results) == [(0, LATEST), (LATEST, LATEST), (LATEST, LATEST), (LATEST, LATEST)]
+
+
+@pytest.mark.slow  # a database of its own
+def test_a_failed_migration_leaves_the_database_as_it_was(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = postgres_server.new_database(migrated=False)
+    pg.migrate_postgres(url, target_version=2)
+    broken = Migration(LATEST + 1, "9999_broken.sql", "CREATE TABLE half (x int); SELEC 1;")
+    migrations = (*load_migrations(pg.MIGRATIONS), broken)
+    monkeypatch.setattr(pg, "load_migrations", lambda _folder: migrations)
+    with pytest.raises(MigrationError, match=r"9999_broken\.sql"):
+        pg.migrate_postgres(url)
+    assert "half" not in tables(url)
+    assert "rank_counts" not in tables(url)  # 0007 was rolled back with the rest
+    monkeypatch.undo()
+    assert pg.migrate_postgres(url) == (2, LATEST)
+
+
+async def test_reads_and_writes_on_two_stores_see_committed_data_only(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    async with await open_database(url) as one, await open_database(url) as two:
+        async with one.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)",
+                (2**62,),
+            )
+            assert await two.fetch("SELECT count(*) FROM members") == [(0,)]
+        assert await two.fetch("SELECT user_id FROM members") == [(2**62,)]
+        rows = await asyncio.gather(*(two.fetch("SELECT 1") for _ in range(20)))
+        assert rows == [[(1,)]] * 20  # more reads at once than the pool has connections
