@@ -359,6 +359,11 @@ class _WriterThread:
                     loop.call_soon_threadsafe(_set_result, future, result)
 
     def _connection(self) -> Connection:
+        if self._conn is not None and getattr(self._conn, "broken", False):
+            # PostgreSQL restarted or dropped us: the write that saw it failed; reconnect.
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
         if self._conn is None:
             self._conn = self._connect()
         return self._conn

@@ -150,6 +150,11 @@ class PgConnection:
         self.raw = conn
 
     @property
+    def broken(self) -> bool:
+        """The connection was lost (server restart, network): the writer makes a new one."""
+        return self.raw.closed
+
+    @property
     def in_transaction(self) -> bool:
         """Whether a transaction is open (also when a failed statement aborted it)."""
         status = self.raw.info.transaction_status
@@ -261,9 +266,20 @@ class _PgReads:
         self._pool = pool
 
     async def fetch(self, sql: str, params: Params) -> list[Row]:
+        query, values = translate(sql), _params(params)
+        for _ in range(POOL_SIZE):
+            try:
+                return await self._fetch(query, values)
+            except psycopg.OperationalError:
+                # A pooled connection the server dropped (restart, network): the pool
+                # discards it on return. A read is safe to repeat on another connection.
+                continue
+        return await self._fetch(query, values)
+
+    async def _fetch(self, query: str, values: Any) -> list[Row]:
         async with self._pool.connection() as conn:
             cur: AsyncClientCursor[Row] = conn.cursor()
-            await cur.execute(translate(sql), _params(params))
+            await cur.execute(query, values)
             return await cur.fetchall() if cur.description is not None else []
 
     async def fetch_large(self, sql: str, params: Params) -> list[Row]:

@@ -144,3 +144,23 @@ async def test_reads_and_writes_on_two_stores_see_committed_data_only(
         assert await two.fetch("SELECT user_id FROM members") == [(2**62,)]
         rows = await asyncio.gather(*(two.fetch("SELECT 1") for _ in range(20)))
         assert rows == [[(1,)]] * 20  # more reads at once than the pool has connections
+
+
+async def test_the_writer_reconnects_after_losing_its_connection(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    insert = "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)"
+    async with await open_database(url) as db:
+        await db.execute(insert, (1,))
+        execute(  # what a server restart or a network cut does to the bot's sessions
+            url,
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND application_name = 'mlebot'",
+        )
+        # The group fails on the dead connection before anything is sent (BEGIN), so its
+        # write is retried alone, as after any failed group, on a new connection.
+        await db.execute(insert, (2,))
+        await db.execute(insert, (3,))
+        assert await db.fetch("SELECT user_id FROM members ORDER BY 1") == [(1,), (2,), (3,)]
