@@ -28,6 +28,10 @@ class Dialect:
     #: ``True`` when other processes may write the same database (PostgreSQL): results
     #: cached on the strength of this process's write counter are not safe.
     shared: bool
+    #: Serializes, until the transaction ends, the writes that move one member's totals
+    #: (a parameter: the user id), so :func:`storage.ranks.track` reads before and after
+    #: with no other process in between. ``None``: SQLite's one writer already does.
+    lock_member: str | None = None
 
 
 SQLITE = Dialect(
@@ -39,4 +43,5 @@ POSTGRES = Dialect(
     not_distinct="IS NOT DISTINCT FROM",
     begin="BEGIN",
     shared=True,
+    lock_member="SELECT pg_advisory_xact_lock(?)",
 )

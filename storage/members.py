@@ -68,9 +68,10 @@ class MembersRepository:
         Their own progress keeps being recorded and shown to them.
         """
         params = (guild_id, user_id, int(opted_out), to_us(self._clock()))
+        dialect = self._db.dialect
 
         def job(conn: Connection) -> None:
-            with ranks.track(conn, user_id, guild_id):
+            with ranks.track(conn, user_id, guild_id, dialect):
                 conn.execute(_OPT_OUT, params)
 
         await self._db.write(job)
@@ -85,9 +86,10 @@ class MembersRepository:
         other members' records keeps its shape without naming them.
         """
         params = {"user": user_id, "guild": guild_id}
+        dialect = self._db.dialect
 
         def job(conn: Connection) -> dict[str, int]:
-            with ranks.track(conn, user_id, guild_id):
+            with ranks.track(conn, user_id, guild_id, dialect):
                 return {name: len(conn.execute(sql, params).fetchall()) for name, sql in _FORGET}
 
         report = ForgetReport(**await self._db.write(job))

@@ -149,13 +149,14 @@ class ProgressRepository:
             "note": note,
         }
 
-        upsert_member = _upsert_member(self._db.dialect)
+        dialect = self._db.dialect
+        upsert_member = _upsert_member(dialect)
 
         def job(conn: Connection) -> tuple[Row | None, Row | None, Row | None]:
             """(inserted week row, earlier completion, summary): on the writer's thread."""
             if display_name is not None:
                 conn.execute(upsert_member, (guild_id, user_id, display_name, now_us))
-            with ranks.track(conn, user_id, guild_id):
+            with ranks.track(conn, user_id, guild_id, dialect):
                 inserted = conn.execute(_INSERT, params).fetchone()
             if inserted is None:
                 # Done before; in this same transaction the earlier row is still there.
@@ -210,9 +211,10 @@ class ProgressRepository:
         transaction; nothing is audited when there was nothing to remove.
         """
         at = self._clock()
+        dialect = self._db.dialect
 
         def job(conn: Connection) -> bool:
-            with ranks.track(conn, user_id, guild_id):
+            with ranks.track(conn, user_id, guild_id, dialect):
                 removed = conn.execute(_DELETE, (guild_id, user_id, challenge_id)).fetchall()
             if removed and actor_id is not None:
                 write_audit(

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from storage.db import Connection
+from storage.dialect import SQLITE, Dialect
 from storage.models import Period
 
 __all__ = ["RANKED_PERIODS", "recount", "track"]
@@ -88,12 +89,17 @@ def _entries(conn: Connection, user_id: int, guild_id: int | None) -> _Entries:
 
 
 @contextmanager
-def track(conn: Connection, user_id: int, guild_id: int | None) -> Iterator[None]:
+def track(
+    conn: Connection, user_id: int, guild_id: int | None, dialect: Dialect = SQLITE
+) -> Iterator[None]:
     """Keep the counts in step with whatever the block does to the member's rows.
 
     ``guild_id=None`` tracks the member in every guild (forgetting them everywhere). The
     block must change no other member's totals. Nothing is written if the block raises.
+    Where other processes write too, the member is locked first (``dialect.lock_member``).
     """
+    if dialect.lock_member is not None:
+        conn.execute(dialect.lock_member, (user_id,))
     before = _entries(conn, user_id, guild_id)
     yield
     after = _entries(conn, user_id, guild_id)

@@ -18,6 +18,7 @@ from storage.errors import (
     MigrationError,
     UnrecognizedDatabaseError,
 )
+from storage.store import open_store
 from tests.postgres import PostgresServer
 
 LATEST = len(load_migrations(pg.MIGRATIONS))
@@ -164,3 +165,25 @@ async def test_the_writer_reconnects_after_losing_its_connection(
         await db.execute(insert, (2,))
         await db.execute(insert, (3,))
         assert await db.fetch("SELECT user_id FROM members ORDER BY 1") == [(1,), (2,), (3,)]
+
+
+async def test_two_processes_writing_for_one_member_keep_the_rank_counts_exact(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    async with await open_store(url) as one, await open_store(url) as two:
+        for user in (7, 8):  # the first completions create the member rows, then more
+            await asyncio.gather(
+                *(
+                    store.progress.record_completion(1, user, f"c{i}", points=i)
+                    for i, store in enumerate([one, two] * 10)
+                )
+            )
+        await asyncio.gather(
+            *(store.progress.undo_completion(1, 7, f"c{i}") for i, store in enumerate([one, two]))
+        )
+        counts = await one.db.fetch("SELECT period, points, members FROM rank_counts ORDER BY 1, 2")
+    # Without the member lock (Dialect.lock_member) this drifts: both processes read the
+    # member's totals before either wrote.
+    expected = [("all_time", 189, 1), ("all_time", 190, 1), ("season", 189, 1), ("season", 190, 1)]
+    assert counts == expected
