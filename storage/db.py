@@ -24,6 +24,11 @@ not seen by the counter, which is why reused results also expire after a few sec
 Start-up (:func:`open_database`) first inspects an existing file on a *read-only*
 connection, so a corrupt, foreign or too-new file is refused without a single byte
 changing. Only then is it opened for writing, switched to WAL and migrated.
+
+PostgreSQL (:mod:`storage.pg`, a ``postgresql://`` URL) has the same shape: a writer thread
+with a synchronous connection running the same jobs (typed with :class:`Connection`, the
+part of ``sqlite3.Connection`` they use), and pooled readers. :meth:`Database.write_epoch`
+is ``None`` there: other processes write too.
 """
 
 from __future__ import annotations
