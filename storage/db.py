@@ -414,7 +414,12 @@ def _run_group(
                 conn.execute("ROLLBACK TO write")
                 outcomes.append((False, error))
             conn.execute("RELEASE write")
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except Exception as error:
+            if getattr(conn, "broken", False):  # PostgreSQL: lost while committing
+                raise _CommitUnknownError from error
+            raise
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -426,6 +431,8 @@ def _run_alone(conn: Connection, job: WriteJob[Any], begin: str = SQLITE.begin) 
     """``job`` in a transaction of its own (after its group failed as a whole)."""
     try:
         return _run_group(conn, [job], begin)[0]
+    except _CommitUnknownError as unknown:
+        return (False, _commit_unknown(unknown))
     except _GroupLostError as lost:
         return (False, lost.__cause__ or lost)
     except Exception as error:  # the job's own outcome
@@ -436,7 +443,21 @@ class _GroupLostError(Exception):
     """A job's error ended the group's transaction: the group is retried job by job."""
 
 
+class _CommitUnknownError(Exception):
+    """The connection was lost during ``COMMIT``: the group may or may not be committed, so
+    it must not be retried (that could write it twice); its callers are told so."""
+
+
 _Outcome: TypeAlias = tuple[bool, Any]
+
+
+def _commit_unknown(unknown: _CommitUnknownError) -> StorageError:
+    error = StorageError(
+        "the connection to the database was lost while committing: this write may or may "
+        f"not be saved ({unknown.__cause__})"
+    )
+    error.__cause__ = unknown.__cause__
+    return error
 
 
 class Transaction:
@@ -583,6 +604,8 @@ class Database:
                         outcomes = await self._writer.run(
                             functools.partial(_run_group, jobs=jobs, begin=self.dialect.begin)
                         )
+                    except _CommitUnknownError as unknown:
+                        outcomes = [(False, _commit_unknown(unknown)) for _ in jobs]
                     except Exception:  # the group failed as a whole: one by one
                         outcomes = [
                             await self._writer.run(

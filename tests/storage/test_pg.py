@@ -16,6 +16,7 @@ from storage.errors import (
     DatabaseTooNewError,
     DatabaseUnreadableError,
     MigrationError,
+    StorageError,
     UnrecognizedDatabaseError,
 )
 from storage.store import open_store
@@ -187,3 +188,35 @@ async def test_two_processes_writing_for_one_member_keep_the_rank_counts_exact(
     # member's totals before either wrote.
     expected = [("all_time", 189, 1), ("all_time", 190, 1), ("season", 189, 1), ("season", 190, 1)]
     assert counts == expected
+
+
+async def test_a_commit_cut_off_is_reported_as_unknown_and_not_retried(
+    postgres_server: PostgresServer,
+) -> None:
+    """The connection dies *during* COMMIT (a deferred trigger ends the session then): the
+    group may or may not be committed, so its writes are not retried (that could write them
+    twice) and each caller is told the outcome is unknown."""
+    url = postgres_server.new_database()
+    execute(
+        url,
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$",
+        "CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON audit_log"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.action = 'die')"
+        " EXECUTE FUNCTION die()",
+    )
+    insert = "INSERT INTO audit_log (guild_id, at_us, action) VALUES (1, 0, ?)"
+    async with await open_database(url) as db:
+        await db.execute(insert, ("first",))  # the next ones queue behind this commit
+        results = await asyncio.gather(
+            db.execute(insert, ("before",)),
+            db.execute(insert, ("die",)),
+            db.execute(insert, ("after",)),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, StorageError) for r in results), results
+        assert all("may or may not be saved" in str(r) for r in results)
+        # Not retried; the writer works again on a new connection.
+        await db.execute(insert, ("later",))
+        rows = await db.fetch("SELECT action FROM audit_log ORDER BY audit_id")
+    assert [row[0] for row in rows] == ["first", "later"]  # the session died before COMMIT
