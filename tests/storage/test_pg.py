@@ -18,6 +18,7 @@ from storage.errors import (
     MigrationError,
     StorageError,
     UnrecognizedDatabaseError,
+    write_problem,
 )
 from storage.store import open_store
 from tests.postgres import PostgresServer
@@ -220,3 +221,23 @@ async def test_a_commit_cut_off_is_reported_as_unknown_and_not_retried(
         await db.execute(insert, ("later",))
         rows = await db.fetch("SELECT action FROM audit_log ORDER BY audit_id")
     assert [row[0] for row in rows] == ["first", "later"]  # the session died before COMMIT
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (psycopg.errors.DiskFull("could not extend file"), "full"),
+        (psycopg.errors.ReadOnlySqlTransaction("read-only transaction"), "read_only"),
+        (psycopg.errors.AdminShutdown("terminating connection"), "unreachable"),
+        (psycopg.errors.ConnectionFailure("connection failure"), "unreachable"),
+        (psycopg.OperationalError("server closed the connection unexpectedly"), "unreachable"),
+        (psycopg.errors.UniqueViolation("duplicate key"), None),
+    ],
+)
+def test_postgresql_errors_name_the_write_problem(error: Exception, kind: str | None) -> None:
+    wrapped = StorageError("write failed")
+    wrapped.__cause__ = error
+    problem = write_problem(wrapped)
+    assert (problem.kind if problem else None) == kind
+    if problem is not None:
+        assert problem.advice
