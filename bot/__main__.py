@@ -88,6 +88,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="content directory (default: MLEBOT_CONTENT_DIR or the bundled content)",
     )
+
+    database = sub.add_parser("db", help="migrate the database, or copy SQLite into PostgreSQL")
+    db_sub = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser(
+        "migrate",
+        help="check MLEBOT_DATABASE and bring it to the latest schema version (prints from -> to)",
+    )
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy every table of an SQLite file into an empty PostgreSQL database, verified",
+        description=(
+            "Copy every table of the SQLite file into the PostgreSQL database in one "
+            "transaction, then compare every table row by row before committing. The target "
+            "must be empty (it is migrated first). Stop the bot first."
+        ),
+    )
+    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="PATH")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://...")
     return parser
 
 
@@ -181,9 +199,58 @@ def cmd_health(args: argparse.Namespace) -> int:
     from bot.health import check_health, heartbeat_path  # noqa: PLC0415 (lazy)
 
     settings = _settings(args)
-    health = check_health(heartbeat_path(settings.database), now=datetime.now(UTC))
+    health = check_health(heartbeat_path(settings.local_path), now=datetime.now(UTC))
     print(("healthy: " if health.ok else "unhealthy: ") + health.reason)
     return 0 if health.ok else 1
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    """``db migrate``: the configured database to the latest schema version."""
+    from storage.admin import migrate_database  # noqa: PLC0415 (lazy)
+    from storage.errors import StorageError  # noqa: PLC0415
+
+    settings = _settings(args)
+    settings.prepare_database_path()
+    try:
+        before, after = migrate_database(settings.database)
+    except StorageError as exc:
+        print(f"mle-bot: {exc}", file=sys.stderr)
+        return 1
+    shown = _shown(settings.database)
+    if before == after:
+        print(f"{shown}: at schema version {after}, nothing to do")
+    else:
+        print(f"{shown}: migrated from schema version {before} to {after}")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    """``db copy``: an SQLite file into an empty PostgreSQL database, verified table by table."""
+    from storage.admin import copy_sqlite_to_postgres  # noqa: PLC0415 (lazy)
+    from storage.db import is_postgres_url  # noqa: PLC0415
+    from storage.errors import StorageError  # noqa: PLC0415
+
+    if not is_postgres_url(args.target):
+        print("mle-bot: --to must be a postgresql:// URL", file=sys.stderr)
+        return 2
+    try:
+        report = copy_sqlite_to_postgres(args.source, args.target)
+    except StorageError as exc:
+        print(f"mle-bot: {exc}", file=sys.stderr)
+        return 1
+    for line in report.lines():
+        print(line)
+    print(f"copied and verified: every table of {args.source} equals {_shown(args.target)}")
+    return 0
+
+
+def _shown(database: Path | str) -> str:
+    """A database for the terminal (a URL without its password)."""
+    if isinstance(database, Path):
+        return str(database)
+    from storage.pg import redact  # noqa: PLC0415
+
+    return redact(database)
 
 
 COMMANDS = {
@@ -191,6 +258,8 @@ COMMANDS = {
     ("ask", None): cmd_ask,
     ("health", None): cmd_health,
     ("content", "check"): cmd_content_check,
+    ("db", "migrate"): cmd_db_migrate,
+    ("db", "copy"): cmd_db_copy,
 }
 
 
@@ -199,7 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from bot.settings import SettingsError  # noqa: PLC0415 (after --help has exited)
 
-    handler = COMMANDS[(args.command, getattr(args, "content_command", None))]
+    action = getattr(args, "content_command", None) or getattr(args, "db_command", None)
+    handler = COMMANDS[(args.command, action)]
     try:
         return handler(args)
     except SettingsError as exc:

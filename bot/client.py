@@ -173,7 +173,7 @@ class MLEBot(commands.Bot):
     def _write_heartbeat(self, *, stopped: bool = False) -> None:
         if self.closing and not stopped:
             return  # nothing may overwrite the last beat (a late gateway event, say)
-        path = heartbeat_path(self.services.settings.database)
+        path = heartbeat_path(self.services.settings.local_path)
         connected = self._gateway_up and not self.is_closed()
         try:
             write_heartbeat(path, now=datetime.now(UTC), connected=connected, stopped=stopped)

@@ -28,7 +28,10 @@ LogFormat = Literal["text", "json"]
 #: How to fix each setting, shown after the error (one line in total).
 FIXES: dict[str, str] = {
     "discord_token": "set it to your bot token from the Discord Developer Portal (Bot > Token)",
-    "database": "set it to a writable file path, e.g. ./data/mlebot.sqlite3",
+    "database": (
+        "set it to a writable file path, e.g. ./data/mlebot.sqlite3, "
+        "or a postgresql://user:password@host/dbname URL"
+    ),
     "content_dir": "point it at a directory of content YAML files, or unset it for the bundled one",
     "dev_guild_id": "set it to a numeric server id (Developer Mode > Copy Server ID) or unset it",
     "discord_api_base": "use an http(s) URL such as https://discord.com/api/v10",
@@ -53,6 +56,10 @@ class SettingsError(Exception):
 
 #: ``json_schema_extra`` key of a field whose default reads better in words ("unset"...).
 SHOWN_DEFAULT = "shown_default"
+#: ``MLEBOT_DATABASE`` values that name a PostgreSQL database rather than an SQLite file.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+#: With PostgreSQL there is no database file: the heartbeat is named after this path.
+POSTGRES_LOCAL_PATH = Path("data/mlebot-postgres")
 ENV_PREFIX = "MLEBOT_"
 
 
@@ -77,9 +84,12 @@ class Settings(BaseSettings):
         description="Bot token. Held as a secret: never logged or printed.",
         json_schema_extra={SHOWN_DEFAULT: "none (required for `run`)"},
     )
-    database: Path = Field(
+    database: Path | str = Field(
         default=Path("data/mlebot.sqlite3"),
-        description="SQLite file; the parent directory is created.",
+        description=(
+            "SQLite file (the parent directory is created), or a `postgresql://` URL "
+            "(`pip install .[postgres]`)."
+        ),
     )
     content_dir: Path | None = Field(
         default=None,
@@ -158,13 +168,19 @@ class Settings(BaseSettings):
 
     @field_validator("database", mode="before")
     @classmethod
-    def _file_not_url(cls, value: object) -> object:
-        # A URL would otherwise become a file literally named "postgresql:/..." (issue 17).
-        if isinstance(value, str) and "://" in value:
-            scheme = value.split("://", 1)[0]
-            raise ValueError(
-                f"{scheme}:// URLs are not supported (only a SQLite file path is, for now)"
-            )
+    def _file_or_postgres_url(cls, value: object) -> object:
+        # A PostgreSQL URL stays a string (as a Path, "//" would collapse); any other text is
+        # a file path. Another scheme would otherwise become a file named "mysql:/..."
+        if isinstance(value, str):
+            if value.startswith(POSTGRES_SCHEMES):
+                return value
+            if "://" in value:
+                scheme = value.split("://", 1)[0]
+                raise ValueError(
+                    f"{scheme}:// URLs are not supported (a SQLite file path or a "
+                    "postgresql:// URL is)"
+                )
+            return Path(value)
         return value
 
     @field_validator("shard_ids", mode="before")
@@ -254,22 +270,31 @@ class Settings(BaseSettings):
             f"all {self.shard_count} shards in this one process (unset {ENV_NAMES['shard_ids']})",
         )
 
+    @property
+    def local_path(self) -> Path:
+        """The SQLite file; with PostgreSQL, the local path the heartbeat file is named after."""
+        if isinstance(self.database, Path):
+            return self.database
+        return POSTGRES_LOCAL_PATH
+
     def prepare_database_path(self) -> Path:
-        """Create the database's parent directory; raise :class:`SettingsError` if impossible."""
+        """Create the parent directory of :attr:`local_path` (the database file or the
+        heartbeat's); raise :class:`SettingsError` if impossible."""
+        path = self.local_path
         try:
-            self.database.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SettingsError(
                 ENV_NAMES["database"],
-                f"cannot create {self.database.parent} ({exc.strerror})",
+                f"cannot create {path.parent} ({exc.strerror})",
                 FIXES["database"],
             ) from exc
-        return self.database
+        return path
 
 
 def is_sqlite(database: object) -> bool:
     """Whether ``MLEBOT_DATABASE`` names a SQLite file (anything but a PostgreSQL URL)."""
-    return not str(database).startswith(("postgresql://", "postgres://"))
+    return not str(database).startswith(POSTGRES_SCHEMES)
 
 
 def env_name(field: str) -> str:

@@ -12,8 +12,8 @@ EPILOG: Final = """\
 settings (environment variables; also keys of the --config TOML file, lower-case without prefix):
   DISCORD_TOKEN               Bot token. Held as a secret: never logged or printed. [default: none
                               (required for run)]
-  MLEBOT_DATABASE             SQLite file; the parent directory is created. [default:
-                              ./data/mlebot.sqlite3]
+  MLEBOT_DATABASE             SQLite file (the parent directory is created), or a postgresql:// URL
+                              (pip install .[postgres]). [default: ./data/mlebot.sqlite3]
   MLEBOT_CONTENT_DIR          A directory of content YAML, laid out like content/data/. [default:
                               bundled content]
   MLEBOT_DEV_GUILD_ID         Sync commands to this one server instantly (development). [default:

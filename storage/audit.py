@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from storage._codec import from_us, to_us
-from storage.db import Database, Row, Transaction
+from storage.db import Connection, Database, Row, Transaction
 from storage.models import AuditEntry
 
 __all__ = ["AuditRepository", "record_audit", "write_audit"]
@@ -24,7 +23,7 @@ _INSERT = (
 
 
 def write_audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     guild_id: int,
     at: datetime,

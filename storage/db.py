@@ -24,6 +24,11 @@ not seen by the counter, which is why reused results also expire after a few sec
 Start-up (:func:`open_database`) first inspects an existing file on a *read-only*
 connection, so a corrupt, foreign or too-new file is refused without a single byte
 changing. Only then is it opened for writing, switched to WAL and migrated.
+
+PostgreSQL (:mod:`storage.pg`, a ``postgresql://`` URL) has the same shape: a writer thread
+with a synchronous connection running the same jobs (typed with :class:`Connection`, the
+part of ``sqlite3.Connection`` they use), and pooled readers. :meth:`Database.write_epoch`
+is ``None`` there: other processes write too.
 """
 
 from __future__ import annotations
@@ -34,17 +39,18 @@ import functools
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from queue import SimpleQueue
 from types import TracebackType
-from typing import Any, Self, TypeAlias, TypeVar
+from typing import Any, Protocol, Self, TypeAlias, TypeVar
 
 import aiosqlite
 
+from storage.dialect import SQLITE, Dialect
 from storage.errors import (
     DatabaseCorruptError,
     DatabaseTooNewError,
@@ -56,12 +62,15 @@ from storage.errors import (
 
 __all__ = [
     "APPLICATION_ID",
+    "Connection",
+    "Cursor",
     "Database",
     "Migration",
     "Params",
     "Row",
     "Transaction",
     "WriteJob",
+    "is_postgres_url",
     "load_migrations",
     "migrate",
     "open_database",
@@ -93,9 +102,13 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> tuple[Migration, ...]:
-    """The packaged migrations, ordered; their numbers must run 1, 2, 3... without gaps."""
-    folder = resources.files("storage").joinpath("migrations")
+def load_migrations(folder_name: str = "migrations") -> tuple[Migration, ...]:
+    """The packaged migrations, ordered; their numbers must run 1, 2, 3... without gaps.
+
+    ``storage/migrations`` are SQLite's, ``storage/migrations_pg`` PostgreSQL's: the same
+    schema versions, each in its engine's SQL.
+    """
+    folder = resources.files("storage").joinpath(folder_name)
     found: list[Migration] = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.fullmatch(entry.name)
@@ -247,7 +260,66 @@ def migrate(path: Path, *, target_version: int | None = None, verify: bool = Tru
         conn.close()
 
 
-WriteJob: TypeAlias = Callable[[sqlite3.Connection], T]
+class Cursor(Protocol):
+    """What a write job gets back from :meth:`Connection.execute` (as ``sqlite3.Cursor``)."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows changed by the statement."""
+        ...
+
+    def fetchone(self) -> Any:
+        """The next row, or ``None``."""
+        ...
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows (none for a statement that returns nothing)."""
+        ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of ``sqlite3.Connection`` write jobs use; PostgreSQL's writer offers it too.
+
+    SQL takes ``?`` or ``:name`` parameters on both engines (see :mod:`storage.pg`).
+    """
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (even one a failed statement has aborted)."""
+        ...
+
+    def execute(self, sql: str, parameters: Params = ..., /) -> Cursor:
+        """Run one statement."""
+        ...
+
+    def executemany(self, sql: str, parameters: Iterable[Params], /) -> Cursor:
+        """Run one statement once per parameter set."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
+
+
+WriteJob: TypeAlias = Callable[[Connection], T]
+
+
+class Reads(Protocol):
+    """An engine's read side: committed data only."""
+
+    async def fetch(self, sql: str, params: Params) -> list[Row]:
+        """A small read."""
+        ...
+
+    async def fetch_large(self, sql: str, params: Params) -> list[Row]:
+        """A read that may take milliseconds."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connections."""
+        ...
 
 
 def _set_result(future: asyncio.Future[T], result: T) -> None:
@@ -268,12 +340,14 @@ class _WriterThread:
     cancelled (the queue is FIFO and never unqueues).
     """
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self, connect: Callable[[], Connection], name: str = "mlebot-sqlite-writer"
+    ) -> None:
         self._connect = connect
         self._jobs: SimpleQueue[tuple[asyncio.Future[Any], Callable[[], Any]] | None]
         self._jobs = SimpleQueue()
-        self._conn: sqlite3.Connection | None = None
-        self._thread = threading.Thread(target=self._work, name="mlebot-sqlite-writer", daemon=True)
+        self._conn: Connection | None = None
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
@@ -289,7 +363,12 @@ class _WriterThread:
                 if not loop.is_closed():
                     loop.call_soon_threadsafe(_set_result, future, result)
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Connection:
+        if self._conn is not None and getattr(self._conn, "broken", False):
+            # PostgreSQL restarted or dropped us: the write that saw it failed; reconnect.
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
         if self._conn is None:
             self._conn = self._connect()
         return self._conn
@@ -313,14 +392,16 @@ class _WriterThread:
             self._jobs.put(None)
 
 
-def _run_group(conn: sqlite3.Connection, jobs: Sequence[WriteJob[Any]]) -> list[_Outcome]:
+def _run_group(
+    conn: Connection, jobs: Sequence[WriteJob[Any]], begin: str = SQLITE.begin
+) -> list[_Outcome]:
     """One transaction for ``jobs``, each in its own savepoint. On the writer thread.
 
     A job that raises is rolled back to its savepoint alone and its error is its outcome;
     the others commit. Raises only when the transaction as a whole could not commit (or a
     job's error rolled it back), so nothing of the group was written.
     """
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(begin)
     outcomes: list[_Outcome] = []
     try:
         for job in jobs:
@@ -333,7 +414,12 @@ def _run_group(conn: sqlite3.Connection, jobs: Sequence[WriteJob[Any]]) -> list[
                 conn.execute("ROLLBACK TO write")
                 outcomes.append((False, error))
             conn.execute("RELEASE write")
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except Exception as error:
+            if getattr(conn, "broken", False):  # PostgreSQL: lost while committing
+                raise _CommitUnknownError from error
+            raise
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -341,10 +427,12 @@ def _run_group(conn: sqlite3.Connection, jobs: Sequence[WriteJob[Any]]) -> list[
     return outcomes
 
 
-def _run_alone(conn: sqlite3.Connection, job: WriteJob[Any]) -> _Outcome:
+def _run_alone(conn: Connection, job: WriteJob[Any], begin: str = SQLITE.begin) -> _Outcome:
     """``job`` in a transaction of its own (after its group failed as a whole)."""
     try:
-        return _run_group(conn, [job])[0]
+        return _run_group(conn, [job], begin)[0]
+    except _CommitUnknownError as unknown:
+        return (False, _commit_unknown(unknown))
     except _GroupLostError as lost:
         return (False, lost.__cause__ or lost)
     except Exception as error:  # the job's own outcome
@@ -355,7 +443,21 @@ class _GroupLostError(Exception):
     """A job's error ended the group's transaction: the group is retried job by job."""
 
 
+class _CommitUnknownError(Exception):
+    """The connection was lost during ``COMMIT``: the group may or may not be committed, so
+    it must not be retried (that could write it twice); its callers are told so."""
+
+
 _Outcome: TypeAlias = tuple[bool, Any]
+
+
+def _commit_unknown(unknown: _CommitUnknownError) -> StorageError:
+    error = StorageError(
+        "the connection to the database was lost while committing: this write may or may "
+        f"not be saved ({unknown.__cause__})"
+    )
+    error.__cause__ = unknown.__cause__
+    return error
 
 
 class Transaction:
@@ -381,17 +483,20 @@ class Database:
 
     def __init__(
         self,
-        path: Path,
+        location: Path | str,
         writer: _WriterThread,
-        reader: aiosqlite.Connection,
+        reads: Reads,
         schema_version: int,
-        inline_reader: sqlite3.Connection | None = None,
+        dialect: Dialect = SQLITE,
     ) -> None:
-        self.path = path
+        #: The file (SQLite) or the URL without its password (PostgreSQL).
+        self.location = str(location)
+        self._path = location if isinstance(location, Path) else None
         self.schema_version = schema_version
+        #: The engine's SQL where it differs (:mod:`storage.dialect`).
+        self.dialect = dialect
         self._writer = writer
-        self._reader = reader
-        self._inline = inline_reader
+        self._reads = reads
         self._write_lock = asyncio.Lock()
         self._writes_begun = 0
         self._writes_settled = 0
@@ -402,13 +507,21 @@ class Database:
         #: Transactions committed by :meth:`write` (group commits), for tests and benches.
         self.group_commits = 0
 
+    @property
+    def path(self) -> Path:
+        """The SQLite file; PostgreSQL has none (:class:`StorageError`)."""
+        if self._path is None:
+            raise StorageError(f"{self.location} is not a file")
+        return self._path
+
     def write_epoch(self) -> int | None:
         """Changes whenever a write begins or settles; ``None`` while one may be running.
 
         Two equal values mean no write ran in between: a read made between them can be
-        reused until the epoch changes.
+        reused until the epoch changes. Always ``None`` on PostgreSQL, where other
+        processes write too and this process's counter proves nothing.
         """
-        if self._writes_begun != self._writes_settled or self._pending:
+        if self.dialect.shared or self._writes_begun != self._writes_settled or self._pending:
             return None
         return self._writes_begun
 
@@ -450,13 +563,11 @@ class Database:
         the loop) costs. WAL readers never wait for the writer. Reads that scan a guild's
         rows (exports, week boards) use :meth:`fetch_large` instead.
         """
-        if self._inline is None:
-            raise StorageError("the database is closed")
-        return self._inline.execute(sql, params).fetchall()
+        return await self._reads.fetch(sql, params)
 
     async def fetch_large(self, sql: str, params: Params = ()) -> list[Row]:
         """:meth:`fetch` on the reader's own thread, for reads that may take milliseconds."""
-        return list(await self._reader.execute_fetchall(sql, params))  # type: ignore[arg-type]
+        return await self._reads.fetch_large(sql, params)
 
     async def write(self, job: WriteJob[T]) -> T:
         """Run ``job(connection)`` in a transaction; return its result once committed.
@@ -490,10 +601,16 @@ class Database:
                 jobs = [job for job, _ in group]
                 async with self._writing():
                     try:
-                        outcomes = await self._writer.run(functools.partial(_run_group, jobs=jobs))
+                        outcomes = await self._writer.run(
+                            functools.partial(_run_group, jobs=jobs, begin=self.dialect.begin)
+                        )
+                    except _CommitUnknownError as unknown:
+                        outcomes = [(False, _commit_unknown(unknown)) for _ in jobs]
                     except Exception:  # the group failed as a whole: one by one
                         outcomes = [
-                            await self._writer.run(functools.partial(_run_alone, job=job))
+                            await self._writer.run(
+                                functools.partial(_run_alone, job=job, begin=self.dialect.begin)
+                            )
                             for job in jobs
                         ]
                     else:
@@ -520,12 +637,36 @@ class Database:
 
         Copies every committed page into the main file and empties the ``-wal`` file. False
         when a reader held the WAL (busy): SQLite's next automatic checkpoint finishes it.
+        Nothing to do on PostgreSQL (always ``True``).
         """
+        if self.dialect.engine != "sqlite":
+            return True
         async with self._writing():
             busy = await self._writer.run(
                 lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             )
         return not busy
+
+    async def tables(self) -> dict[str, list[str]]:
+        """The schema's tables (ours, not the engine's bookkeeping) and their columns, in order."""
+        if self.dialect.engine == "sqlite":
+            names = await self.fetch(
+                "SELECT name FROM sqlite_schema WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
+            return {
+                name: [row[1] for row in await self.fetch(f"PRAGMA table_info({name})")]
+                for (name,) in names
+            }
+        rows = await self.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name <> 'mlebot_schema'"
+            " ORDER BY table_name, ordinal_position"
+        )
+        found: dict[str, list[str]] = {}
+        for table, column in rows:
+            found.setdefault(table, []).append(column)
+        return found
 
     async def execute(self, sql: str, params: Params = ()) -> list[Row]:
         """One write statement, committed (with whatever shares its group) before this returns."""
@@ -542,7 +683,8 @@ class Database:
         """
         async with self._writing():
             try:
-                await self._writer.run(lambda conn: conn.execute("BEGIN IMMEDIATE"))
+                begin = self.dialect.begin
+                await self._writer.run(lambda conn: conn.execute(begin))
                 yield Transaction(self._writer)
                 await self._writer.run(lambda conn: conn.execute("COMMIT"))
             except BaseException:
@@ -550,7 +692,7 @@ class Database:
                 raise
 
     async def _rollback(self) -> None:
-        def rollback(conn: sqlite3.Connection) -> None:
+        def rollback(conn: Connection) -> None:
             if conn.in_transaction:  # BEGIN itself may have failed
                 conn.execute("ROLLBACK")
 
@@ -567,15 +709,13 @@ class Database:
         if self._committer is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._committer)
-        await self._reader.close()
-        if self._inline is not None:
-            self._inline.close()
-            self._inline = None
+        await self._reads.close()
         async with self._write_lock:
             try:
                 # Only an optimisation: a full disk or read-only file must not fail close().
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self._writer.run(lambda conn: conn.execute("PRAGMA optimize"))
+                if self.dialect.engine == "sqlite":
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        await self._writer.run(lambda conn: conn.execute("PRAGMA optimize"))
             finally:
                 await self._writer.stop()
 
@@ -628,8 +768,56 @@ async def _connect(path: Path, *pragmas: str) -> aiosqlite.Connection:
     return conn
 
 
-async def open_database(path: Path, *, verify: bool = True) -> Database:
-    """Open (creating if needed) and migrate the database at ``path``.
+class _SqliteReads:
+    """Small reads inline on the loop's thread, large ones on an ``aiosqlite`` thread."""
+
+    def __init__(
+        self, reader: aiosqlite.Connection, inline: sqlite3.Connection | None = None
+    ) -> None:
+        self._reader = reader
+        self._inline = inline
+        self._closed = False
+
+    async def fetch(self, sql: str, params: Params) -> list[Row]:
+        if self._closed:
+            raise StorageError("the database is closed")
+        if self._inline is None:  # built without one: on the reader's thread
+            return await self.fetch_large(sql, params)
+        return self._inline.execute(sql, params).fetchall()
+
+    async def fetch_large(self, sql: str, params: Params) -> list[Row]:
+        return list(await self._reader.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        self._closed = True
+        await self._reader.close()
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
+
+
+def postgres() -> Any:
+    """:mod:`storage.pg`, imported on first use (psycopg is an optional dependency)."""
+    try:
+        from storage import pg  # noqa: PLC0415
+    except ImportError as error:
+        raise StorageError(
+            f"a postgresql:// database needs psycopg ({error.name} is missing): "
+            "pip install 'mle-roadmap-bot[postgres]'"
+        ) from error
+    return pg
+
+
+def is_postgres_url(target: Path | str) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``postgresql://`` or ``postgres://``)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+async def open_database(target: Path | str, *, verify: bool = True) -> Database:
+    """Open (creating if needed) and migrate the database at ``target``.
+
+    ``target`` is an SQLite file, or a ``postgresql://`` URL (:mod:`storage.pg`: same
+    checks, its own migrations; ``verify`` does not apply).
 
     Raises :class:`~storage.errors.DatabaseCorruptError`,
     :class:`~storage.errors.DatabaseUnreadableError`,
@@ -638,7 +826,10 @@ async def open_database(path: Path, *, verify: bool = True) -> Database:
     each with a message a person can act on; a refused file is left untouched.
     ``verify=False`` skips ``PRAGMA quick_check`` (a full read of the file) at start-up.
     """
-    path = await asyncio.to_thread(path.absolute)
+    if is_postgres_url(target):
+        opened: Database = await postgres().open_postgres(str(target))
+        return opened
+    path = await asyncio.to_thread(Path(target).absolute)
     version = await asyncio.to_thread(migrate, path, verify=verify)
     writer = _WriterThread(lambda: _connect_plain(path, check_same_thread=False))
     try:
@@ -661,4 +852,4 @@ async def open_database(path: Path, *, verify: bool = True) -> Database:
         if isinstance(error, sqlite3.Error):
             raise _classify(path, error) from error
         raise
-    return Database(path, writer, reader, version, inline)
+    return Database(path, writer, _SqliteReads(reader, inline), version)

@@ -28,8 +28,13 @@ class StorageError(Exception):
 class DatabaseUnreadableError(StorageError):
     """The database file (or its directory) cannot be opened: permissions, a directory, I/O."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        if "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
+    def __init__(self, path: Path | str, reason: str) -> None:
+        if isinstance(path, str):  # a PostgreSQL URL (password removed)
+            advice = (
+                "Check that the PostgreSQL server is running and reachable, and that the URL's "
+                "user, password and database name are right (the database must exist)."
+            )
+        elif "database is locked" in reason:  # SQLITE_BUSY's message, after the busy timeout
             advice = (
                 "Another process may hold it (a second copy of the bot, a backup tool or an "
                 "sqlite3 shell): stop that process and start the bot again."
@@ -59,20 +64,27 @@ class DatabaseCorruptError(StorageError):
 
 
 class UnrecognizedDatabaseError(StorageError):
-    """An SQLite database that belongs to some other program (or to nobody we know)."""
+    """A database that belongs to some other program (or to nobody we know)."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"{path} is an SQLite database but not one of this bot's ({reason}). "
-            "It was left untouched: point the bot at another file."
-        )
+    def __init__(self, path: Path | str, reason: str) -> None:
+        if isinstance(path, str):  # a PostgreSQL URL (password removed)
+            text = (
+                f"{path} is a PostgreSQL database but not one of this bot's ({reason}). "
+                "It was left untouched: point the bot at an empty database of its own."
+            )
+        else:
+            text = (
+                f"{path} is an SQLite database but not one of this bot's ({reason}). "
+                "It was left untouched: point the bot at another file."
+            )
+        super().__init__(text)
         self.path = path
 
 
 class DatabaseTooNewError(StorageError):
     """The database was migrated by a newer version of the bot than this one."""
 
-    def __init__(self, path: Path, found: int, known: int) -> None:
+    def __init__(self, path: Path | str, found: int, known: int) -> None:
         super().__init__(
             f"the database {path} is at schema version {found}, but this version of the bot "
             f"only knows versions up to {known}. It was left untouched: run the newer bot, "
@@ -91,7 +103,7 @@ class PostStateError(StorageError):
     """A challenge post cannot move from its current state to the one asked for."""
 
 
-WriteProblemKind = Literal["full", "read_only", "locked", "io"]
+WriteProblemKind = Literal["full", "read_only", "locked", "io", "unreachable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +136,10 @@ _ADVICE: Final[dict[WriteProblemKind, str]] = {
         "the disk holding the database reported an I/O error. Check the disk; the bot "
         "carries on by itself once it can write again."
     ),
+    "unreachable": (
+        "the PostgreSQL server cannot be reached (stopped, restarting, or the network is "
+        "down). Bring it back; the bot reconnects by itself (no restart needed)."
+    ),
 }
 
 #: SQLite primary result codes (``sqlite3.Error.sqlite_errorcode & 0xFF``) for each problem.
@@ -135,6 +151,30 @@ _KINDS: Final[dict[int, WriteProblemKind]] = {
     sqlite3.SQLITE_IOERR: "io",
     sqlite3.SQLITE_CANTOPEN: "io",
 }
+
+
+#: PostgreSQL SQLSTATEs (psycopg errors' ``sqlstate``; a class when 2 characters long).
+_SQLSTATE_KINDS: Final[dict[str, WriteProblemKind]] = {
+    "53100": "full",  # disk_full
+    "25006": "read_only",  # read_only_sql_transaction (a standby, or read-only by setting)
+    "55P03": "locked",  # lock_not_available
+    "57P01": "unreachable",  # admin_shutdown
+    "57P02": "unreachable",  # crash_shutdown
+    "57P03": "unreachable",  # cannot_connect_now
+    "08": "unreachable",  # connection_exception
+}
+
+
+def _postgres_kind(error: BaseException) -> WriteProblemKind | None:
+    """The problem behind a psycopg error, read from its SQLSTATE (psycopg not imported)."""
+    if not type(error).__module__.startswith("psycopg"):
+        return None
+    state = getattr(error, "sqlstate", None)
+    if isinstance(state, str):
+        return _SQLSTATE_KINDS.get(state) or _SQLSTATE_KINDS.get(state[:2])
+    # No SQLSTATE: the client lost the server (closed connection, refused, timed out).
+    is_operational = any(cls.__name__ == "OperationalError" for cls in type(error).__mro__)
+    return "unreachable" if is_operational else None
 
 
 def write_problem(error: BaseException) -> WriteProblem | None:
@@ -149,5 +189,8 @@ def write_problem(error: BaseException) -> WriteProblem | None:
             kind = _KINDS.get(code & 0xFF) if isinstance(code, int) else None
             if kind is not None:
                 return WriteProblem(kind, _ADVICE[kind])
+        pg_kind = _postgres_kind(current)
+        if pg_kind is not None:
+            return WriteProblem(pg_kind, _ADVICE[pg_kind])
         current = current.__cause__ or current.__context__
     return None

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
 from storage import ranks
 from storage._codec import to_us, utc_now
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.models import ForgetReport
 
 __all__ = ["MembersRepository"]
@@ -69,9 +68,10 @@ class MembersRepository:
         Their own progress keeps being recorded and shown to them.
         """
         params = (guild_id, user_id, int(opted_out), to_us(self._clock()))
+        dialect = self._db.dialect
 
-        def job(conn: sqlite3.Connection) -> None:
-            with ranks.track(conn, user_id, guild_id):
+        def job(conn: Connection) -> None:
+            with ranks.track(conn, user_id, guild_id, dialect):
                 conn.execute(_OPT_OUT, params)
 
         await self._db.write(job)
@@ -86,9 +86,10 @@ class MembersRepository:
         other members' records keeps its shape without naming them.
         """
         params = {"user": user_id, "guild": guild_id}
+        dialect = self._db.dialect
 
-        def job(conn: sqlite3.Connection) -> dict[str, int]:
-            with ranks.track(conn, user_id, guild_id):
+        def job(conn: Connection) -> dict[str, int]:
+            with ranks.track(conn, user_id, guild_id, dialect):
                 return {name: len(conn.execute(sql, params).fetchall()) for name, sql in _FORGET}
 
         report = ForgetReport(**await self._db.write(job))

@@ -8,14 +8,15 @@ counts (:mod:`storage.ranks`) by this module in that transaction too.
 
 from __future__ import annotations
 
-import sqlite3
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
 from storage import ranks
 from storage._codec import from_us, to_us, utc_now, week_from_text
 from storage.audit import write_audit
-from storage.db import Database, Row
+from storage.db import Connection, Database, Row
+from storage.dialect import Dialect
 from storage.errors import StorageError
 from storage.models import (
     CompletionRecord,
@@ -28,12 +29,18 @@ from storage.streaks import current_streak_sql
 
 __all__ = ["ProgressRepository"]
 
-_UPSERT_MEMBER = (
-    "INSERT INTO members (guild_id, user_id, display_name, first_seen_us) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (guild_id, user_id) DO UPDATE"
-    " SET display_name = coalesce(excluded.display_name, display_name)"
-    " WHERE excluded.display_name IS NOT display_name AND excluded.display_name IS NOT NULL"
-)
+
+@functools.cache
+def _upsert_member(dialect: Dialect) -> str:
+    return (
+        "INSERT INTO members (guild_id, user_id, display_name, first_seen_us)"  # noqa: S608
+        " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE"
+        " SET display_name = coalesce(excluded.display_name, members.display_name)"
+        f" WHERE excluded.display_name {dialect.distinct} members.display_name"
+        " AND excluded.display_name IS NOT NULL"
+    )
+
+
 # The week is the latest post of this challenge in the guild that was (being) sent: the
 # post whose button was clicked. NULL when the challenge was never posted there.
 _INSERT = (
@@ -142,11 +149,14 @@ class ProgressRepository:
             "note": note,
         }
 
-        def job(conn: sqlite3.Connection) -> tuple[Row | None, Row | None, Row | None]:
+        dialect = self._db.dialect
+        upsert_member = _upsert_member(dialect)
+
+        def job(conn: Connection) -> tuple[Row | None, Row | None, Row | None]:
             """(inserted week row, earlier completion, summary): on the writer's thread."""
             if display_name is not None:
-                conn.execute(_UPSERT_MEMBER, (guild_id, user_id, display_name, now_us))
-            with ranks.track(conn, user_id, guild_id):
+                conn.execute(upsert_member, (guild_id, user_id, display_name, now_us))
+            with ranks.track(conn, user_id, guild_id, dialect):
                 inserted = conn.execute(_INSERT, params).fetchone()
             if inserted is None:
                 # Done before; in this same transaction the earlier row is still there.
@@ -201,9 +211,10 @@ class ProgressRepository:
         transaction; nothing is audited when there was nothing to remove.
         """
         at = self._clock()
+        dialect = self._db.dialect
 
-        def job(conn: sqlite3.Connection) -> bool:
-            with ranks.track(conn, user_id, guild_id):
+        def job(conn: Connection) -> bool:
+            with ranks.track(conn, user_id, guild_id, dialect):
                 removed = conn.execute(_DELETE, (guild_id, user_id, challenge_id)).fetchall()
             if removed and actor_id is not None:
                 write_audit(

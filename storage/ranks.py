@@ -13,7 +13,8 @@ same transaction as each write that can move a member's totals or hide them:
   member's season totals at once.
 
 Every function runs on the writer's thread inside the caller's transaction (see
-:meth:`storage.db.Database.write`), with plain ``sqlite3``: one code path, no trigger.
+:meth:`storage.db.Database.write`), on the writer's connection (SQLite's or PostgreSQL's):
+one code path, no trigger.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from storage.db import Connection
+from storage.dialect import SQLITE, Dialect
 from storage.models import Period
 
 __all__ = ["RANKED_PERIODS", "recount", "track"]
@@ -39,7 +42,8 @@ _ONE_GUILD = _SNAPSHOT + "guild_id = ? AND user_id = ?"
 _ALL_GUILDS = _SNAPSHOT + "user_id = ?"
 _ADD = (
     "INSERT INTO rank_counts (guild_id, period, points, members) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (guild_id, period, points) DO UPDATE SET members = members + excluded.members"
+    " ON CONFLICT (guild_id, period, points) DO UPDATE"
+    " SET members = rank_counts.members + excluded.members"
 )
 _REMOVE = (
     "UPDATE rank_counts SET members = members - ? WHERE guild_id = ? AND period = ? AND points = ?"
@@ -51,13 +55,14 @@ _RECOUNT = {
     Period.ALL_TIME: (
         "INSERT INTO rank_counts (guild_id, period, points, members)"
         " SELECT guild_id, 'all_time', points_all, count(*) FROM members"
-        " WHERE guild_id = ? AND completions_all > 0 AND opted_out = 0 GROUP BY points_all"
+        " WHERE guild_id = ? AND completions_all > 0 AND opted_out = 0"
+        " GROUP BY guild_id, points_all"
     ),
     Period.SEASON: (
         "INSERT INTO rank_counts (guild_id, period, points, members)"
         " SELECT guild_id, 'season', points_season, count(*) FROM members"
         " WHERE guild_id = ? AND completions_season > 0 AND opted_out = 0"
-        " GROUP BY points_season"
+        " GROUP BY guild_id, points_season"
     ),
 }
 
@@ -65,7 +70,7 @@ _RECOUNT = {
 _Entries = dict[tuple[int, int], dict[Period, int]]
 
 
-def _entries(conn: sqlite3.Connection, user_id: int, guild_id: int | None) -> _Entries:
+def _entries(conn: Connection, user_id: int, guild_id: int | None) -> _Entries:
     found: _Entries = {}
     rows = (
         conn.execute(_ALL_GUILDS, (user_id,))
@@ -84,12 +89,17 @@ def _entries(conn: sqlite3.Connection, user_id: int, guild_id: int | None) -> _E
 
 
 @contextmanager
-def track(conn: sqlite3.Connection, user_id: int, guild_id: int | None) -> Iterator[None]:
+def track(
+    conn: Connection, user_id: int, guild_id: int | None, dialect: Dialect = SQLITE
+) -> Iterator[None]:
     """Keep the counts in step with whatever the block does to the member's rows.
 
     ``guild_id=None`` tracks the member in every guild (forgetting them everywhere). The
     block must change no other member's totals. Nothing is written if the block raises.
+    Where other processes write too, the member is locked first (``dialect.lock_member``).
     """
+    if dialect.lock_member is not None:
+        conn.execute(dialect.lock_member, (user_id,))
     before = _entries(conn, user_id, guild_id)
     yield
     after = _entries(conn, user_id, guild_id)
@@ -105,7 +115,7 @@ def track(conn: sqlite3.Connection, user_id: int, guild_id: int | None) -> Itera
     _apply(conn, delta)
 
 
-def _apply(conn: sqlite3.Connection, delta: Counter[tuple[int, Period, int]]) -> None:
+def _apply(conn: Connection, delta: Counter[tuple[int, Period, int]]) -> None:
     emptied: list[tuple[int, str, int]] = []
     for (guild, period, points), change in delta.items():
         if change > 0:
@@ -120,7 +130,7 @@ def _apply(conn: sqlite3.Connection, delta: Counter[tuple[int, Period, int]]) ->
         conn.executemany(_DROP_EMPTY, emptied)
 
 
-def recount(conn: sqlite3.Connection, guild_id: int, periods: Sequence[Period]) -> None:
+def recount(conn: Connection, guild_id: int, periods: Sequence[Period]) -> None:
     """Count the guild's ``periods`` again from its member rows (one pass per period)."""
     for period in periods:
         conn.execute(

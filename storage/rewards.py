@@ -12,6 +12,7 @@ the whole server.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from enum import StrEnum
 
 from storage._codec import to_us, utc_now
 from storage.db import Database, Row
+from storage.dialect import Dialect
 from storage.streaks import current_streak_sql
 
 __all__ = ["MemberReward", "RewardKind", "RewardRule", "RewardsRepository"]
@@ -107,16 +109,20 @@ _MARK = (
     " AND EXISTS (SELECT 1 FROM members WHERE guild_id = :guild AND user_id = :user)"
     " ON CONFLICT (guild_id, role_id, user_id) DO UPDATE"
     " SET state = excluded.state, changed_at_us = excluded.changed_at_us"
-    " WHERE state <> excluded.state RETURNING 1"
+    " WHERE reward_grants.state <> excluded.state RETURNING 1"
 )
 _HOLDERS = (
     "SELECT user_id FROM reward_grants"
     " WHERE guild_id = ? AND role_id = ? AND state = 'granted' ORDER BY user_id"
 )
-_SET_PROBLEM = (
-    "UPDATE guild_rewards SET problem = :problem WHERE guild_id = :guild AND role_id = :role"
-    " AND problem IS NOT :problem RETURNING 1"
-)
+
+
+@functools.cache
+def _set_problem(dialect: Dialect) -> str:
+    return (
+        "UPDATE guild_rewards SET problem = :problem WHERE guild_id = :guild AND role_id = :role"  # noqa: S608
+        f" AND problem {dialect.distinct} :problem RETURNING 1"
+    )
 
 
 def _rule(row: Row) -> RewardRule:
@@ -211,4 +217,4 @@ class RewardsRepository:
         ``True`` if it changed: a problem that is new, so the moderators should hear of it.
         """
         params = {"guild": guild_id, "role": role_id, "problem": problem}
-        return bool(await self._db.execute(_SET_PROBLEM, params))
+        return bool(await self._db.execute(_set_problem(self._db.dialect), params))

@@ -103,10 +103,11 @@ class SettingsRepository:
             self._kept.forget()
 
     async def _save(self, schedule: GuildSchedule, now: datetime, actor_id: int | None) -> None:
+        same = self._db.dialect.not_distinct
         async with self._db.transaction() as tx:
             previous = await tx.execute(_SELECT + " WHERE guild_id = ?", (schedule.guild_id,))
             await tx.execute(
-                "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"
+                "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"  # noqa: S608
                 " season_start, season_start_us, enabled, leaderboard_public, updated_at_us,"
                 " timing_changed_us, threads)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -117,12 +118,12 @@ class SettingsRepository:
                 " leaderboard_public = excluded.leaderboard_public,"
                 " threads = excluded.threads,"
                 " updated_at_us = excluded.updated_at_us,"
-                " timing_changed_us = CASE WHEN guild_settings.weekday IS excluded.weekday"
-                "  AND guild_settings.post_time IS excluded.post_time"
-                "  AND guild_settings.timezone IS excluded.timezone"
-                "  AND guild_settings.season_start IS excluded.season_start"
-                "  AND guild_settings.enabled IS excluded.enabled"
-                "  THEN guild_settings.timing_changed_us ELSE excluded.timing_changed_us END",
+                " timing_changed_us = CASE WHEN"
+                + " AND".join(
+                    f" guild_settings.{column} {same} excluded.{column}"
+                    for column in ("weekday", "post_time", "timezone", "season_start", "enabled")
+                )
+                + " THEN guild_settings.timing_changed_us ELSE excluded.timing_changed_us END",
                 (
                     schedule.guild_id,
                     schedule.channel_id,

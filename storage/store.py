@@ -81,7 +81,10 @@ class Store:
 
 
 async def open_store(
-    path: Path, *, clock: Callable[[], datetime] = utc_now, verify: bool = True
+    path: Path | str, *, clock: Callable[[], datetime] = utc_now, verify: bool = True
 ) -> Store:
-    """:func:`~storage.db.open_database` plus repositories. Same errors, same guarantees."""
+    """:func:`~storage.db.open_database` plus repositories. Same errors, same guarantees.
+
+    ``path`` is an SQLite file or a ``postgresql://`` URL.
+    """
     return Store.over(await open_database(path, verify=verify), clock=clock)

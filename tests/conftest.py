@@ -16,6 +16,9 @@ import pytest
 
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.server import FakeDiscord
+from tests.postgres import postgres_server, postgres_url
+
+__all__ = ["postgres_server", "postgres_url"]  # fixtures for both engines (tests/postgres.py)
 
 SLOW_DIRECTORIES = ("e2e", "ops")  # under tests/: every test there starts the bot as a process
 TESTS = Path(__file__).resolve().parent

@@ -104,15 +104,38 @@ def test_malformed_setting_names_itself_and_the_fix(
         assert value not in line  # the token is never echoed
 
 
-def test_a_database_url_is_refused_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MLEBOT_DATABASE", "postgresql://bot:s3cret@db.example/mlebot")
+def test_another_database_url_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLEBOT_DATABASE", "mysql://bot:s3cret@db.example/mlebot")
     with pytest.raises(SettingsError) as caught:
         load_settings()
     line = str(caught.value)
     assert line.startswith("MLEBOT_DATABASE: ")
-    assert "postgresql:// URLs are not supported" in line
+    assert "mysql:// URLs are not supported" in line
+    assert "postgresql://" in line  # what is supported
     assert "fix: " in line
+    assert "\n" not in line
     assert "s3cret" not in line  # a password in the URL is never printed
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://bot:s3cret@db.example:5432/mlebot", "postgres://db.example/mlebot"]
+)
+def test_a_postgresql_url_is_kept_as_a_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str
+) -> None:
+    monkeypatch.setenv("MLEBOT_DATABASE", url)
+    settings = load_settings()
+    assert settings.database == url  # not a Path: "//" would have collapsed
+    assert settings.local_path == Path("data/mlebot-postgres")
+
+
+def test_a_file_path_stays_a_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLEBOT_DATABASE", "some/dir/bot.sqlite3")
+    settings = load_settings()
+    assert settings.database == Path("some/dir/bot.sqlite3")
+    assert settings.local_path == settings.database
 
 
 def test_missing_token_says_how_to_set_it() -> None:

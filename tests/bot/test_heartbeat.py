@@ -36,8 +36,7 @@ def test_connecting_stale_and_missing_say_what_is_wrong(tmp_path: Path) -> None:
 
 
 def verdict(bot: MLEBot) -> str:
-    database = bot.services.settings.database
-    health = check_health(heartbeat_path(database), now=datetime.now(UTC))
+    health = check_health(heartbeat_path(bot.services.settings.local_path), now=datetime.now(UTC))
     return ("healthy: " if health.ok else "unhealthy: ") + health.reason
 
 

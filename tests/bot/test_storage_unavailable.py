@@ -20,7 +20,7 @@ from discord import app_commands
 
 from bot.errors import SAVE_FAILED, answer_error
 from bot.storage_alarm import StorageAlarm
-from storage.db import Database, _WriterThread, migrate
+from storage.db import Database, _SqliteReads, _WriterThread, migrate
 from storage.errors import DatabaseUnreadableError, write_problem
 from storage.store import Store, open_store
 from tests.bot.fakes import FakeInteraction
@@ -120,7 +120,7 @@ async def test_read_only_database(tmp_path: Path) -> None:
         lambda: sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     )
     reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-    async with Store.over(Database(path, writer, reader, version)) as store:
+    async with Store.over(Database(path, writer, _SqliteReads(reader), version)) as store:
         with pytest.raises(sqlite3.Error) as caught:
             await store.progress.record_completion(1, 7, "c1", points=1)
     problem = write_problem(caught.value)

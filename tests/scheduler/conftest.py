@@ -13,8 +13,8 @@ import pytest
 
 from content.loader import load_catalog
 from content.models import Catalog
-from storage.store import Store
-from tests.scheduler.doubles import guild, new_store
+from storage.store import Store, open_store
+from tests.scheduler.doubles import guild
 from tests.scheduler.fakes import FakeClock
 
 
@@ -24,10 +24,21 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
+# The scheduler holds no SQL (the storage tests run on both engines in the fast tier): its
+# PostgreSQL runs, ~100 tests, are in the full suite only.
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def database(tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where ``store`` lives: an SQLite file on ``tmp_path`` (the one ``doubles.new_store``
+    opens), or an empty PostgreSQL database (tests/postgres.py)."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "db.sqlite3"
+
+
 @pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
-    """A real SQLite store on ``tmp_path`` with ``doubles.guild()`` configured."""
-    store = await new_store(tmp_path, clock)
+async def store(database: Path | str, clock: FakeClock) -> AsyncIterator[Store]:
+    """A real store with ``doubles.guild()`` configured, on each engine in turn."""
+    store = await open_store(database, clock=clock.now)
     await store.settings.save(guild())
     yield store
     await store.close()

@@ -258,7 +258,11 @@ async def test_configurable_grace(
 
 
 async def test_restart_during_a_post_crash_between_send_and_record(
-    make: Make, tmp_path: Path, clock: FakeClock, publisher: ScriptedPublisher, store: Store
+    make: Make,
+    database: Path | str,
+    clock: FakeClock,
+    publisher: ScriptedPublisher,
+    store: Store,
 ) -> None:
     first = await started(make(use_store=crashing_store(store, clock)))
     clock.set(MONDAY_W48)
@@ -267,7 +271,7 @@ async def test_restart_during_a_post_crash_between_send_and_record(
     assert len(publisher.sent) == 1
     # The process is gone; a new one opens the same database and starts.
     clock.advance(3 * MINUTE)
-    reopened = await open_store(tmp_path / "db.sqlite3", clock=clock.now)
+    reopened = await open_store(database, clock=clock.now)
     try:
         await started(make(use_store=reopened))
         assert len(publisher.sent) == 1

@@ -45,7 +45,12 @@ def run_and_kill(
     finally:
         watchdog.cancel()
         child.kill()
-        rest, _ = child.communicate(timeout=10)
+        # Read the rest through the same buffered stream: readline() may already hold lines
+        # read ahead from the pipe, which communicate() (raw reads of the pipe) would miss.
+        rest = child.stdout.read()
+        child.wait(timeout=10)
+        assert child.stderr is not None
+        child.stderr.close()
     # Lines the child printed before it died are acknowledged too.
     lines += rest.splitlines()
     assert child.returncode == -signal.SIGKILL

@@ -1,4 +1,9 @@
-"""Opening the database: PRAGMAs, migrations, and refusing files it must not touch."""
+"""Opening the database: PRAGMAs, migrations, and refusing files it must not touch.
+
+Tests of files, PRAGMAs and SQLite's migrations take ``tmp_path`` and run on SQLite only;
+those of the writer (transactions, group commit, savepoints, close) take ``database`` and
+run on both engines (PostgreSQL's own start-up and migrations: ``test_pg.py``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import pytest
 from storage import db as db_module
 from storage.db import (
     APPLICATION_ID,
+    Connection,
     Database,
     Migration,
     load_migrations,
@@ -27,6 +33,7 @@ from storage.errors import (
     MigrationError,
     UnrecognizedDatabaseError,
 )
+from tests.postgres import INTEGRITY_ERRORS, READ_ONLY_ERRORS
 
 LATEST = len(load_migrations())
 INSERT_MEMBER = "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 1, 0)"
@@ -102,9 +109,9 @@ async def test_open_empty_creates_directory_and_sets_pragmas(tmp_path: Path) -> 
     assert path.exists()
 
 
-async def test_reader_connection_cannot_write(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
-        with pytest.raises(sqlite3.OperationalError):
+async def test_reader_connection_cannot_write(database: Path | str) -> None:
+    async with await open_database(database) as db:
+        with pytest.raises(READ_ONLY_ERRORS):
             await db.fetch("DELETE FROM members")
 
 
@@ -317,8 +324,8 @@ async def test_empty_file_is_an_empty_database(tmp_path: Path) -> None:
         assert db.schema_version == LATEST
 
 
-async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_transaction_rolls_back_on_error(database: Path | str) -> None:
+    async with await open_database(database) as db:
 
         async def fail_midway() -> None:
             async with db.transaction() as tx:
@@ -334,16 +341,16 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
 
 
-async def test_reader_never_sees_an_open_transaction(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_reader_never_sees_an_open_transaction(database: Path | str) -> None:
+    async with await open_database(database) as db:
         async with db.transaction() as tx:
             await tx.execute(INSERT_MEMBER)
             assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
         assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
 
 
-async def test_cancelled_transaction_leaves_the_connection_usable(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_cancelled_transaction_leaves_the_connection_usable(database: Path | str) -> None:
+    async with await open_database(database) as db:
         entered = asyncio.Event()
 
         async def slow_transaction() -> None:
@@ -369,14 +376,15 @@ async def test_cancelled_transaction_leaves_the_connection_usable(tmp_path: Path
         assert await db.fetch("SELECT count(*) FROM members") == [(1,)]
 
 
-async def test_close_is_idempotent(tmp_path: Path) -> None:
-    db = await open_database(tmp_path / "bot.db")
+async def test_close_is_idempotent(database: Path | str) -> None:
+    db = await open_database(database)
     await db.close()
     await db.close()
 
 
-async def test_write_epoch_moves_with_every_write(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+@pytest.mark.sqlite_only  # PostgreSQL has no epoch (other processes write): next test
+async def test_write_epoch_moves_with_every_write(database: Path | str) -> None:
+    async with await open_database(database) as db:
         before = db.write_epoch()
         assert before is not None
         await db.fetch("SELECT count(*) FROM members")
@@ -387,14 +395,23 @@ async def test_write_epoch_moves_with_every_write(tmp_path: Path) -> None:
         after = db.write_epoch()
         assert after is not None
         assert after != before
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY_ERRORS):
             await db.execute(INSERT_MEMBER)  # a failed write moves it too, once settled
         await settled(db)
         assert db.write_epoch() not in (before, after)
 
 
+async def test_write_epoch_is_none_where_other_processes_write(
+    database: Path | str, engine: str
+) -> None:
+    async with await open_database(database) as db:
+        assert (db.write_epoch() is None) == (engine == "postgres")
+        await db.execute(INSERT_MEMBER)
+        assert (db.write_epoch() is None) == (engine == "postgres")
+
+
 async def settled(db: Database) -> int:
-    """The epoch once no write is running (10 s at most)."""
+    """The epoch once no write is running (10 s at most); SQLite only."""
     for _ in range(10_000):
         epoch = db.write_epoch()
         if epoch is not None:
@@ -411,8 +428,11 @@ SLOW_WRITE = (
 )
 
 
-async def test_a_cancelled_write_settles_only_when_its_statement_has_run(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+@pytest.mark.sqlite_only  # it waits for the write epoch
+async def test_a_cancelled_write_settles_only_when_its_statement_has_run(
+    database: Path | str,
+) -> None:
+    async with await open_database(database) as db:
         task = asyncio.create_task(db.execute(SLOW_WRITE))
         await asyncio.sleep(0.02)  # queued on the writer's thread, running
         task.cancel()
@@ -424,8 +444,8 @@ async def test_a_cancelled_write_settles_only_when_its_statement_has_run(tmp_pat
         assert await db.fetch("SELECT count(*) FROM audit_log WHERE action = 'slow'") == [(1,)]
 
 
-def insert_member(user: int) -> Callable[[sqlite3.Connection], int]:
-    def job(conn: sqlite3.Connection) -> int:
+def insert_member(user: int) -> Callable[[Connection], int]:
+    def job(conn: Connection) -> int:
         conn.execute(
             "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)", (user,)
         )
@@ -434,39 +454,44 @@ def insert_member(user: int) -> Callable[[sqlite3.Connection], int]:
     return job
 
 
-def committed_members(path: Path) -> set[int]:
+def committed_members(database: Path | str) -> set[int]:
     """Members as another connection sees them: only what is committed."""
-    with sqlite3.connect(path) as conn:
+    if isinstance(database, str):
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(database) as pg:
+            return {row[0] for row in pg.execute("SELECT user_id FROM members")}
+    with sqlite3.connect(database) as conn:
         found = {row[0] for row in conn.execute("SELECT user_id FROM members")}
     conn.close()
     return found
 
 
-async def test_writes_arriving_together_share_commits(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_writes_arriving_together_share_commits(database: Path | str) -> None:
+    async with await open_database(database) as db:
         results = await asyncio.gather(*(db.write(insert_member(u)) for u in range(200)))
         assert results == list(range(200))
         # Queued before the first commit began: a few commits at most, not 200.
         assert 1 <= db.group_commits <= 5
-        assert committed_members(db.path) == set(range(200))
+        assert committed_members(database) == set(range(200))
 
 
-async def test_a_write_returns_only_once_its_commit_is_durable(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_a_write_returns_only_once_its_commit_is_durable(database: Path | str) -> None:
+    async with await open_database(database) as db:
 
         async def write_then_look(user: int) -> None:
             await db.write(insert_member(user))
             # Acknowledged: another connection (another process) sees it already.
-            assert user in committed_members(db.path)
+            assert user in committed_members(database)
 
         await asyncio.gather(*(write_then_look(u) for u in range(20)))
 
 
-async def test_a_failing_write_fails_alone_and_the_group_commits(tmp_path: Path) -> None:
-    async with await open_database(tmp_path / "bot.db") as db:
+async def test_a_failing_write_fails_alone_and_the_group_commits(database: Path | str) -> None:
+    async with await open_database(database) as db:
         await db.write(insert_member(5))
 
-        def fails_midway(conn: sqlite3.Connection) -> None:
+        def fails_midway(conn: Connection) -> None:
             conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 6, 0)")
             conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 5, 0)")
 
@@ -479,19 +504,19 @@ async def test_a_failing_write_fails_alone_and_the_group_commits(tmp_path: Path)
             return_exceptions=True,
         )
         assert list(results[:2]) == [1, 2]
-        assert isinstance(results[2], sqlite3.IntegrityError)
-        assert isinstance(results[3], sqlite3.IntegrityError)
+        assert isinstance(results[2], INTEGRITY_ERRORS)
+        assert isinstance(results[3], INTEGRITY_ERRORS)
         assert results[4] == 3
-        assert committed_members(db.path) == {1, 2, 3, 5}
+        assert committed_members(database) == {1, 2, 3, 5}
 
 
-async def test_a_write_that_ends_the_transaction_costs_only_itself(tmp_path: Path) -> None:
+async def test_a_write_that_ends_the_transaction_costs_only_itself(database: Path | str) -> None:
     """If one write's error rolls back the whole group (as SQLITE_FULL would), every other
     write of the group is retried in a transaction of its own."""
-    async with await open_database(tmp_path / "bot.db") as db:
+    async with await open_database(database) as db:
         await db.write(insert_member(100))  # the next ones queue behind this commit
 
-        def ends_the_transaction(conn: sqlite3.Connection) -> None:
+        def ends_the_transaction(conn: Connection) -> None:
             conn.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 9, 0)")
             conn.execute("ROLLBACK")
             raise sqlite3.OperationalError("database or disk is full")
@@ -507,15 +532,15 @@ async def test_a_write_that_ends_the_transaction_costs_only_itself(tmp_path: Pat
         assert results[1] == 1
         assert isinstance(results[2], sqlite3.OperationalError)
         assert results[3] == 2
-        assert committed_members(db.path) == {100, 1, 2}
+        assert committed_members(database) == {100, 1, 2}
         # The connection is not left inside a transaction.
         assert await db.write(insert_member(3)) == 3
 
 
-async def test_queued_writes_commit_before_close(tmp_path: Path) -> None:
-    db = await open_database(tmp_path / "bot.db")
+async def test_queued_writes_commit_before_close(database: Path | str) -> None:
+    db = await open_database(database)
     pending = [asyncio.ensure_future(db.write(insert_member(u))) for u in range(10)]
     await asyncio.sleep(0)
     await db.close()
     assert [await p for p in pending] == list(range(10))
-    assert committed_members(tmp_path / "bot.db") == set(range(10))
+    assert committed_members(database) == set(range(10))

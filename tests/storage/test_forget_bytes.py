@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from storage.models import CompletionSource
 from storage.store import Store
 
@@ -30,6 +32,7 @@ async def record_secrets(store: Store) -> None:
     await store.progress.record_completion(1, 8, "c1", points=3, display_name="Someone Else")
 
 
+@pytest.mark.sqlite_only  # bytes in the database file and its WAL
 async def test_forgotten_member_leaves_no_bytes_in_the_files(store: Store, db_path: Path) -> None:
     await record_secrets(store)
     assert NAME.encode() in database_bytes(db_path)  # the scan would see them
@@ -44,6 +47,7 @@ async def test_forgotten_member_leaves_no_bytes_in_the_files(store: Store, db_pa
     assert b"Someone Else" in raw  # the other member's data is still there
 
 
+@pytest.mark.sqlite_only  # bytes in the database file
 async def test_forget_after_a_checkpoint_also_clears_the_main_file(
     store: Store, db_path: Path
 ) -> None:

@@ -15,14 +15,14 @@ LONG = 3600.0  # a copy this old still does: only a write of this process can re
 
 
 async def test_settings_own_saves_are_seen_at_once_others_when_the_copy_may_be_refreshed(
-    store: Store, db_path: Path, clock: FakeClock
+    store: Store, database: Path | str, clock: FakeClock
 ) -> None:
     assert await store.settings.get(1, max_age=LONG) is None
     await store.settings.save(GuildSchedule(guild_id=1, channel_id=10))
     mine = await store.settings.get(1, max_age=LONG)
     assert mine is not None
     assert mine.channel_id == 10
-    async with await open_store(db_path, clock=clock) as other:
+    async with await open_store(database, clock=clock) as other:
         await other.settings.save(GuildSchedule(guild_id=1, channel_id=20))
     copy = await store.settings.get(1, max_age=LONG)
     assert copy is not None
@@ -36,7 +36,7 @@ async def test_settings_own_saves_are_seen_at_once_others_when_the_copy_may_be_r
 
 
 async def test_the_ledger_copy_follows_this_process_s_posts(
-    store: Store, db_path: Path, clock: FakeClock
+    store: Store, database: Path | str, clock: FakeClock
 ) -> None:
     assert await store.posts.latest_sent(1, max_age=LONG) is None
     assert await store.posts.from_week(1, WEEK, max_age=LONG) == []
@@ -49,7 +49,7 @@ async def test_the_ledger_copy_follows_this_process_s_posts(
     latest = await store.posts.latest_sent(1, max_age=LONG)
     assert latest is not None
     assert latest.message_id == 77
-    async with await open_store(db_path, clock=clock) as other:
+    async with await open_store(database, clock=clock) as other:
         newer = await claim(other, week=WEEK.next())
         await other.posts.mark_sent(newer.post.post_id, message_id=78)
     assert await store.posts.latest_sent(1, max_age=LONG) == latest  # the copy, as asked

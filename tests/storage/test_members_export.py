@@ -19,14 +19,12 @@ FORGOTTEN = 7
 async def every_mention(store: Store, user: int) -> dict[str, int]:
     """Rows in any table that name ``user`` in any integer column."""
     found = {}
-    for (table,) in await store.db.fetch(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ):
-        columns = [row[1] for row in await store.db.fetch(f"PRAGMA table_info({table})")]
-        where = " OR ".join(f"{column} = ?" for column in columns)
+    for table, columns in (await store.db.tables()).items():
+        # As text: PostgreSQL compares no text column with a number.
+        where = " OR ".join(f"CAST({column} AS TEXT) = ?" for column in columns)
         (count,) = (
             await store.db.fetch(
-                f"SELECT count(*) FROM {table} WHERE {where}", [user] * len(columns)
+                f"SELECT count(*) FROM {table} WHERE {where}", [str(user)] * len(columns)
             )
         )[0]
         found[table] = count

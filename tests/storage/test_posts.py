@@ -40,9 +40,9 @@ async def test_concurrent_claims_have_exactly_one_owner(store: Store) -> None:
 
 
 async def test_claims_from_two_processes_have_one_owner(
-    db_path: Path, store: Store, clock: FakeClock
+    database: Path | str, store: Store, clock: FakeClock
 ) -> None:
-    async with await open_store(db_path, clock=clock) as other:
+    async with await open_store(database, clock=clock) as other:
         results = await asyncio.gather(*(claim(s) for s in (store, other) * 5))
     assert sum(r.owned for r in results) == 1
 

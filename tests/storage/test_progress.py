@@ -201,6 +201,7 @@ async def assert_streaks_match_the_definition(store: Store) -> int:
     return with_streak
 
 
+@pytest.mark.slow_on_postgres  # ~1.5 s per seed there
 @pytest.mark.parametrize("seed", range(3))
 async def test_maintained_totals_match_a_recount(store: Store, seed: int) -> None:
     rng = random.Random(seed)

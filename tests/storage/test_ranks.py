@@ -9,7 +9,6 @@ slow definition: one plus the ranked members with more points (ties share a rank
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from storage.models import GuildSchedule, Period
 from storage.store import Store, open_store
+from tests.storage.conftest import FreshDatabase
 
 GUILDS = (1, 2)
 USERS = (1, 2, 3, 4, 5)
@@ -103,13 +103,12 @@ async def apply(store: Store, step: tuple[str, int, int, int]) -> None:
         await store.settings.save(GuildSchedule(guild, timezone="UTC", season_start=season))
 
 
-async def play(script: list[list[tuple[str, int, int, int]]]) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        async with await open_store(Path(directory) / "bot.db") as store:
-            for together in script:
-                # The steps of one batch race each other into the same group commits.
-                await asyncio.gather(*(apply(store, step) for step in together))
-                await check(store)
+async def play(database: Path | str, script: list[list[tuple[str, int, int, int]]]) -> None:
+    async with await open_store(database) as store:
+        for together in script:
+            # The steps of one batch race each other into the same group commits.
+            await asyncio.gather(*(apply(store, step) for step in together))
+            await check(store)
 
 
 steps = st.tuples(
@@ -124,9 +123,10 @@ steps = st.tuples(
 @settings(
     max_examples=60,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
 )
+@pytest.mark.slow_on_postgres  # a database per example
 @given(st.lists(st.lists(steps, min_size=1, max_size=4), min_size=1, max_size=12))
 @example(
     [
@@ -136,8 +136,11 @@ steps = st.tuples(
         [("forget-everywhere", 1, 1, 0), ("show", 1, 2, 0)],
     ]
 )
-def test_rank_counts_match_a_slow_count(script: list[list[tuple[str, int, int, int]]]) -> None:
-    asyncio.run(play(script))
+def test_rank_counts_match_a_slow_count(
+    fresh_database: FreshDatabase, script: list[list[tuple[str, int, int, int]]]
+) -> None:
+    with fresh_database() as database:
+        asyncio.run(play(database, script))
 
 
 async def test_ties_share_a_rank(store: Store) -> None:

@@ -3,12 +3,11 @@ nothing left behind when a reward is removed or a member is forgotten."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from storage.rewards import RewardKind, RewardRule
 from storage.store import Store
+from tests.postgres import INTEGRITY_ERRORS
 
 GUILD, ADA, ROLE = 1, 7, 900
 
@@ -30,7 +29,7 @@ async def test_add_replaces_the_roles_reward_and_lists_streaks_first(store: Stor
         await store.rewards.add(
             RewardRule(GUILD, 903, RewardKind.POINTS, 5, remove_when_broken=True)
         )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await store.rewards.add(RewardRule(GUILD, 904, RewardKind.POINTS, 0))
 
 

@@ -72,9 +72,11 @@ async def test_moderator_changes_are_audited(store: Store) -> None:
     assert entries[1].detail.startswith("created")
 
 
-async def test_timing_changed_at_moves_only_when_the_timing_changes(tmp_path: Path) -> None:
+async def test_timing_changed_at_moves_only_when_the_timing_changes(
+    database: Path | str,
+) -> None:
     now = [datetime(2026, 11, 2, 9, 0, tzinfo=UTC)]
-    async with await open_store(tmp_path / "db.sqlite3", clock=lambda: now[0]) as store:
+    async with await open_store(database, clock=lambda: now[0]) as store:
         schedule = GuildSchedule(guild_id=1, channel_id=10, weekday=0)
         await store.settings.save(schedule)
         first = now[0]

@@ -9,8 +9,6 @@ through the real repositories on a real file and compares with
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +18,8 @@ from hypothesis import strategies as st
 
 from storage.models import IsoWeek, Period, PostState
 from storage.store import Store, open_store
+from tests.postgres import INTEGRITY_ERRORS
+from tests.storage.conftest import FreshDatabase
 from tests.storage.streak_reference import reference_streaks
 
 G = 1
@@ -102,13 +102,12 @@ async def check(store: Store, model: Model) -> None:
     assert await store.db.fetch("SELECT count(*) FROM members WHERE streaks_stale <> 0") == [(0,)]
 
 
-async def play(script: list[tuple[str, int, int]]) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        async with await open_store(Path(directory) / "bot.db", clock=Clock()) as store:
-            model = Model()
-            for action, user, i in script:
-                await apply(store, model, action, user, i)
-                await check(store, model)
+async def play(database: Path | str, script: list[tuple[str, int, int]]) -> None:
+    async with await open_store(database, clock=Clock()) as store:
+        model = Model()
+        for action, user, i in script:
+            await apply(store, model, action, user, i)
+            await check(store, model)
 
 
 class Clock:
@@ -134,7 +133,7 @@ events = st.tuples(
 @settings(
     max_examples=80,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
 )
 @given(st.lists(events, min_size=1, max_size=30))
@@ -153,8 +152,11 @@ events = st.tuples(
 @example([("send", 0, 0), ("done", 1, 0), ("claim", 0, 1), ("done", 1, 1), ("send", 0, 1)])
 # An older week completed after a newer one joins two runs.
 @example([*(("send", 0, i) for i in range(3)), ("done", 1, 2), ("done", 1, 0), ("done", 1, 1)])
-def test_stored_streaks_follow_the_definition(script: list[tuple[str, int, int]]) -> None:
-    asyncio.run(play(script))
+def test_stored_streaks_follow_the_definition(
+    fresh_database: FreshDatabase, script: list[tuple[str, int, int]]
+) -> None:
+    with fresh_database() as database:
+        asyncio.run(play(database, script))
 
 
 @pytest.mark.parametrize(
@@ -188,11 +190,11 @@ async def test_examples_through_the_repositories(
 async def test_a_post_is_sent_only_by_its_claim_and_stays_sent(store: Store) -> None:
     claim = await store.posts.claim(G, WEEKS[0], challenge_id="c0", channel_id=5, scheduled_for=T0)
     await store.posts.mark_sent(claim.post.post_id, message_id=100)
-    with pytest.raises(sqlite3.IntegrityError, match="a sent post stays sent"):
+    with pytest.raises(INTEGRITY_ERRORS, match="a sent post stays sent"):
         await store.db.execute("UPDATE challenge_posts SET state = 'failed'")
-    with pytest.raises(sqlite3.IntegrityError, match="a sent post stays sent"):
+    with pytest.raises(INTEGRITY_ERRORS, match="a sent post stays sent"):
         await store.db.execute("DELETE FROM challenge_posts")
-    with pytest.raises(sqlite3.IntegrityError, match="claimed first, then marked sent"):
+    with pytest.raises(INTEGRITY_ERRORS, match="claimed first, then marked sent"):
         await store.db.execute(
             "INSERT INTO challenge_posts (guild_id, iso_week, challenge_id, channel_id, state,"
             " scheduled_for_us, claimed_at_us, message_id, posted_at_us)"
