@@ -9,7 +9,8 @@ COPY bot ./bot
 COPY content ./content
 COPY scheduler ./scheduler
 COPY storage ./storage
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# The postgres extra (psycopg) too, so one image serves SQLite and PostgreSQL (compose.yaml).
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONUNBUFFERED=1 \

@@ -35,6 +35,8 @@ def test_installs_the_built_wheel_and_runs_as_non_root() -> None:
     runs = " ".join(rest for keyword, rest in instructions() if keyword == "RUN")
     assert "pip wheel" in runs
     assert ".whl" in runs
+    # One image for both engines: compose.yaml's PostgreSQL profile runs this same image.
+    assert 'pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"' in runs
     users = [rest for keyword, rest in instructions() if keyword == "USER"]
     assert users
     assert users[-1] not in {"root", "0"}
