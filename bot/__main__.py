@@ -196,10 +196,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Read the running bot's heartbeat file; used by the container HEALTHCHECK."""
-    from bot.health import check_health, heartbeat_path  # noqa: PLC0415 (lazy)
+    from bot.health import check_health  # noqa: PLC0415 (lazy)
 
     settings = _settings(args)
-    health = check_health(heartbeat_path(settings.local_path), now=datetime.now(UTC))
+    health = check_health(settings.heartbeat_file, now=datetime.now(UTC))
     print(("healthy: " if health.ok else "unhealthy: ") + health.reason)
     return 0 if health.ok else 1
 

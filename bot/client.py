@@ -18,7 +18,7 @@ from discord.ext import commands
 
 from bot.cogs import build_cogs
 from bot.errors import install_error_handler, refuse_while_closing
-from bot.health import HEARTBEAT_EVERY, heartbeat_path, write_heartbeat
+from bot.health import HEARTBEAT_EVERY, write_heartbeat
 from bot.interaction_log import log_interaction
 from bot.lag import too_late
 from bot.publisher import DiscordPublisher
@@ -173,7 +173,7 @@ class MLEBot(commands.Bot):
     def _write_heartbeat(self, *, stopped: bool = False) -> None:
         if self.closing and not stopped:
             return  # nothing may overwrite the last beat (a late gateway event, say)
-        path = heartbeat_path(self.services.settings.local_path)
+        path = self.services.settings.heartbeat_file
         connected = self._gateway_up and not self.is_closed()
         try:
             write_heartbeat(path, now=datetime.now(UTC), connected=connected, stopped=stopped)

@@ -1,6 +1,7 @@
 """Liveness for ``mle-bot health`` (the container HEALTHCHECK): a small heartbeat file.
 
-The running bot rewrites ``<database>.heartbeat`` every :data:`HEARTBEAT_EVERY`, at once when
+The running bot rewrites its heartbeat file (``Settings.heartbeat_file``: ``<database>.heartbeat``
+beside a SQLite file, one per process with PostgreSQL) every :data:`HEARTBEAT_EVERY`, at once when
 the gateway is ready, resumed or lost, and a last time when it stops (``"state": "stopped"``);
 the health command reads it. A file (not the database) so a check never contends with the
 bot's writes. A bot that died without stopping (killed, power cut) leaves a beat that goes

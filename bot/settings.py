@@ -22,6 +22,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.health import heartbeat_path
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
 
@@ -41,6 +43,7 @@ FIXES: dict[str, str] = {
     "catchup_grace_hours": "use a number of hours between 0 and 168",
     "shard_count": "set it to the total number of shards (1 or more), or unset it",
     "shard_ids": "list this process's shards, e.g. 0,1, each below MLEBOT_SHARD_COUNT",
+    "heartbeat": "set it to a writable file path (one per bot process), or unset it",
 }
 
 
@@ -130,6 +133,18 @@ class Settings(BaseSettings):
         default=None,
         description="The shards this process runs, e.g. `0,1` (needs `MLEBOT_SHARD_COUNT`).",
         json_schema_extra={SHOWN_DEFAULT: "unset (all shards)"},
+    )
+    heartbeat: Path | None = Field(
+        default=None,
+        description=(
+            "The file the running bot beats in and `mle-bot health` reads; one per process."
+        ),
+        json_schema_extra={
+            SHOWN_DEFAULT: (
+                "beside the SQLite file; with PostgreSQL "
+                "`data/mlebot-postgres[-shards-0-1].heartbeat`"
+            )
+        },
     )
 
     @classmethod
@@ -277,18 +292,40 @@ class Settings(BaseSettings):
             return self.database
         return POSTGRES_LOCAL_PATH
 
-    def prepare_database_path(self) -> Path:
-        """Create the parent directory of :attr:`local_path` (the database file or the
-        heartbeat's); raise :class:`SettingsError` if impossible."""
+    @property
+    def heartbeat_file(self) -> Path:
+        """Where this process writes its heartbeat and where ``mle-bot health`` looks.
+
+        ``MLEBOT_HEARTBEAT`` when set; else beside the SQLite file (one process per file);
+        with PostgreSQL, named after the shards the process runs, so several processes in
+        one directory (each with its own ``MLEBOT_SHARD_IDS``) keep apart:
+        ``data/mlebot-postgres-shards-0.heartbeat``, ``...-shards-1.heartbeat``.
+        """
+        if self.heartbeat is not None:
+            return self.heartbeat
         path = self.local_path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SettingsError(
-                ENV_NAMES["database"],
-                f"cannot create {path.parent} ({exc.strerror})",
-                FIXES["database"],
-            ) from exc
+        if not isinstance(self.database, Path) and self.shard_ids is not None:
+            ids = "-".join(str(shard) for shard in self.shard_ids)
+            path = path.with_name(f"{path.name}-shards-{ids}")
+        return heartbeat_path(path)
+
+    def prepare_database_path(self) -> Path:
+        """Create the parent directories of :attr:`local_path` (the database file, or the
+        heartbeat's name with PostgreSQL) and of :attr:`heartbeat_file`; raise
+        :class:`SettingsError` if impossible."""
+        path = self.local_path
+        for setting, directory in (
+            ("database", path.parent),
+            ("heartbeat", self.heartbeat_file.parent),
+        ):
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SettingsError(
+                    ENV_NAMES[setting],
+                    f"cannot create {directory} ({exc.strerror})",
+                    FIXES[setting],
+                ) from exc
         return path
 
 

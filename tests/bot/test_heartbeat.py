@@ -10,7 +10,7 @@ import time_machine
 
 from bot.__main__ import main
 from bot.client import MLEBot
-from bot.health import check_health, heartbeat_path, write_heartbeat
+from bot.health import check_health, write_heartbeat
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def test_connecting_stale_and_missing_say_what_is_wrong(tmp_path: Path) -> None:
 
 
 def verdict(bot: MLEBot) -> str:
-    health = check_health(heartbeat_path(bot.services.settings.local_path), now=datetime.now(UTC))
+    health = check_health(bot.services.settings.heartbeat_file, now=datetime.now(UTC))
     return ("healthy: " if health.ok else "unhealthy: ") + health.reason
 
 
