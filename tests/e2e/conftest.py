@@ -209,6 +209,7 @@ async def spawn_bot(
     database: Path | None = None,
     env: Mapping[str, str] | None = None,
     name: str = "bot",
+    cwd: Path = REPO_ROOT,
 ) -> BotProcess:
     """Start ``python <argv>`` (the bot, by default) and return at once (see :func:`start_bot`,
     which waits for it to connect; this is for a process expected to be refused)."""
@@ -226,7 +227,7 @@ async def spawn_bot(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             *argv,
-            cwd=REPO_ROOT,
+            cwd=cwd,
             env=environment,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
@@ -247,6 +248,7 @@ async def start_bot(
     env: Mapping[str, str] | None = None,
     name: str = "bot",
     shard_ids: Sequence[int] | None = None,
+    cwd: Path = REPO_ROOT,
 ) -> BotProcess:
     """Start ``python <argv>`` (the bot, by default); wait for its guild command sync and
     gateway identify.
@@ -258,7 +260,10 @@ async def start_bot(
     Several processes: ``env`` adds or overrides settings (``MLEBOT_SHARD_COUNT``,
     ``MLEBOT_SHARD_IDS``, a ``MLEBOT_DATABASE`` URL), ``name`` keeps each process's log files
     apart in one ``workdir``, ``database`` is the SQLite file (default ``workdir/bot.sqlite3``),
-    and ``shard_ids`` are the shards to wait for (default: every shard of the count).
+    and ``shard_ids`` are the shards to wait for (default: every shard of the count). On
+    PostgreSQL, ``env`` sets ``MLEBOT_DATABASE`` to the URL (``database`` is then unused), and
+    ``cwd`` (default: the repository) is where the process's relative paths land, such as its
+    heartbeat file ``data/mlebot-postgres-shards-<ids>.heartbeat``.
 
     Not for ``on_ready``: nothing on the wire marks it, and interactions work before it.
     """
@@ -272,6 +277,7 @@ async def start_bot(
         database=database,
         env=env,
         name=name,
+        cwd=cwd,
     )
     process = bot.process
     synced = asyncio.create_task(fake.wait_for_sync(guild.id, within=START_WITHIN))

@@ -7,9 +7,9 @@
   with one line saying to use PostgreSQL or run all shards in one process; and a second plain
   process on a SQLite file a running bot holds is refused too (the ``flock``).
 
-Several processes on one PostgreSQL database (the issue's two-process test) use the same
-helpers: ``start_bot(..., env={**shard_env(2, [0]), "MLEBOT_DATABASE": url}, name="shard0",
-shard_ids=[0])`` and the same for shard 1.
+Several processes on one PostgreSQL database (the issue's two-process test) are in
+``test_shards_postgres.py``, with the same helpers: ``start_bot(..., env={**shard_env(2, [0]),
+"MLEBOT_DATABASE": url}, name="shard0", shard_ids=[0])`` and the same for shard 1.
 """
 
 from __future__ import annotations

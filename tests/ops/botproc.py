@@ -13,7 +13,7 @@ import calendar
 import json
 import signal
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,7 +25,7 @@ from aiohttp import web
 from bot.health import heartbeat_path
 from storage.models import GuildSchedule
 from storage.store import open_store
-from tests.e2e.conftest import BotProcess, start_bot
+from tests.e2e.conftest import REPO_ROOT, BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
 
@@ -140,16 +140,51 @@ async def kill_9(bot: BotProcess) -> None:
 
 
 async def restart_after_kill(
-    fake: FakeDiscord, guild: GuildHandle, workdir: Path, bot: BotProcess
+    fake: FakeDiscord,
+    guild: GuildHandle,
+    workdir: Path,
+    bot: BotProcess,
+    *,
+    name: str = "bot",
+    shard_ids: Sequence[int] | None = None,
+    shard_count: int = 1,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = REPO_ROOT,
 ) -> BotProcess:
-    """Start a new bot on the same database once the fake has seen the old socket close."""
-    await fake.wait_until(lambda: not fake.connected, within=10, what="the old gateway to close")
+    """Start a new bot on the same database once the fake has seen the old socket close.
+
+    One of several processes: ``shard_ids`` of ``shard_count`` are the killed process's
+    shards, whose sessions must drop (the other processes stay connected); ``name``, ``env``
+    and ``cwd`` are what it was started with.
+    """
+    if shard_ids is None:
+        await fake.wait_until(
+            lambda: not fake.connected, within=10, what="the old gateway to close"
+        )
+    else:
+
+        def dropped() -> bool:
+            sessions = [fake.shard_session(shard, shard_count) for shard in shard_ids]
+            return not any(session is not None and session.live for session in sessions)
+
+        await fake.wait_until(
+            dropped, within=10, what=f"the gateway of shard(s) {list(shard_ids)} to close"
+        )
     # New log files: the killed process's output stays for the report.
-    for name in ("bot.stdout.log", "bot.stderr.log"):
-        old = workdir / name
+    for log in (f"{name}.stdout.log", f"{name}.stderr.log"):
+        old = workdir / log
         if old.exists():
-            old.rename(workdir / f"{name}.{bot.process.pid}")
-    return await start_bot(fake, guild, workdir)
+            old.rename(workdir / f"{log}.{bot.process.pid}")
+    return await start_bot(
+        fake,
+        guild,
+        workdir,
+        env=env,
+        name=name,
+        shard_ids=shard_ids,
+        database=bot.database,
+        cwd=cwd,
+    )
 
 
 @asynccontextmanager
@@ -176,26 +211,33 @@ def heartbeat(database: Path) -> Json:
     return beat
 
 
-def query(database: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Read the bot's database with the standard library (read-only, after the bot exited)."""
+def query(database: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Read the bot's database: a SQLite file with the standard library (read-only), or a
+    ``postgresql://`` URL with psycopg (autocommit: committed rows only; ``%s`` parameters)."""
+    if isinstance(database, str):
+        import psycopg  # noqa: PLC0415  (only the PostgreSQL tests have it for sure)
+
+        with psycopg.connect(database, autocommit=True) as conn:
+            return [tuple(row) for row in conn.execute(sql.encode(), params).fetchall()]
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         return list(connection.execute(sql, params))
 
 
 async def rows_settle(
-    database: Path,
+    database: Path | str,
     sql: str,
     settled: Callable[[tuple[Any, ...]], bool],
     *,
     what: str,
     within: float = 10.0,
+    params: tuple[Any, ...] = (),
 ) -> list[tuple[Any, ...]]:
     """``sql``'s rows once there are some and every one is ``settled`` (a ledger after the
     restarted bot's catch-up); ``AssertionError`` naming ``what`` after ``within`` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
-        rows = query(database, sql)
+        rows = query(database, sql, params)
         if rows and all(settled(row) for row in rows):
             return rows
         if loop.time() > deadline:
@@ -228,8 +270,13 @@ class Hold:
         self.released.set()
 
 
-def hold_route(fake: FakeDiscord, route: str, *, before: bool) -> Hold:
+def hold_route(
+    fake: FakeDiscord, route: str, *, before: bool, channel_id: int | None = None
+) -> Hold:
     """Wrap the fake's handler of ``route`` (e.g. :data:`CREATE_MESSAGE`) with a :class:`Hold`.
+
+    ``channel_id``: hold the first request for that channel only (others pass), e.g. one
+    guild's weekly post among many.
 
     Reaches into ``FakeDiscord._routes`` (its handler table) because the fake's own ``slow``
     fault only delays *before* handling, and a fixed delay is a race where an event is not.
@@ -239,7 +286,7 @@ def hold_route(fake: FakeDiscord, route: str, *, before: bool) -> Hold:
     hold = Hold(before)
 
     async def held(request: web.Request, params: dict[str, str], body: Any) -> web.StreamResponse:
-        if hold.used:
+        if hold.used or (channel_id is not None and params.get("channel_id") != str(channel_id)):
             return await handler(request, params, body)
         hold.used = True
         if before:
