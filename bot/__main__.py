@@ -9,6 +9,7 @@ discord.py, the cogs or the scheduler; only ``run`` and ``ask`` do (both render 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -171,10 +172,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot with the configured settings, bundled or configured content, and SQLite."""
     from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
-    from bot.dblock import one_process_per_sqlite_file  # noqa: PLC0415
+    from bot.dblock import one_process_per_shard, one_process_per_sqlite_file  # noqa: PLC0415
     from bot.logging_setup import configure_logging  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
+    from storage.errors import StorageError  # noqa: PLC0415
 
     settings = _settings(args)
     token = settings.require_token().get_secret_value()
@@ -190,7 +192,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     import asyncio  # noqa: PLC0415 (lazy: --help needs no event loop)
 
-    with one_process_per_sqlite_file(settings.database):  # a second `run` on it is refused
+    # A second `run` on the SQLite file, or on a shard of the PostgreSQL database, is refused.
+    with contextlib.ExitStack() as held:
+        held.enter_context(one_process_per_sqlite_file(settings.database))
+        try:
+            held.enter_context(one_process_per_shard(settings))
+        except StorageError as exc:  # the PostgreSQL server cannot be reached
+            print(f"mle-bot: {exc}", file=sys.stderr)
+            return 1
         return asyncio.run(run_bot(settings, catalog, token))
 
 

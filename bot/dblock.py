@@ -6,8 +6,10 @@ process) is refused at start-up with one line instead of sharing the file with n
 or caches. The kernel drops the lock when the process exits in any way, ``kill -9`` included,
 so a restart is never blocked by a stale lock file (the file itself stays, empty).
 
-A PostgreSQL database is shared by design: no lock. Other tools (``mle-bot health``, tests that
-read the file) do not take the lock.
+A PostgreSQL database is shared by design: several processes, but one per shard.
+:func:`one_process_per_shard` holds the server's advisory locks for the process's shards
+(:mod:`storage.shardlock` says why and how). Other tools (``mle-bot health``, tests that read
+the file) take no lock.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.settings import ENV_NAMES, SettingsError, is_sqlite
+from bot.settings import ENV_NAMES, Settings, SettingsError, is_sqlite
 
 
 def lock_path(database: Path) -> Path:
@@ -55,3 +57,29 @@ def one_process_per_sqlite_file(database: Path | str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def one_process_per_shard(settings: Settings) -> Iterator[None]:
+    """On PostgreSQL, hold this process's shards (every guild, without shards) while the body
+    runs; :class:`SettingsError` when another live process runs one of them or uses another
+    shard count. Does nothing on SQLite (:func:`one_process_per_sqlite_file` covers it).
+
+    Raises :class:`~storage.errors.StorageError` when the server cannot be reached.
+    """
+    if is_sqlite(settings.database):
+        yield
+        return
+    from storage.shardlock import ShardsTakenError, hold_shards  # noqa: PLC0415 (psycopg)
+
+    try:
+        lease = hold_shards(str(settings.database), settings.shard_count, settings.shard_ids)
+    except ShardsTakenError as exc:
+        raise SettingsError(
+            ENV_NAMES["shard_ids"] if settings.shard_count else ENV_NAMES["database"],
+            str(exc),
+            "each process on one PostgreSQL database runs its own MLEBOT_SHARD_IDS of the same "
+            "MLEBOT_SHARD_COUNT",
+        ) from None
+    with lease:
+        yield

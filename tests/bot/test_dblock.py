@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dblock import lock_path, one_process_per_sqlite_file
-from bot.settings import SettingsError
+from bot.dblock import lock_path, one_process_per_shard, one_process_per_sqlite_file
+from bot.settings import Settings, SettingsError
+from tests.postgres import PostgresServer
 
 
 def test_a_second_holder_is_refused_until_the_first_lets_go(tmp_path: Path) -> None:
@@ -71,3 +72,34 @@ async def test_kill_9_of_the_holder_releases_the_lock(tmp_path: Path) -> None:
         await holder.wait()
     with one_process_per_sqlite_file(database):  # no stale lock after kill -9
         assert lock_path(database).exists()
+
+
+def test_a_second_process_for_a_shard_of_a_postgresql_database_is_refused(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.new_database(migrated=False)
+    try:
+        shard_0 = Settings(database=url, shard_count=2, shard_ids=(0,))
+        shard_1 = Settings(database=url, shard_count=2, shard_ids=(1,))
+        with one_process_per_shard(shard_0), one_process_per_shard(shard_1):
+            with pytest.raises(SettingsError) as caught, one_process_per_shard(shard_0):
+                pass
+            message = str(caught.value)
+            assert message.startswith("MLEBOT_SHARD_IDS: shard(s) 0 of 2 already run in another")
+            assert "\n" not in message
+            unsharded = Settings(database=url)  # every guild: overlaps both, another count
+            with (
+                pytest.raises(SettingsError, match=r"^MLEBOT_DATABASE: another bot process"),
+                one_process_per_shard(unsharded),
+            ):
+                pass
+        with one_process_per_shard(shard_0):  # let go on leaving
+            pass
+    finally:
+        postgres_server.drop(url)
+
+
+def test_sqlite_takes_no_shard_lock(tmp_path: Path) -> None:
+    settings = Settings(database=tmp_path / "bot.sqlite3", shard_count=2, shard_ids=(0, 1))
+    with one_process_per_shard(settings), one_process_per_shard(settings):
+        assert not list(tmp_path.iterdir())

@@ -19,7 +19,9 @@ Checked: exactly one post per guild per week in the channel, and a ``sent`` ledg
 its message id; the two killed posts settled by the restarted process (found on Discord, or
 sent again once); every acknowledged completion still in the database; each process's own
 log lists message POSTs to the channels of its own shard's guilds only; each process beats
-in its own heartbeat file (``data/mlebot-postgres-shards-<id>.heartbeat``), healthy.
+in its own heartbeat file (``data/mlebot-postgres-shards-<id>.heartbeat``), healthy; a third
+process for a shard already running is refused (and the killed process's shard is free again
+for its restart: the server let go of its lock).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.health import check_health
 from scheduler.shards import shard_of
 from storage.models import GuildSchedule, IsoWeek
 from storage.store import open_store
-from tests.e2e.conftest import BotProcess, pinned_clock, start_bot
+from tests.e2e.conftest import BotProcess, pinned_clock, spawn_bot, start_bot
 from tests.fakediscord.harness import GuildHandle, weekly_post_week
 from tests.fakediscord.server import FakeDiscord
 from tests.ops.botproc import (
@@ -147,6 +149,26 @@ class World:
         return dict(enumerate(started))
 
 
+async def a_replica_is_refused(world: World) -> None:
+    """A third process for shard 0 (a replica too many) is refused at start-up, in one line,
+    before it talks to Discord (``storage/shardlock.py``)."""
+    identifies = world.fake.identifies
+    replica = await spawn_bot(
+        world.fake,
+        world.guilds[0],
+        world.workdir,
+        env=env_of(world.url, 0),
+        name="replica",
+        cwd=world.workdir,
+    )
+    assert await asyncio.wait_for(replica.process.wait(), SETTLE_WITHIN) == 2
+    [line] = replica.output().strip().splitlines()
+    assert line.startswith(
+        "mle-bot: MLEBOT_SHARD_IDS: shard(s) 0 of 2 already run in another bot process"
+    ), line
+    assert world.fake.identifies == identifies
+
+
 async def kill_shard0_mid_post(
     world: World, running: dict[int, BotProcess], week: str, holds: list[Hold]
 ) -> tuple[BotProcess, set[int]]:
@@ -226,6 +248,8 @@ async def test_two_processes_on_one_postgres_post_once_per_guild_per_week_throug
                         )
                     ]
                 running = await world.start_all()
+                # Week 1: a replica too many tries to start, meanwhile.
+                replica = asyncio.create_task(a_replica_is_refused(world)) if index == 0 else None
                 if index == 0:  # one heartbeat per process, each healthy once ready
                     for shard, bot in running.items():
                         await bot.wait_for_log("ready as")
@@ -237,6 +261,8 @@ async def test_two_processes_on_one_postgres_post_once_per_guild_per_week_throug
                         world, running, week, holds
                     )
                 rows = await week_settles(postgres_url, week)
+                if replica is not None:
+                    await replica
                 assert sorted(int(str(row[0])) for row in rows) == sorted(g.id for g in guilds)
                 codes = await asyncio.gather(*(bot.stop() for bot in running.values()))
                 assert list(codes) == [0] * SHARDS
