@@ -19,7 +19,10 @@ connection of its own:
   runs shard 0 of 1), so a second process for one shard is refused.
 
 The server drops a session's locks when the session ends, ``kill -9`` of the bot included
-(its socket closes), so a restart is never refused by a lock left behind.
+(its socket closes), so a restart is never refused by a lock left behind. A process whose host
+died closes nothing: the session asks the server to probe an idle TCP connection after 30 s
+(``tcp_keepalives_*``, by default the system's two hours), so its locks go within about a
+minute.
 """
 
 from __future__ import annotations
@@ -39,6 +42,13 @@ __all__ = ["LAYOUT_KEY", "SHARD_KEY", "ShardLease", "ShardsTakenError", "hold_sh
 #: which is a separate key space). 'MLRL' and 'MLRS'.
 LAYOUT_KEY = 0x4D4C524C
 SHARD_KEY = 0x4D4C5253
+#: The server probes the session's idle TCP connection after 30 s, every 10 s, 3 times
+#: (ignored over a Unix socket, which cannot outlive its host).
+KEEPALIVES = (
+    ("tcp_keepalives_idle", 30),
+    ("tcp_keepalives_interval", 10),
+    ("tcp_keepalives_count", 3),
+)
 
 
 class ShardsTakenError(StorageError):
@@ -96,6 +106,8 @@ def hold_shards(
     count, ids = _shards(shard_count, shard_ids)
     conn = connect(url)
     try:
+        for setting, value in KEEPALIVES:
+            conn.execute(f"SET {setting} = {value}")
         conn.execute("SELECT pg_advisory_lock_shared(?, ?)", (LAYOUT_KEY, count))
         others = [
             int(row[0])
