@@ -11,6 +11,17 @@ operation through the repositories and through raw ``sqlite3`` with the same SQL
 overhead between them. Queries are timed with leaderboard page reuse off (every call reads);
 one row times the pages the bot reuses until the next write, in steady state. Not a test:
 it prints numbers for people to read.
+
+PostgreSQL beside SQLite, the same data (copied with ``mle-bot db copy``'s function, then
+``VACUUM ANALYZE``), the same calls through the same repositories::
+
+    python bench/bench_storage.py --database postgresql://user@host/postgres   # a server
+    python bench/bench_storage.py --database          # starts PostgreSQL from pgserver
+
+The URL's user must be allowed to create databases: each run makes one (``mlebot_bench_*``)
+and drops it. A last table puts each operation's repository timings on both engines side by
+side (the server's ``fsync`` and ``synchronous_commit`` are printed with it: SQLite runs WAL
+with ``synchronous = NORMAL``, which does not sync at commit).
 """
 
 from __future__ import annotations
@@ -25,16 +36,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from storage import progress as progress_sql
 from storage import ranks
 from storage.db import BUSY_TIMEOUT_MS, load_migrations, migrate
 from storage.leaderboards import LeaderboardRepository, leaderboard_sql
 from storage.models import CompletionSource, IsoWeek, Period
-from storage.store import open_store
+from storage.store import Store, open_store
 
 FIRST_MONDAY = date(2025, 12, 29)  # ISO 2026-W01
 START = datetime(2025, 12, 29, 9, tzinfo=UTC)  # the first post
@@ -200,6 +216,179 @@ async def compare(
     return repo_samples, raw_samples
 
 
+Case = tuple[str, Callable[[int], Awaitable[object]], Callable[[int], object]]
+
+
+async def time_repo(calls: int, cases: list[Case]) -> list[tuple[str, list[int]]]:
+    """The repository side of ``cases`` alone (PostgreSQL: no raw path to alternate with)."""
+    results = []
+    for name, repo_fn, _ in cases:
+        if not name.startswith(WRITES):
+            for i in range(min(300, calls)):
+                await repo_fn(i)
+        gc.collect()
+        samples = []
+        for i in range(calls):
+            t0 = time.perf_counter_ns()
+            await repo_fn(i)
+            samples.append(time.perf_counter_ns() - t0)
+        results.append((name, samples))
+    return results
+
+
+@contextmanager
+def postgres_server(url: str | None) -> Iterator[str]:
+    """``url``, or a PostgreSQL started from the ``pgserver`` wheel (stopped at the end)."""
+    if url is not None:
+        yield url
+        return
+    with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set"
+        warnings.simplefilter("ignore")
+        import pgserver  # noqa: PLC0415  (a dev dependency)
+
+        with tempfile.TemporaryDirectory(prefix="bench-pg-") as tmp:
+            server = pgserver.get_server(  # type: ignore[attr-defined]
+                Path(tmp) / "pgdata", cleanup_mode="stop"
+            )
+            try:
+                yield str(server.get_uri())
+            finally:
+                server.cleanup()
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+@contextmanager
+def bench_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server for one run; dropped at the end."""
+    import psycopg  # noqa: PLC0415
+
+    name = f"mlebot_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        yield with_database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+def copy_to_postgres(path: Path, url: str) -> str:
+    """The SQLite file's rows into ``url`` (``db copy``), analysed; returns the server's
+    durability settings for the table's heading."""
+    import psycopg  # noqa: PLC0415
+
+    from storage.admin import copy_sqlite_to_postgres  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    copy_sqlite_to_postgres(path, url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(b"VACUUM ANALYZE")
+        settings = {
+            name: conn.execute(f"SHOW {name}".encode()).fetchone()[0]  # type: ignore[index]
+            for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+        }
+    print(f"copied to PostgreSQL and analysed in {time.perf_counter() - t0:.1f}s")
+    return ", ".join(f"{k} {v}" for k, v in settings.items())
+
+
+def print_engines(
+    sqlite: list[tuple[str, list[int], list[int]]],
+    pg: list[tuple[str, list[int]]],
+    heading: str,
+) -> None:
+    print(f"\n== repositories on both engines, the same data, microseconds ({heading}) ==")
+    print(
+        f"{'operation':36} {'SQLite med':>10} {'SQLite p99':>10} {'PG med':>9} {'PG p99':>9}"
+        f" {'PG/SQLite med':>14}"
+    )
+    for (name, lite, _), (pg_name, samples) in zip(sqlite, pg, strict=True):
+        assert name == pg_name
+        lm, lp = stats(lite)
+        pm, pp = stats(samples)
+        print(f"{name:36} {lm:10.1f} {lp:10.1f} {pm:9.1f} {pp:9.1f} {pm / lm:14.2f}")
+
+
+def cases_for(
+    store: Store,
+    n: int,
+    guilds: list[int],
+    users: list[tuple[int, int]],
+    record_users: list[tuple[int, int]],
+    week: str,
+    raw_query: Callable[[Period, str, list[dict[str, object]]], Callable[[int], object]],
+    raw_record_fn: Callable[[int], object],
+    raw_recount: Callable[[int], object],
+    top_params: list[Any],
+    rank_params: list[Any],
+) -> list[Case]:
+    """Every timed operation, through ``store``'s repositories (and the raw path beside it)."""
+    lb, prog = LeaderboardRepository(store.db, kept=0), store.progress
+    return [
+        (
+            "top-10 (all time)",
+            lambda i: lb.top(guilds[i], Period.ALL_TIME),
+            raw_query(Period.ALL_TIME, "top", top_params),
+        ),
+        (
+            "top-10 (all time), page reused",
+            lambda i: store.leaderboards.top(guilds[i], Period.ALL_TIME),
+            raw_query(Period.ALL_TIME, "top", top_params),
+        ),
+        (
+            "my rank + 2 neighbours (all time)",
+            lambda i: lb.standing(*users[i], Period.ALL_TIME),
+            raw_query(Period.ALL_TIME, "standing", rank_params),
+        ),
+        (
+            "my rank (all time)",
+            lambda i: lb.rank(*users[i], Period.ALL_TIME),
+            raw_query(Period.ALL_TIME, "rank", rank_params),
+        ),
+        (
+            "my rank (season)",
+            lambda i: lb.rank(*users[i], Period.SEASON),
+            raw_query(Period.SEASON, "rank", rank_params),
+        ),
+        (
+            "top-10 (season)",
+            lambda i: lb.top(guilds[i], Period.SEASON),
+            raw_query(Period.SEASON, "top", top_params),
+        ),
+        (
+            "my rank + 2 neighbours (season)",
+            lambda i: lb.standing(*users[i], Period.SEASON),
+            raw_query(Period.SEASON, "standing", rank_params),
+        ),
+        (
+            "top-10 (this week)",
+            lambda i: lb.top(guilds[i], Period.WEEK),
+            raw_query(Period.WEEK, "top", top_params),
+        ),
+        (
+            "my rank + 2 neighbours (this week)",
+            lambda i: lb.standing(*users[i], Period.WEEK),
+            raw_query(Period.WEEK, "standing", rank_params),
+        ),
+        (
+            # Raw runs first (see compare): it records week N, then the repository
+            # records week N+1 for the same member; both extend a run.
+            "record a completion (commit)",
+            lambda i: prog.record_completion(
+                *record_users[i], week, points=10, source=CompletionSource.COMMAND
+            ),
+            raw_record_fn,
+        ),
+        (
+            "streak recount (one member, commit)",
+            lambda i: store.db.execute(RECOUNT, users[i]),
+            raw_recount,
+        ),
+    ]
+
+
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
         path = Path(tmp) / "bench.db"
@@ -300,7 +489,6 @@ async def run(args: argparse.Namespace) -> None:
         try:
             # Every query timed as a query: pages are not reused here. The reused (kept)
             # pages the bot gets from store.leaderboards have their own row below.
-            lb, prog = LeaderboardRepository(store.db, kept=0), store.progress
             n = args.calls
             results: list[tuple[str, list[int], list[int]]] = []
 
@@ -311,70 +499,22 @@ async def run(args: argparse.Namespace) -> None:
                 with_period = [p | {"period": period.value} for p in plist]
                 return lambda i: raw.execute(statement, with_period[i]).fetchall()
 
-            cases: list[tuple[str, Callable[[int], Awaitable[object]], Callable[[int], object]]] = [
-                (
-                    "top-10 (all time)",
-                    lambda i: lb.top(guilds[i], Period.ALL_TIME),
-                    raw_query(Period.ALL_TIME, "top", top_params),
-                ),
-                (
-                    "top-10 (all time), page reused",
-                    lambda i: store.leaderboards.top(guilds[i], Period.ALL_TIME),
-                    raw_query(Period.ALL_TIME, "top", top_params),
-                ),
-                (
-                    "my rank + 2 neighbours (all time)",
-                    lambda i: lb.standing(*users[i], Period.ALL_TIME),
-                    raw_query(Period.ALL_TIME, "standing", rank_params),
-                ),
-                (
-                    "my rank (all time)",
-                    lambda i: lb.rank(*users[i], Period.ALL_TIME),
-                    raw_query(Period.ALL_TIME, "rank", rank_params),
-                ),
-                (
-                    "my rank (season)",
-                    lambda i: lb.rank(*users[i], Period.SEASON),
-                    raw_query(Period.SEASON, "rank", rank_params),
-                ),
-                (
-                    "top-10 (season)",
-                    lambda i: lb.top(guilds[i], Period.SEASON),
-                    raw_query(Period.SEASON, "top", top_params),
-                ),
-                (
-                    "my rank + 2 neighbours (season)",
-                    lambda i: lb.standing(*users[i], Period.SEASON),
-                    raw_query(Period.SEASON, "standing", rank_params),
-                ),
-                (
-                    "top-10 (this week)",
-                    lambda i: lb.top(guilds[i], Period.WEEK),
-                    raw_query(Period.WEEK, "top", top_params),
-                ),
-                (
-                    "my rank + 2 neighbours (this week)",
-                    lambda i: lb.standing(*users[i], Period.WEEK),
-                    raw_query(Period.WEEK, "standing", rank_params),
-                ),
-                (
-                    # Raw runs first (see compare): it records week N, then the repository
-                    # records week N+1 for the same member; both extend a run.
-                    "record a completion (commit)",
-                    lambda i: prog.record_completion(
-                        *record_users[i],
-                        f"c{fresh[1]:03d}",
-                        points=10,
-                        source=CompletionSource.COMMAND,
-                    ),
+            def cases_on(on: Store) -> list[Case]:
+                return cases_for(
+                    on,
+                    n,
+                    guilds,
+                    users,
+                    record_users,
+                    f"c{fresh[1]:03d}",
+                    raw_query,
                     lambda i: raw_record(raw, record_users[i], record_params[i]),
-                ),
-                (
-                    "streak recount (one member, commit)",
-                    lambda i: store.db.execute(RECOUNT, users[i]),
                     lambda i: raw.execute(RECOUNT, users[i]).fetchall(),
-                ),
-            ]
+                    top_params,
+                    rank_params,
+                )
+
+            cases = cases_on(store)
             for name, repo_fn, raw_fn in cases:
                 if not name.startswith(WRITES):  # writes would repeat: warm reads only
                     await compare(min(300, n), repo_fn, raw_fn)
@@ -384,6 +524,29 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             await store.close()
             raw.close()
+        pg_results: list[tuple[str, list[int]]] = []
+        if args.server is not None:
+            with bench_database(args.server) as url:
+                heading = copy_to_postgres(path, url)
+                async with await open_store(url) as pg_store:
+                    pg_results = await time_repo(n, cases_on(pg_store))
+                    pg_results.append(
+                        (
+                            "read round trip (SELECT 1)",
+                            (
+                                await time_repo(
+                                    n,
+                                    [
+                                        (
+                                            "rt",
+                                            lambda i: pg_store.db.fetch("SELECT 1"),
+                                            lambda i: None,
+                                        )
+                                    ],
+                                )
+                            )[0][1],
+                        )
+                    )
 
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
@@ -410,6 +573,10 @@ async def run(args: argparse.Namespace) -> None:
             "\ntargets: top-10 p99 < 200 us, my-rank p99 < 500 us, record p99 < 2000 us,"
             " read overhead <= ~1 round trip (~100 us)"
         )
+        if pg_results:
+            print_engines(
+                [*results, ("read round trip (SELECT 1)", round_trip, [])], pg_results, heading
+            )
 
 
 def main() -> int:
@@ -423,12 +590,37 @@ def main() -> int:
     )
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument(
+        "--database",
+        nargs="?",
+        const="pgserver",
+        default=None,
+        metavar="postgresql://...",
+        help="also time PostgreSQL on this server (a user who may create databases);"
+        " without a URL, one started from pgserver",
+    )
     args = parser.parse_args()
-    for size in (int(x) for x in args.guild_sizes.split(",")):
-        args.guilds = max(1, args.members // size)
-        print(f"\n######## {size} members per guild ########")
-        asyncio.run(run(args))
+    if args.database not in (None, "pgserver") and not args.database.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        parser.error("--database takes a postgresql:// URL (or nothing: pgserver)")
+    with contextlib_nullcontext_or_server(args.database) as server:
+        args.server = server
+        for size in (int(x) for x in args.guild_sizes.split(",")):
+            args.guilds = max(1, args.members // size)
+            print(f"\n######## {size} members per guild ########")
+            asyncio.run(run(args))
     return 0
+
+
+@contextmanager
+def contextlib_nullcontext_or_server(database: str | None) -> Iterator[str | None]:
+    """No PostgreSQL (``None``), a given server, or one from pgserver."""
+    if database is None:
+        yield None
+        return
+    with postgres_server(None if database == "pgserver" else database) as url:
+        yield url
 
 
 if __name__ == "__main__":
