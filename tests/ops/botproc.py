@@ -103,12 +103,12 @@ def due_now_schedule(guild: GuildHandle, now: datetime) -> GuildSchedule:
     )
 
 
-async def store_schedules_due_now(database: Path, guilds: list[GuildHandle]) -> None:
+async def store_schedules_due_now(database: Path | str, guilds: list[GuildHandle]) -> None:
     """Before the bot starts: every guild's post due three minutes ago under an hour-old
     schedule, so the bot's start-up catch-up sends each at once (the real automatic job).
 
-    ``database`` is opened with :func:`storage.store.open_store` (created and migrated); a test
-    on PostgreSQL passes its URL once ``open_store`` takes one.
+    ``database`` (a SQLite file or a ``postgresql://`` URL) is opened with
+    :func:`storage.store.open_store` (created and migrated).
     """
     now = datetime.now(UTC)
     async with await open_store(database, clock=lambda: now - timedelta(hours=1)) as store:
