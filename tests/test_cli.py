@@ -109,3 +109,21 @@ def test_unreachable_discord_is_one_clear_error_not_a_traceback(tmp_path: Path) 
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr
     assert "voice will NOT be supported" not in result.stderr
+
+
+def test_an_unreachable_postgresql_server_is_one_clear_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "DISCORD_TOKEN": "fake-token-for-tests-0123456789",
+        "MLEBOT_DATABASE": "postgresql://bot:s3cret@127.0.0.1:1/mlebot?connect_timeout=2",
+        "MLEBOT_SHARD_COUNT": "2",
+        "MLEBOT_SHARD_IDS": "1",
+        "MLEBOT_DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+    }
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()  # at the shard lock, before Discord: one line
+    assert line.startswith("mle-bot: cannot open the database postgresql://bot:***@127.0.0.1:1/")
+    assert "PostgreSQL server is running" in line
+    assert "s3cret" not in result.stderr + result.stdout
