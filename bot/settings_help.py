@@ -30,4 +30,7 @@ settings (environment variables; also keys of the --config TOML file, lower-case
                               servers). [default: unset (one shard)]
   MLEBOT_SHARD_IDS            The shards this process runs, e.g. 0,1 (needs MLEBOT_SHARD_COUNT).
                               [default: unset (all shards)]
+  MLEBOT_HEARTBEAT            The file the running bot beats in and mle-bot health reads; one per
+                              process. [default: beside the SQLite file; with PostgreSQL
+                              data/mlebot-postgres[-shards-0-1].heartbeat]
 """
