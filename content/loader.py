@@ -94,6 +94,11 @@ class _Origin:
     node: yaml.Node
 
 
+#: libyaml's loader when PyYAML was built with it (its wheels are): the same nodes, marks and
+#: errors, about ten times faster than the pure-Python one (content loads at every start).
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -104,7 +109,7 @@ def _parse(path: Path, rel: str) -> tuple[Any, yaml.Node | None, list[ContentPro
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, None, [ContentProblem(rel, None, "", f"cannot read file: {error}")]
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
