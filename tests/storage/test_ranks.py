@@ -126,7 +126,7 @@ steps = st.tuples(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=True,
 )
-@pytest.mark.slow_on_postgres  # a database per example
+@pytest.mark.slow  # a property test: 60 scripts, a database each
 @given(st.lists(st.lists(steps, min_size=1, max_size=4), min_size=1, max_size=12))
 @example(
     [
