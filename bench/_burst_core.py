@@ -15,6 +15,10 @@ Building blocks, usable outside pytest:
   (:class:`~tests.fakediscord.instrumented.InstrumentedFakeDiscord`).
 - :func:`check_writes`: every member's completion is in the database exactly once, and each
   member got exactly one "Recorded" among their concurrent writes.
+
+The bot's database is its SQLite file (the default) or, with ``database=`` a
+``postgresql://`` URL, a PostgreSQL database; the checks read either
+(``tests.ops.botproc.query``).
 """
 
 from __future__ import annotations
@@ -23,11 +27,9 @@ import asyncio
 import math
 import os
 import random
-import sqlite3
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ from tests.e2e.conftest import REAL_BOT, BotProcess, start_bot
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.instrumented import InstrumentedFakeDiscord
 from tests.fakediscord.state import FakeChannel, FakeMember, InteractionRecord
-from tests.ops.botproc import schedule_due_now
+from tests.ops.botproc import query, schedule_due_now
 
 Json = dict[str, Any]
 DEADLINE = 3.0  # Discord's time to answer an interaction
@@ -82,10 +84,32 @@ async def launch(
     *,
     argv: Sequence[str] = REAL_BOT,
     log_level: str = "INFO",
+    database: str | None = None,
 ) -> BotProcess:
-    """Start ``python <argv>`` against the fake; return once it synced and identified."""
+    """Start ``python <argv>`` against the fake; return once it synced and identified.
+
+    ``database``: a ``postgresql://`` URL for ``MLEBOT_DATABASE`` (the bot migrates it), run
+    from ``workdir`` so its heartbeat file lands there; default a fresh SQLite file there.
+    """
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before the bot runs)
-    return await start_bot(fake, guild, workdir, argv=argv, log_level=log_level)
+    if database is None:
+        return await start_bot(fake, guild, workdir, argv=argv, log_level=log_level)
+    return await start_bot(
+        fake,
+        guild,
+        workdir,
+        argv=argv,
+        log_level=log_level,
+        env={"MLEBOT_DATABASE": database},
+        cwd=workdir,
+    )
+
+
+def read(database: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` (``?`` parameters) from the bot's SQLite file or PostgreSQL URL."""
+    if isinstance(database, str):
+        sql = sql.replace("?", "%s")
+    return query(database, sql, params)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -110,23 +134,26 @@ def new_world(members: int) -> tuple[InstrumentedFakeDiscord, GuildHandle, list[
 
 
 async def post_weekly_challenge(
-    fake: InstrumentedFakeDiscord, guild: GuildHandle, bot: BotProcess
+    fake: InstrumentedFakeDiscord,
+    guild: GuildHandle,
+    bot: BotProcess,
+    database: Path | str | None = None,
 ) -> Json:
     """Make this week's post due now; wait for the catch-up post; return it.
 
     Returns only once the bot's ledger says "sent" too: the message reaches the channel a
     moment before the bot records it, and until then /challenge done rightly finds no post.
+    ``database``: the bot's PostgreSQL URL (default its SQLite file).
     """
-    database = bot.database
-    await schedule_due_now(bot, guild, guild.add_member("burst-mod", admin=True))
+    where = bot.database if database is None else database
+    moderator = guild.add_member("burst-mod", admin=True)
+    await schedule_due_now(bot, guild, moderator, database=where)
 
     def posts() -> list[Json]:
         return [m for m in guild.messages(CHANNEL) if done_button(m) is not None]
 
     def recorded() -> bool:
-        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as conn:
-            sent = "SELECT count(*) FROM challenge_posts WHERE state = 'sent'"
-            return bool(conn.execute(sent).fetchone()[0])
+        return bool(read(where, "SELECT count(*) FROM challenge_posts WHERE state = 'sent'")[0][0])
 
     await fake.wait_until(lambda: bool(posts()), within=POST_WITHIN, what="the weekly post")
     await fake.wait_until(recorded, within=POST_WITHIN, what="the post recorded as sent")
@@ -433,11 +460,14 @@ class WriteCheck:
     problems: list[str]
 
 
-def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json) -> WriteCheck:
+def check_writes(
+    result: BurstResult, database: Path | str, guild_id: int, post: Json
+) -> WriteCheck:
     """Every writing member has exactly one completion stored and exactly one "Recorded" reply,
     and every member's leaderboard totals match their completions.
 
-    Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot).
+    Read straight from the bot's SQLite file (read-only; WAL lets it run beside the bot) or
+    its PostgreSQL database (a ``postgresql://`` URL; committed rows).
     """
     # mlebot:done:<challenge>[:<week marker>]
     challenge_id = (done_button(post) or "").removeprefix(DONE_PREFIX).split(":")[0]
@@ -453,23 +483,23 @@ def check_writes(result: BurstResult, database: Path, guild_id: int, post: Json)
         recorded += fresh
         if fresh != 1 or fresh + again != len(texts):
             problems.append(f"member {user_id}: write replies {texts!r}")
-    with sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT user_id, count(*) FROM completions WHERE guild_id = ? AND challenge_id = ?"
-            " GROUP BY user_id",
-            (guild_id, challenge_id),
-        ).fetchall()
-        # The leaderboard totals (kept by triggers in the same transaction) must agree.
-        drift = conn.execute(
-            "SELECT m.user_id, m.points_all, m.completions_all, sum(c.points), count(c.user_id)"
-            " FROM members AS m LEFT JOIN completions AS c"
-            "   ON c.guild_id = m.guild_id AND c.user_id = m.user_id"
-            " WHERE m.guild_id = ? GROUP BY m.user_id"
-            " HAVING m.points_all IS NOT coalesce(sum(c.points), 0)"
-            "     OR m.completions_all IS NOT count(c.user_id)",
-            (guild_id,),
-        ).fetchall()
-    conn.close()
+    rows = read(
+        database,
+        "SELECT user_id, count(*) FROM completions WHERE guild_id = ? AND challenge_id = ?"
+        " GROUP BY user_id",
+        (guild_id, challenge_id),
+    )
+    # The leaderboard totals (kept by triggers in the same transaction) must agree.
+    drift = read(
+        database,
+        "SELECT m.user_id, m.points_all, m.completions_all, sum(c.points), count(c.user_id)"
+        " FROM members AS m LEFT JOIN completions AS c"
+        "   ON c.guild_id = m.guild_id AND c.user_id = m.user_id"
+        " WHERE m.guild_id = ? GROUP BY m.user_id, m.points_all, m.completions_all"
+        " HAVING m.points_all <> coalesce(sum(c.points), 0)"
+        "     OR m.completions_all <> count(c.user_id)",
+        (guild_id,),
+    )
     if drift:
         problems.append(f"leaderboard totals disagree with completions: {drift[:5]}")
     stored = dict(rows)

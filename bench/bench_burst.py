@@ -3,6 +3,8 @@
     python bench/bench_burst.py                          # 1,000 interactions from 200 members
     python bench/bench_burst.py --interactions 200 --users 50 --rounds 3
     python bench/bench_burst.py --cold                   # no concurrent warm-up burst
+    python bench/bench_burst.py --database postgresql://user@host/postgres   # on PostgreSQL
+    python bench/bench_burst.py --database               # PostgreSQL started from pgserver
 
 Issue 8: "1,000 interactions in a burst from 200 users: all answered within 3 s each, no lost
 writes; print p50/p99 latency and the ratio to a bare discord.py bot answering a constant
@@ -21,6 +23,12 @@ reply through the same fake in the same run".
 4. The same number of interactions from the same number of members against
    ``bench/_burst_bare.py`` (a ``discord.Client`` with one ``/ping`` answering a constant), on
    its own fake. Ratio = real bot / bare bot, for p50 and p99.
+
+``--database``: the real bot runs on PostgreSQL instead (``MLEBOT_DATABASE=<url>``), on a
+database made for the run (``CREATE DATABASE mlebot_bench_*``, dropped at the end: the URL's
+user must be allowed to create databases); without a URL, on a throw-away server started
+from the ``pgserver`` wheel (``bench_storage.py --database``'s helpers). The write checks
+then read PostgreSQL (psycopg).
 
 Each bot bursts ``--rounds`` times (fresh members each round), alternating real and bare so a
 change in the machine's load hits both; per-round numbers and all rounds pooled are printed.
@@ -50,7 +58,6 @@ from bench._burst_core import (
     BARE_BOT,
     CAREER,
     READS,
-    REAL_BOT,
     Action,
     BurstResult,
     Json,
@@ -66,7 +73,8 @@ from bench._burst_core import (
     post_weekly_challenge,
     summary_counts,
 )
-from tests.e2e.conftest import BotProcess
+from bench.bench_storage import bench_database, contextlib_nullcontext_or_server
+from tests.e2e.conftest import REAL_BOT, BotProcess
 from tests.fakediscord.harness import GuildHandle
 from tests.fakediscord.instrumented import InstrumentedFakeDiscord
 from tests.fakediscord.state import FakeMember
@@ -151,6 +159,7 @@ class Side:
     guild: GuildHandle
     bot: BotProcess
     rounds: list[list[FakeMember]]
+    database: Path | str  # the bot's SQLite file or PostgreSQL URL
     post: Json | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -167,14 +176,17 @@ async def open_side(
     fake, guild, members = new_world(args.users * args.rounds + WARMUP_ROUNDS + WARM_BURST // 4)
     await fake.start()
     stack.push_async_callback(fake.close)
-    argv = REAL_BOT if real else (str(BARE_BOT),)
+    argv: tuple[str, ...] = REAL_BOT if real else (str(BARE_BOT),)
     if real and args.profile is not None:
         argv = ("-m", "cProfile", "-o", str(args.profile.absolute()), *REAL_BOT)
-    bot = await launch(fake, guild, workdir, argv=argv, log_level="INFO" if real else "WARNING")
+    url: str | None = args.url if real else None
+    bot = await launch(
+        fake, guild, workdir, argv=argv, log_level="INFO" if real else "WARNING", database=url
+    )
     stack.push_async_callback(bot.stop)
     measured, spares = members[: args.users * args.rounds], members[args.users * args.rounds :]
     rounds = [measured[n * args.users : (n + 1) * args.users] for n in range(args.rounds)]
-    side = Side(fake, guild, bot, rounds)
+    side = Side(fake, guild, bot, rounds, bot.database if url is None else url)
     one_by_one: list[Action] = []
     burst: list[Action] = []
     for n, spare in enumerate(spares):  # few career commands per member: they have a cooldown
@@ -195,7 +207,7 @@ async def open_side(
             burst.append(autocomplete_action(guild, spare, path, option, "m"))
     if real:
         await bot.wait_for_log("ready as", within=15)
-        side.post = await post_weekly_challenge(fake, guild, bot)
+        side.post = await post_weekly_challenge(fake, guild, bot, side.database)
     side.problems += await warm_up(fake, one_by_one)
     if not args.cold:
         warm = await fire(fake, burst, name="warm-up burst")
@@ -217,7 +229,7 @@ async def real_round(side: Side, args: argparse.Namespace, n: int) -> tuple[Burs
             + ", ".join(f"{count} {what}" for what, count in counts.items())
         )
     result = await fire(side.fake, actions, name=f"real bot round {n + 1}", bot=side.bot)
-    writes = check_writes(result, side.bot.database, side.guild.id, side.post)
+    writes = check_writes(result, side.database, side.guild.id, side.post)
     extra = [f"round {n + 1} writes: {p}" for p in writes.problems]
     print(
         f"round {n + 1} writes: {writes.members} members wrote, {writes.stored} completions "
@@ -274,8 +286,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print(
         f"\n== {args.interactions} interactions from {args.users} members, all at once, "
         f"{args.rounds} round(s) each, alternating, connections "
-        f"{'cold' if args.cold else 'warm'} (load average {load}, "
-        f"{os.cpu_count()} CPUs) =="
+        f"{'cold' if args.cold else 'warm'}{', real bot on PostgreSQL' if args.url else ''} "
+        f"(load average {load}, {os.cpu_count()} CPUs) =="
     )
     print(
         f"   {'round':8} {'real p50':>9} {'p99':>8} {'bare p50':>9} {'p99':>8} "
@@ -331,10 +343,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE",
         help="run the real bot under cProfile and write its stats here (read with pstats)",
     )
+    parser.add_argument(
+        "--database",
+        nargs="?",
+        const="pgserver",
+        default=None,
+        metavar="postgresql://...",
+        help="run the real bot on PostgreSQL: a new database on this server (a user who may"
+        " create databases); without a URL (or 'pgserver'), a server started from pgserver",
+    )
     args = parser.parse_args(argv)
     if args.interactions < 2 * args.users:
         parser.error("--interactions must be at least twice --users (two writes each)")
-    return asyncio.run(main_async(args))
+    if args.database not in (None, "pgserver") and not args.database.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        parser.error("--database takes a postgresql:// URL (or nothing: pgserver)")
+    with contextlib_nullcontext_or_server(args.database) as server:
+        if server is None:
+            args.url = None
+            return asyncio.run(main_async(args))
+        with bench_database(server) as url:
+            args.url = url
+            print(f"real bot on PostgreSQL, database {url.split('?')[0].rsplit('/', 1)[-1]}")
+            return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -55,7 +55,12 @@ def moderator_notices(fake: FakeDiscord) -> list[str]:
 
 
 async def schedule_due_now(
-    bot: BotProcess, guild: GuildHandle, moderator: Any, **options: Any
+    bot: BotProcess,
+    guild: GuildHandle,
+    moderator: Any,
+    *,
+    database: Path | str | None = None,
+    **options: Any,
 ) -> str:
     """This week's post due three minutes ago under an hour-old schedule: it goes out at once.
 
@@ -66,11 +71,13 @@ async def schedule_due_now(
     during downtime goes out: the real automatic job. "Now" is the bot's: tests using this are
     marked ``bot_clock(BOT_CLOCK)``, so this process and the bot share a clock and the schedule
     is the same on every day. ``options`` go to the ``/admin schedule`` command only (a
-    change that leaves the timing alone); returns its reply.
+    change that leaves the timing alone); returns its reply. ``database``: the bot's
+    ``postgresql://`` URL when it runs on one (default its SQLite file, ``bot.database``).
     """
     now = datetime.now(UTC)
     settings = due_now_schedule(guild, now)
-    async with await open_store(bot.database, clock=lambda: now - timedelta(hours=1)) as store:
+    where = bot.database if database is None else database
+    async with await open_store(where, clock=lambda: now - timedelta(hours=1)) as store:
         await store.settings.save(settings)
     assert settings.season_start is not None
     saved = await guild.invoke(

@@ -13,8 +13,13 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bench._burst_core import (
     CHANNEL,
+    Action,
+    BurstResult,
+    Outcome,
     check_writes,
     command_data,
     done_button,
@@ -25,7 +30,10 @@ from bench._burst_core import (
     post_weekly_challenge,
     summary_counts,
 )
+from storage.store import open_store
 from tests.fakediscord.instrumented import mention_problems
+from tests.fakediscord.state import FakeChannel, FakeMember, FakeUser, InteractionRecord
+from tests.postgres import ENGINES
 
 INTERACTIONS = 200
 MEMBERS = 50
@@ -164,3 +172,51 @@ async def test_a_write_held_up_past_two_seconds_is_deferred_then_completed(
     finally:
         await fake.close()
     fake.assert_no_failures()
+
+
+def written(user_id: int, answer: str) -> Outcome:
+    """A finished write of member ``user_id`` whose deferred reply was completed with ``answer``."""
+    user = FakeUser(user_id, f"member{user_id}")
+    channel = FakeChannel(50, CHANNEL, guild_id=10)
+    action = Action("/challenge done", 2, FakeMember(user, 10), {}, channel, write=True)
+    record = InteractionRecord(user_id, "token", 2, {}, 0.0, 10, channel.id, user)
+    return Outcome(action, record, 0.1, deferred_answer=answer)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_the_write_check_reads_either_engine(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``check_writes`` (the bench's "no lost writes") on the bot's SQLite file or PostgreSQL:
+    a member told "Recorded" with no completion stored, and totals that drift from the
+    completions, are both reported."""
+    database: Path | str = (
+        tmp_path / "bot.sqlite3" if engine == "sqlite" else request.getfixturevalue("postgres_url")
+    )
+    async with await open_store(database) as store:
+        for user_id in (1, 2):
+            await store.progress.record_completion(10, user_id, "7", points=10)
+        await store.progress.record_completion(10, 3, "8", points=5)  # another challenge
+        await store.progress.record_completion(11, 4, "7", points=10)  # another guild
+    post = {"components": [{"components": [{"custom_id": "mlebot:done:7:2026-W49"}]}]}
+    outcomes = [written(1, "Recorded!"), written(1, "already marked"), written(2, "Recorded")]
+    result = BurstResult("burst", outcomes, 1.0)
+    check = check_writes(result, database, 10, post)
+    assert (check.members, check.stored, check.recorded_replies, check.problems) == (2, 2, 2, [])
+
+    result.outcomes.append(written(4, "Recorded"))  # told so, but stored in guild 11 only
+    sql = "UPDATE members SET points_all = 99 WHERE guild_id = 10 AND user_id = 3"
+    if isinstance(database, str):
+        import psycopg  # noqa: PLC0415  (the postgres_url fixture skipped if missing)
+
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute(sql.encode())
+    else:
+        with sqlite3.connect(database) as writer:
+            writer.execute(sql)
+        writer.close()
+    check = check_writes(result, database, 10, post)
+    assert (check.members, check.stored, check.recorded_replies) == (3, 2, 3)
+    assert len(check.problems) == 2, check.problems
+    assert check.problems[0].startswith("leaderboard totals disagree with completions: [(3, 99, ")
+    assert check.problems[1] == "1 member(s) have no stored completion: [4]"
