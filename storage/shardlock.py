@@ -173,6 +173,7 @@ class ShardLease:
         self.shard_ids = shard_ids
         #: Times the locks were taken again on a new session (after a lost one).
         self.renewals = 0
+        self._watch: ShardWatch | None = None
 
     def backend_pid(self) -> int:
         """The server process of the lease's session (for operators and tests)."""
@@ -252,10 +253,18 @@ class ShardLease:
         """Start checking the locks every ``every`` seconds on a thread of its own (see the
         module's docstring); ``on_lost(reason)`` is called once, on that thread, when this
         process no longer owns its shards. Stop it before :meth:`close`."""
-        return ShardWatch(self, on_lost, every, grace)
+        self._watch = ShardWatch(self, on_lost, every, grace)
+        return self._watch
 
     def close(self) -> None:
-        """End the session: the server drops its locks."""
+        """End the session: the server drops its locks.
+
+        Not while a watcher's check is still under way on it (one stuck on a silent server
+        after :meth:`ShardWatch.stop` gave up waiting): closing a connection another thread
+        is using is not safe, and the process's exit closes the socket anyway."""
+        if self._watch is not None and self._watch.running():
+            log.warning("the shard locks' session is busy; it ends with the process")
+            return
         self._conn.close()
 
     def __enter__(self) -> Self:
@@ -295,6 +304,10 @@ class ShardWatch:
                 self.lost = reason
                 self._on_lost(reason)
                 return
+
+    def running(self) -> bool:
+        """Whether the thread is still alive (checking, or waiting for the next check)."""
+        return self._thread.is_alive()
 
     def stop(self, timeout: float = 1.0) -> None:
         """Stop checking; waits up to ``timeout`` s for a check under way (a daemon thread:
