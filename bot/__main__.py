@@ -196,11 +196,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as held:
         held.enter_context(one_process_per_sqlite_file(settings.database))
         try:
-            held.enter_context(one_process_per_shard(settings))
+            shards = held.enter_context(one_process_per_shard(settings))
         except StorageError as exc:  # the PostgreSQL server cannot be reached
             print(f"mle-bot: {exc}", file=sys.stderr)
             return 1
-        return asyncio.run(run_bot(settings, catalog, token))
+        return asyncio.run(run_bot(settings, catalog, token, shards=shards))
 
 
 def cmd_health(args: argparse.Namespace) -> int:

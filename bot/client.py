@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -33,6 +33,9 @@ from scheduler.ports import SystemClock
 from scheduler.shards import Ownership
 from storage.errors import StorageError
 from storage.store import Store, open_store
+
+if TYPE_CHECKING:
+    from storage.shardlock import ShardLease, ShardWatch
 
 log = logging.getLogger(__name__)
 
@@ -302,11 +305,29 @@ def build_bot(settings: Settings, content: Content, store: Store) -> MLEBot:
     )
 
 
-async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
+def _watch(
+    shards: ShardLease | None, loop: asyncio.AbstractEventLoop, lost: Callable[[str], None]
+) -> ShardWatch | None:
+    """Watch the shard locks (PostgreSQL); ``lost(reason)`` runs on the loop's thread."""
+    if shards is None:
+        return None
+
+    def hand_over(reason: str) -> None:  # on the watcher's thread
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: stopping anyway
+            loop.call_soon_threadsafe(lost, reason)
+
+    return shards.watch(hand_over)
+
+
+async def run_bot(
+    settings: Settings, catalog: Catalog, token: str, *, shards: ShardLease | None = None
+) -> int:
     """Run until stopped by SIGTERM/SIGINT or a fatal error; return the process exit code.
 
     The store is opened first and closed last: the client and everything it builds live
-    inside that span.
+    inside that span. ``shards`` (PostgreSQL: this process's shard locks) is watched all
+    along: when this process no longer owns its shards it logs why and shuts down as on
+    SIGTERM, with exit code 1 (:mod:`storage.shardlock`).
     """
     point_at_discord(settings)
     try:
@@ -325,11 +346,19 @@ async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
         background.add(task)
         task.add_done_callback(background.discard)
 
-    def request_stop(signame: str) -> None:
+    exit_code = 0
+
+    def request_stop(why: str) -> None:
         if not stopping.is_set():
-            log.info("received %s, shutting down", signame)
+            log.info("%s, shutting down", why)
             stopping.set()
             spawn(bot.close())
+
+    def shards_lost(reason: str) -> None:
+        nonlocal exit_code
+        log.error("%s", reason)
+        exit_code = 1
+        request_stop("lost the shards")
 
     async def reload_on_hangup() -> None:
         report = await reload_content(content, settings.content_dir)
@@ -337,9 +366,11 @@ async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
             log.warning("content problem: %s", problem)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, request_stop, sig.name)
+        loop.add_signal_handler(sig, request_stop, f"received {sig.name}")
     # SIGHUP re-reads the content YAML, as `/admin reload-content` does.
     loop.add_signal_handler(signal.SIGHUP, lambda: spawn(reload_on_hangup()))
+
+    watch = _watch(shards, loop, shards_lost)
     try:
         async with bot:
             await bot.start(token)
@@ -361,8 +392,10 @@ async def run_bot(settings: Settings, catalog: Catalog, token: str) -> int:
         log.error("Discord is failing (%s); try again later", exc.status)
         return 1
     finally:
+        if watch is not None:
+            watch.stop()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         await store.close()
     log.info("stopped")
-    return 0
+    return exit_code

@@ -8,8 +8,9 @@ so a restart is never blocked by a stale lock file (the file itself stays, empty
 
 A PostgreSQL database is shared by design: several processes, but one per shard.
 :func:`one_process_per_shard` holds the server's advisory locks for the process's shards
-(:mod:`storage.shardlock` says why and how). Other tools (``mle-bot health``, tests that read
-the file) take no lock.
+(:mod:`storage.shardlock` says why and how), and the bot watches them while it runs: after a
+lost database session it takes the same locks again, or stops. Other tools (``mle-bot
+health``, tests that read the file) take no lock.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ENV_NAMES, Settings, SettingsError, is_sqlite
+
+if TYPE_CHECKING:
+    from storage.shardlock import ShardLease
 
 
 def lock_path(database: Path) -> Path:
@@ -60,15 +65,19 @@ def one_process_per_sqlite_file(database: Path | str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def one_process_per_shard(settings: Settings) -> Iterator[None]:
+def one_process_per_shard(settings: Settings) -> Iterator[ShardLease | None]:
     """On PostgreSQL, hold this process's shards (every guild, without shards) while the body
     runs; :class:`SettingsError` when another live process runs one of them or uses another
     shard count. Does nothing on SQLite (:func:`one_process_per_sqlite_file` covers it).
 
+    Yields the lease (``None`` on SQLite): the bot watches it while it runs
+    (:meth:`~storage.shardlock.ShardLease.watch`, :func:`bot.client.run_bot`), and stops when
+    a lost database session cannot take the same shards back.
+
     Raises :class:`~storage.errors.StorageError` when the server cannot be reached.
     """
     if is_sqlite(settings.database):
-        yield
+        yield None
         return
     from storage.shardlock import ShardsTakenError, hold_shards  # noqa: PLC0415 (psycopg)
 
@@ -82,4 +91,4 @@ def one_process_per_shard(settings: Settings) -> Iterator[None]:
             "MLEBOT_SHARD_COUNT",
         ) from None
     with lease:
-        yield
+        yield lease

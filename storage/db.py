@@ -36,9 +36,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import random
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -81,6 +83,13 @@ APPLICATION_ID = 1296847426
 #: STRICT tables need 3.37; RETURNING 3.35.
 MIN_SQLITE_VERSION = (3, 37, 0)
 BUSY_TIMEOUT_MS = 5000
+
+#: SQLSTATEs that fail a write job for another transaction's sake (:func:`_retryable`); such
+#: a job is run again in a transaction of its own, up to ``RETRIES`` times, each after a
+#: random pause of up to ``RETRY_PAUSE_S`` times the attempt's number.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+RETRIES = 5
+RETRY_PAUSE_S = 0.02
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
@@ -427,16 +436,38 @@ def _run_group(
     return outcomes
 
 
-def _run_alone(conn: Connection, job: WriteJob[Any], begin: str = SQLITE.begin) -> _Outcome:
-    """``job`` in a transaction of its own (after its group failed as a whole)."""
-    try:
-        return _run_group(conn, [job], begin)[0]
-    except _CommitUnknownError as unknown:
-        return (False, _commit_unknown(unknown))
-    except _GroupLostError as lost:
-        return (False, lost.__cause__ or lost)
-    except Exception as error:  # the job's own outcome
-        return (False, error)
+def _retryable(error: object) -> bool:
+    """Whether ``error`` is another transaction's fault, not the job's: PostgreSQL aborted
+    it to break a deadlock (SQLSTATE 40P01) or a serialization failure (40001). sqlite3's
+    errors carry no ``sqlstate`` (SQLite's one writer has neither)."""
+    return getattr(error, "sqlstate", None) in RETRY_SQLSTATES
+
+
+def _run_alone(
+    conn: Connection, job: WriteJob[Any], begin: str = SQLITE.begin, retries: int = RETRIES
+) -> _Outcome:
+    """``job`` in a transaction of its own: after its group failed as a whole, or after it
+    lost a deadlock (or a serialization failure) inside its group.
+
+    A job that loses to another process is run again, up to ``retries`` more times after
+    a short random pause. Not in its group's transaction: that still holds the locks of the
+    jobs before it (a ``ROLLBACK TO`` its savepoint releases only the job's own locks, the
+    ones taken since the savepoint), so the same cycle would form again; alone, the job
+    holds nothing while it waits.
+    """
+    for attempt in range(retries + 1):
+        try:
+            outcome: _Outcome = _run_group(conn, [job], begin)[0]
+        except _CommitUnknownError as unknown:
+            return (False, _commit_unknown(unknown))
+        except _GroupLostError as lost:
+            outcome = (False, lost.__cause__ or lost)
+        except Exception as error:  # the job's own outcome
+            outcome = (False, error)
+        if outcome[0] or not _retryable(outcome[1]) or attempt == retries:
+            return outcome
+        time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _GroupLostError(Exception):
@@ -576,7 +607,11 @@ class Database:
         run in *one* transaction, each inside its own savepoint, so a burst of writes costs
         a few commits rather than one each. A job that raises is rolled back alone (its
         error is raised here) and the rest of its group commits; if the group's
-        transaction fails as a whole, each job is retried in a transaction of its own.
+        transaction fails as a whole, each job is retried in a transaction of its own. On
+        PostgreSQL a job that lost a deadlock to another process's transaction (or a
+        serialization failure) is run again alone, a few times, once its group has
+        committed (:func:`_run_alone`): its caller sees no error for a conflict it did not
+        cause.
         The result is returned only after the ``COMMIT`` that holds the job's rows, so a
         caller that acknowledges it acknowledges only what is durable.
 
@@ -615,6 +650,7 @@ class Database:
                         ]
                     else:
                         self.group_commits += 1
+                        await self._run_lost_again(jobs, outcomes)
                 for (_, future), (ok, value) in zip(group, outcomes, strict=True):
                     if ok:
                         _set_result(future, value)
@@ -631,6 +667,15 @@ class Database:
             raise
         finally:
             self._committer = None
+
+    async def _run_lost_again(self, jobs: list[WriteJob[Any]], outcomes: list[_Outcome]) -> None:
+        """The jobs of a committed group that lost to another process: alone, now that the
+        group's locks are released (:func:`_run_alone`)."""
+        for index, (ok, value) in enumerate(outcomes):
+            if not ok and _retryable(value):
+                outcomes[index] = await self._writer.run(
+                    functools.partial(_run_alone, job=jobs[index], begin=self.dialect.begin)
+                )
 
     async def checkpoint(self) -> bool:
         """``PRAGMA wal_checkpoint(TRUNCATE)`` on the writer, outside any transaction.

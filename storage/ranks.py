@@ -12,6 +12,11 @@ same transaction as each write that can move a member's totals or hide them:
 * :func:`recount` for a guild's period after a new season start, which recounts every
   member's season totals at once.
 
+On PostgreSQL other processes write too: :func:`track` holds a shared lock on the guild
+and then the member's lock, :func:`recount` (and the settings transaction that starts a
+season, before its trigger recounts the members' totals) an exclusive lock on the guild,
+so a recount sees no member write of another process half done, nor one in between.
+
 Every function runs on the writer's thread inside the caller's transaction (see
 :meth:`storage.db.Database.write`), on the writer's connection (SQLite's or PostgreSQL's):
 one code path, no trigger.
@@ -28,7 +33,7 @@ from storage.db import Connection
 from storage.dialect import SQLITE, Dialect
 from storage.models import Period
 
-__all__ = ["RANKED_PERIODS", "recount", "track"]
+__all__ = ["RANKED_PERIODS", "lock_guild", "recount", "track"]
 
 #: The periods counted here (the week board ranks one week's completions, not totals).
 RANKED_PERIODS = (Period.ALL_TIME, Period.SEASON)
@@ -96,11 +101,19 @@ def track(
 
     ``guild_id=None`` tracks the member in every guild (forgetting them everywhere). The
     block must change no other member's totals. Nothing is written if the block raises.
-    Where other processes write too, the member is locked first (``dialect.lock_member``).
+    Where other processes write too, the member's guild is locked (shared: against a
+    :func:`recount`), then the member (``dialect.lock_member``), always in that order.
     """
+    locked = _lock_guilds(conn, user_id, guild_id, dialect)
     if dialect.lock_member is not None:
         conn.execute(dialect.lock_member, (user_id,))
     before = _entries(conn, user_id, guild_id)
+    if dialect.lock_guild_shared is not None:
+        # Everywhere: a guild row written by another process between the guild read and the
+        # member lock. Out of order, so this may deadlock: PostgreSQL then aborts one side,
+        # and a write job is retried (storage.db).
+        for late in sorted({guild for guild, _ in before} - locked):
+            conn.execute(dialect.lock_guild_shared, (late,))
     yield
     after = _entries(conn, user_id, guild_id)
     delta: Counter[tuple[int, Period, int]] = Counter()
@@ -113,6 +126,30 @@ def track(
                 if period in new:
                     delta[(key[0], period, new[period])] += 1
     _apply(conn, delta)
+
+
+def _lock_guilds(
+    conn: Connection, user_id: int, guild_id: int | None, dialect: Dialect
+) -> set[int]:
+    """Shared guild locks for :func:`track` (none on SQLite), in guild id order."""
+    if dialect.lock_guild_shared is None:
+        return set()
+    if guild_id is not None:
+        guilds = {guild_id}
+    else:
+        rows = conn.execute("SELECT guild_id FROM members WHERE user_id = ?", (user_id,))
+        guilds = {guild for (guild,) in rows}
+    for guild in sorted(guilds):
+        conn.execute(dialect.lock_guild_shared, (guild,))
+    return guilds
+
+
+def lock_guild(conn: Connection, guild_id: int, dialect: Dialect = SQLITE) -> None:
+    """Keep every other process's :func:`track` out of the guild until the transaction ends
+    (nothing on SQLite, whose one writer does). Taken by :func:`recount`; a transaction whose
+    own statements recount the guild's members (a new season start) takes it first."""
+    if dialect.lock_guild is not None:
+        conn.execute(dialect.lock_guild, (guild_id,))
 
 
 def _apply(conn: Connection, delta: Counter[tuple[int, Period, int]]) -> None:
@@ -130,8 +167,14 @@ def _apply(conn: Connection, delta: Counter[tuple[int, Period, int]]) -> None:
         conn.executemany(_DROP_EMPTY, emptied)
 
 
-def recount(conn: Connection, guild_id: int, periods: Sequence[Period]) -> None:
-    """Count the guild's ``periods`` again from its member rows (one pass per period)."""
+def recount(
+    conn: Connection, guild_id: int, periods: Sequence[Period], dialect: Dialect = SQLITE
+) -> None:
+    """Count the guild's ``periods`` again from its member rows (one pass per period).
+
+    Exclusive against other processes' member writes in the guild (:func:`lock_guild`).
+    """
+    lock_guild(conn, guild_id, dialect)
     for period in periods:
         conn.execute(
             "DELETE FROM rank_counts WHERE guild_id = ? AND period = ?", (guild_id, period.value)

@@ -103,9 +103,14 @@ class SettingsRepository:
             self._kept.forget()
 
     async def _save(self, schedule: GuildSchedule, now: datetime, actor_id: int | None) -> None:
-        same = self._db.dialect.not_distinct
+        dialect = self._db.dialect
+        same = dialect.not_distinct
         async with self._db.transaction() as tx:
             previous = await tx.execute(_SELECT + " WHERE guild_id = ?", (schedule.guild_id,))
+            old = _schedule(previous[0]) if previous else None
+            season_moves = old is None or _season_start_us(old) != _season_start_us(schedule)
+            if season_moves:  # before the trigger rewrites the members' season totals
+                await tx.run(lambda conn: ranks.lock_guild(conn, schedule.guild_id, dialect))
             await tx.execute(
                 "INSERT INTO guild_settings (guild_id, channel_id, weekday, post_time, timezone,"  # noqa: S608
                 " season_start, season_start_us, enabled, leaderboard_public, updated_at_us,"
@@ -139,10 +144,11 @@ class SettingsRepository:
                     int(schedule.threads),
                 ),
             )
-            old = _schedule(previous[0]) if previous else None
-            if old is None or _season_start_us(old) != _season_start_us(schedule):
+            if season_moves:
                 # The season totals were recounted (0002's triggers): so are their ranks.
-                await tx.run(lambda conn: ranks.recount(conn, schedule.guild_id, [Period.SEASON]))
+                await tx.run(
+                    lambda conn: ranks.recount(conn, schedule.guild_id, [Period.SEASON], dialect)
+                )
             if actor_id is not None and old != schedule:
                 await record_audit(
                     tx,
