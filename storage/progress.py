@@ -154,9 +154,11 @@ class ProgressRepository:
 
         def job(conn: Connection) -> tuple[Row | None, Row | None, Row | None]:
             """(inserted week row, earlier completion, summary): on the writer's thread."""
-            if display_name is not None:
-                conn.execute(upsert_member, (guild_id, user_id, display_name, now_us))
             with ranks.track(conn, user_id, guild_id, dialect):
+                # Inside: the member row is locked only after the guild and member locks,
+                # in the order a season start takes them (no deadlock against it).
+                if display_name is not None:
+                    conn.execute(upsert_member, (guild_id, user_id, display_name, now_us))
                 inserted = conn.execute(_INSERT, params).fetchone()
             if inserted is None:
                 # Done before; in this same transaction the earlier row is still there.
