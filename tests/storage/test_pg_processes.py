@@ -103,9 +103,12 @@ async def test_opposite_lock_orders_deadlock_and_the_loser_is_run_again(url: str
     assert deadlocks(url) > before
 
 
+@pytest.mark.parametrize("named", [False, True], ids=["no-name", "with-display-name"])
 async def test_a_season_recount_and_the_other_process_s_writes_keep_the_counts_exact(
-    url: str,
+    url: str, named: bool
 ) -> None:
+    # With a display name, a completion also upserts the member row: a row lock that must
+    # come after the guild lock, as the season start's, or the two deadlock.
     seasons = [date(2026, 3, 3), None, date(2026, 3, 5), date(2026, 3, 4)]
     async with await open_store(url) as one, await open_store(url) as two:
         await one.settings.save(GuildSchedule(GUILD, timezone="UTC"))
@@ -127,6 +130,7 @@ async def test_a_season_recount_and_the_other_process_s_writes_keep_the_counts_e
                             f"c{n}",
                             points=1 + (user * n) % 5,
                             completed_at=T0 + timedelta(hours=6 * n + user),
+                            display_name=f"member {user}" if named else None,
                         )
                         for user in range(1, 7)
                     ),
