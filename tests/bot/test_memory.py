@@ -74,24 +74,44 @@ def test_release_is_only_a_collection_off_glibc(monkeypatch: pytest.MonkeyPatch)
         gc.enable()
 
 
-def test_run_reads_settings_before_importing_discord(tmp_path: Path) -> None:
-    """No token: ``run`` exits 2 having imported neither discord.py nor the cogs."""
-    script = (
-        "import json, sys\n"
-        "from bot.__main__ import main\n"
-        "code = main(['run'])\n"
-        "print(json.dumps([code, sorted(sys.modules)]))\n"
-    )
+RUN = (
+    "import json, sys\n"
+    "from bot.__main__ import main\n"
+    "code = main(['run'])\n"
+    "print(json.dumps([code, sorted(sys.modules)]))\n"
+)
+
+
+def run_without_discord(tmp_path: Path, **env: str) -> tuple[int, str]:
+    """``mle-bot run`` expected to stop before connecting: exit code and stderr; asserts it
+    never imported discord.py (settings and content are checked first)."""
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", RUN],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PATH": "", "PYTHONPATH": str(ROOT), "MLEBOT_DATABASE": str(tmp_path / "db")},
+        env={"PATH": "", "PYTHONPATH": str(ROOT), "MLEBOT_DATABASE": str(tmp_path / "db"), **env},
         timeout=60,
         check=False,
     )
     code, loaded = json.loads(result.stdout.splitlines()[-1])
-    assert code == 2, result.stderr
-    assert "DISCORD_TOKEN" in result.stderr
     assert [m for m in loaded if m.split(".")[0] in ("discord", "aiohttp")] == []
+    return code, result.stderr
+
+
+def test_run_reads_settings_before_importing_discord(tmp_path: Path) -> None:
+    code, stderr = run_without_discord(tmp_path)
+    assert code == 2, stderr
+    assert "DISCORD_TOKEN" in stderr
+
+
+def test_run_refuses_broken_content_before_importing_discord(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "roles.yaml").write_text("roles:\n  - id: x\n    nam: typo\n", encoding="utf-8")
+    code, stderr = run_without_discord(
+        tmp_path, DISCORD_TOKEN="not-a-real-token", MLEBOT_CONTENT_DIR=str(content)
+    )
+    assert code == 1, stderr
+    assert "roles.yaml:" in stderr
+    assert "MLEBOT_CONTENT_DIR: content has problems; fix them" in stderr
