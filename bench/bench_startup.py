@@ -1,18 +1,36 @@
-"""Start-up costs: ``mle-bot --help`` and ``mle-bot ask`` wall time, and what they import.
+"""Start-up costs: ``mle-bot --help`` and ``mle-bot ask`` wall time, and the bot's idle memory.
 
-    python bench/bench_startup.py            # 7 runs each; prints min and median
+    python bench/bench_startup.py              # times (7 runs each) and idle memory (3 bots)
+    python bench/bench_startup.py --no-times   # idle memory only
+    python bench/bench_startup.py --rss-runs 0 # times only
 
-Target (issue 14): ``mle-bot --help`` < 0.3 s. Prints the load average with the figures.
-Not a test: numbers for people to read.
+Targets (issue 14): ``mle-bot --help`` < 0.3 s; idle RSS of the bot < 60 MB.
+
+Idle memory: the real bot (``python -m bot run``, INFO logs, a fresh SQLite file) logs in to
+the local fake Discord (``tests/fakediscord``, one guild of 20 members); once it logged
+``ready as`` and sat idle for a few seconds its resident memory is read from
+``/proc/<pid>/smaps_rollup``, split into anonymous memory (Python's objects and the C heap)
+and file-backed pages (the interpreter, shared libraries and extension modules mapped from
+disk). It is read again after a few interactions one at a time (career commands, /progress,
+/challenge current, autocomplete, a misspelt name: first-use costs such as rapidfuzz's code
+and discord.py's HTTP connection), as ``bench/bench_burst.py`` reads it after its warm-up.
+
+Prints the load average with the figures. Not a test: numbers for people to read.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `tests` and `bench` as packages
 
 COMMANDS = (
     ("mle-bot --help", ["-m", "bot", "--help"]),
@@ -20,20 +38,110 @@ COMMANDS = (
     ('mle-bot ask "/roadmap"', ["-m", "bot", "ask", "/roadmap"]),
 )
 RUNS = 7
+RSS_RUNS = 3
+#: Seconds the bot sits idle after ``ready as`` (and after the interactions) before a reading.
+IDLE_SECONDS = 3.0
+RSS_TARGET_MB = 60.0
 
 
-def main() -> int:
+def load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def times() -> None:
     for title, argv in COMMANDS:
-        times = []
+        taken = []
         for _ in range(RUNS):
             started = time.perf_counter()
             subprocess.run([sys.executable, *argv], capture_output=True, check=False, timeout=60)
-            times.append(time.perf_counter() - started)
+            taken.append(time.perf_counter() - started)
         print(
-            f"{title:28} min {min(times) * 1000:6.0f} ms  median "
-            f"{statistics.median(times) * 1000:6.0f} ms  ({RUNS} runs)"
+            f"{title:28} min {min(taken) * 1000:6.0f} ms  median "
+            f"{statistics.median(taken) * 1000:6.0f} ms  ({RUNS} runs)"
         )
-    print(f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; target --help < 300 ms")
+    print(f"load average {load()}; target --help < 300 ms")
+
+
+def memory(pid: int) -> tuple[float, float]:
+    """Resident and anonymous memory of process ``pid`` in MiB (Linux ``smaps_rollup``)."""
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0]) / 1024
+    return fields["Rss"], fields["Anonymous"]
+
+
+def shown(rss: float, anonymous: float) -> str:
+    return f"RSS {rss:5.1f} MB (anonymous {anonymous:5.1f}, file-backed {rss - anonymous:5.1f})"
+
+
+async def one_bot(workdir: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Idle memory of one bot: after ``ready as``, and after a few interactions."""
+    from bench._burst_core import (  # noqa: PLC0415 (only for the memory runs)
+        AUTOCOMPLETE,
+        CAREER,
+        READS,
+        autocomplete_action,
+        command_action,
+        fire,
+        launch,
+        new_world,
+    )
+
+    fake, guild, members = new_world(20)
+    await fake.start()
+    try:
+        bot = await launch(fake, guild, workdir, log_level="INFO")
+        try:
+            await bot.wait_for_log("ready as", within=30)
+            await asyncio.sleep(IDLE_SECONDS)
+            ready = memory(bot.process.pid)
+            actions = [command_action(guild, members[0], p, v) for p, v in (*CAREER, *READS)]
+            actions += [
+                autocomplete_action(guild, members[1], path, option, typed)
+                for path, option in AUTOCOMPLETE
+                for typed in ("py", "kube")  # exact and prefix; fuzzy (rapidfuzz)
+            ]
+            actions.append(command_action(guild, members[2], "/tools", {"name": "pytroch"}))
+            for action in actions:
+                await fire(fake, [action], name="first use")
+            await asyncio.sleep(IDLE_SECONDS)
+            used = memory(bot.process.pid)
+        finally:
+            await bot.stop()
+    finally:
+        await fake.close()
+    return ready, used
+
+
+def idle_memory(runs: int) -> None:
+    readings = []
+    for n in range(runs):
+        with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+            ready, used = asyncio.run(one_bot(Path(tmp)))
+        readings.append((ready, used))
+        print(f"bot {n + 1}: ready and idle {shown(*ready)}; after first use {shown(*used)}")
+    for title, index in (("ready and idle", 0), ("after first use", 1)):
+        rss = statistics.median(r[index][0] for r in readings)
+        anonymous = statistics.median(r[index][1] for r in readings)
+        print(
+            f"idle memory, {title:15} median of {runs}: {shown(rss, anonymous)}, "
+            f"{rss - RSS_TARGET_MB:+.1f} MB against the {RSS_TARGET_MB:.0f} MB target"
+        )
+    print(f"load average {load()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-times", action="store_true", help="skip the command timings")
+    parser.add_argument(
+        "--rss-runs", type=int, default=RSS_RUNS, metavar="N", help="bots started for memory"
+    )
+    args = parser.parse_args(argv)
+    if not args.no_times:
+        times()
+    if args.rss_runs > 0:
+        idle_memory(args.rss_runs)
     return 0
 
 

@@ -170,8 +170,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Start the bot with the configured settings, bundled or configured content, and SQLite."""
-    from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
+    """Start the bot with the configured settings, bundled or configured content, and SQLite.
+
+    Settings and content are read and validated before discord.py and the cogs are imported,
+    and what that leaves as garbage is collected in between, so the imports reuse its memory;
+    the C heap's free pages are then returned (:func:`bot.memory.release_memory`). About 2 MB
+    less resident memory at idle than importing first (``bench/bench_startup.py``).
+    """
+    import gc  # noqa: PLC0415 (lazy: see the module docstring)
+
     from bot.dblock import one_process_per_shard, one_process_per_sqlite_file  # noqa: PLC0415
     from bot.logging_setup import configure_logging  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
@@ -190,8 +197,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{ENV_NAMES['content_dir']}: content has problems; fix them", file=sys.stderr)
         return 1
+    gc.collect()  # the YAML documents and validation's leftovers, before the big imports
     import asyncio  # noqa: PLC0415 (lazy: --help needs no event loop)
 
+    from bot.client import run_bot  # noqa: PLC0415 (lazy: see the module docstring)
+    from bot.memory import release_memory  # noqa: PLC0415
+
+    release_memory()
     # A second `run` on the SQLite file, or on a shard of the PostgreSQL database, is refused.
     with contextlib.ExitStack() as held:
         held.enter_context(one_process_per_sqlite_file(settings.database))
