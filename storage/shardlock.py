@@ -265,6 +265,13 @@ class ShardLease:
         if self._watch is not None and self._watch.running():
             log.warning("the shard locks' session is busy; it ends with the process")
             return
+        if not self._conn.closed:
+            # Let go before closing: the server ends a closed session a moment later, and a
+            # process started right after this one must not find these locks still held.
+            try:
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+            except Exception as error:  # a lost session holds nothing any more
+                log.debug("letting go of the shard locks: %s", _first_line(error))
         self._conn.close()
 
     def __enter__(self) -> Self:
