@@ -116,7 +116,11 @@ def report(result: BurstResult) -> None:
         cpu += f", fake+load {result.harness_cpu:.2f}s"
     in_time = sum(1 for o in result.outcomes if o.latency is not None and o.latency <= DEADLINE)
     deferred = sum(o.deferred_answer is not None for o in result.outcomes)
-    expired = "" if result.expired_logged is None else f", {result.expired_logged} logged expired"
+    expired = (
+        ""
+        if result.expired_logged is None
+        else f"; the bot logged {result.expired_logged} 'expired': dropped or refused as late"
+    )
     print(
         f"\n-- {result.name}: {in_time}/{len(result.outcomes)} answered within {DEADLINE:g} s"
         f" ({deferred} deferred first); {result.late} answered late,"

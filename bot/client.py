@@ -20,7 +20,7 @@ from bot.cogs import build_cogs
 from bot.errors import install_error_handler, refuse_while_closing
 from bot.health import HEARTBEAT_EVERY, write_heartbeat
 from bot.interaction_log import log_interaction
-from bot.lag import admit
+from bot.lag import ADMISSION, admit
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
@@ -162,7 +162,12 @@ class MLEBot(commands.Bot):
             self.services.reminders.stop(),
         )
         if cut_off:
-            log.warning("%d interaction(s) still running at shutdown", cut_off)
+            log.warning(
+                "%d interaction(s) still running at shutdown (%d admitted, %d waiting their turn)",
+                cut_off,
+                ADMISSION.running,
+                ADMISSION.waiting,
+            )
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -52,10 +52,12 @@ PICTURE_LAG: Final = 0.5
 #: Seconds over which the smallest age seen is the clock offset (the previous window counts
 #: too, so a burst that spans the turn of a window keeps the floor of the quiet time before).
 FLOOR_WINDOW: Final = 60.0
-#: Interaction handlers running at once; the rest wait their turn in arrival order. Measured
-#: with ``bench/bench_burst.py`` (README "Bursts"): enough to keep the HTTP round trips of the
-#: answers overlapping, few enough that a handler admitted on time also answers on time.
-MAX_HANDLERS: Final = 16
+#: Interaction handlers running at once; the rest wait their turn in arrival order. A handler
+#: holds its slot through its answer's HTTP round trip, so the limit must cover the answers in
+#: flight (about throughput x round trip): measured with ``bench/bench_burst.py`` on 2 shared
+#: cores, 16 and 32 starve the burst (most interactions wait past ANSWER_BY), 128 and more let
+#: answers go out late again (10062); 64 answered as many in time as 128 with fewer late.
+MAX_HANDLERS: Final = 64
 
 
 class LagMeter:
