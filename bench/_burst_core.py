@@ -329,6 +329,24 @@ class BurstResult:
     problems: list[str] = field(default_factory=list)
     bot_cpu: float | None = None
     harness_cpu: float | None = None
+    #: Interactions the bot logged as dropped ("expired": reached more than 2.5 s late, so
+    #: left unanswered with nothing written); None if its log was not read.
+    expired_logged: int | None = None
+
+    @property
+    def late(self) -> int:
+        """Answered, but after Discord's 3 s (Discord refused the answer: 10062)."""
+        return sum(
+            1
+            for o in self.outcomes
+            if o.record.callbacks or o.record.errors
+            if o.latency is None or o.latency > DEADLINE
+        )
+
+    @property
+    def unanswered(self) -> int:
+        """Never answered at all: dropped by the bot as too late, or lost."""
+        return sum(1 for o in self.outcomes if not o.record.callbacks and not o.record.errors)
 
     def latencies(self, group: str | None = None, *, write: bool | None = None) -> list[float]:
         """Sorted latencies (s) of the answered interactions, optionally of one group/kind."""
@@ -366,7 +384,18 @@ def combine(results: Sequence[BurstResult], name: str) -> BurstResult:
         combined.bot_cpu = sum(r.bot_cpu or 0.0 for r in results)
     if all(r.harness_cpu is not None for r in results):
         combined.harness_cpu = sum(r.harness_cpu or 0.0 for r in results)
+    if all(r.expired_logged is not None for r in results):
+        combined.expired_logged = sum(r.expired_logged or 0 for r in results)
     return combined
+
+
+#: What ``bot.interaction_log`` logs for an interaction dropped as too late.
+EXPIRED_LOG = " expired in "
+
+
+def expired_in_log(bot: BotProcess) -> int:
+    """How many interactions the bot has logged as dropped ("expired") so far."""
+    return bot.output().count(EXPIRED_LOG)
 
 
 def deferred_answer(fake: InstrumentedFakeDiscord, record: InteractionRecord) -> str | None:
@@ -402,6 +431,7 @@ async def fire(
     loop = asyncio.get_running_loop()
     fake.take_failures()
     bot_cpu = cpu_seconds(bot.process.pid) if bot is not None else None
+    expired_before = expired_in_log(bot) if bot is not None else 0
     harness_cpu = os.times()
     started = loop.time()
     records = await asyncio.gather(
@@ -431,6 +461,7 @@ async def fire(
         end_cpu = cpu_seconds(bot.process.pid)
         if bot_cpu is not None and end_cpu is not None:
             result.bot_cpu = end_cpu - bot_cpu
+        result.expired_logged = expired_in_log(bot) - expired_before
     result.harness_cpu = (after.user + after.system) - (harness_cpu.user + harness_cpu.system)
     for outcome in outcomes:
         record, what = (
@@ -440,7 +471,9 @@ async def fire(
         if record.errors:
             result.problems.append(f"{what}: {'; '.join(record.errors)}")
         elif not record.callbacks:
-            result.problems.append(f"{what}: never answered (waited {within:g}s)")
+            result.problems.append(
+                f"{what}: never answered (waited {within:g}s; dropped as expired or lost)"
+            )
         elif not _settled(record):
             result.problems.append(f"{what}: deferred and never completed")
         elif outcome.latency is None or outcome.latency > DEADLINE:

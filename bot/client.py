@@ -20,7 +20,7 @@ from bot.cogs import build_cogs
 from bot.errors import install_error_handler, refuse_while_closing
 from bot.health import HEARTBEAT_EVERY, write_heartbeat
 from bot.interaction_log import log_interaction
-from bot.lag import too_late
+from bot.lag import ADMISSION, admit
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
@@ -77,10 +77,12 @@ _INTERACTION_TASK_PREFIXES = (
 
 
 class BotTree(app_commands.CommandTree["MLEBot"]):
-    """The command tree; refuses new commands politely while the bot shuts down."""
+    """The command tree; admits commands and autocomplete in turn (:func:`bot.lag.admit`),
+    refuses new commands politely while the bot shuts down."""
 
     async def interaction_check(self, interaction: discord.Interaction[MLEBot]) -> bool:
-        if too_late(interaction):  # nothing we send can arrive in time: spend nothing on it
+        # Waits for a slot; then, if nothing we send can arrive in time, spends nothing on it.
+        if not await admit(interaction):
             log_interaction(interaction, "expired")
             return False
         return not await refuse_while_closing(interaction)
@@ -163,7 +165,12 @@ class MLEBot(commands.Bot):
             self.services.reminders.stop(),
         )
         if cut_off:
-            log.warning("%d interaction(s) still running at shutdown", cut_off)
+            log.warning(
+                "%d interaction(s) still running at shutdown (%d admitted, %d waiting their turn)",
+                cut_off,
+                ADMISSION.running,
+                ADMISSION.waiting,
+            )
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -9,12 +9,20 @@ Our clock and Discord's may disagree by more than the ages themselves: :class:`L
 takes the smallest age it saw lately (over one to two :data:`FLOOR_WINDOW`) as "on time", so
 an offset of either sign cancels out; at worst a burst that starts the process makes it
 under-estimate, which only makes the bot wait longer and drop less.
+
+A burst of thousands of interactions at once would start thousands of handlers, each slowing
+all the others until every answer is late. :class:`Admission` lets at most
+:data:`MAX_HANDLERS` run at once; the others wait in arrival order, so work is done first come
+first served and an interaction that waited past :data:`ANSWER_BY` is dropped when its turn
+comes (for the price of a log line) instead of making the ones behind it late too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -22,7 +30,17 @@ if TYPE_CHECKING:
     import discord
 
 
-__all__ = ["ANSWER_BY", "FLOOR_WINDOW", "METER", "LagMeter", "too_late"]
+__all__ = [
+    "ADMISSION",
+    "ANSWER_BY",
+    "FLOOR_WINDOW",
+    "MAX_HANDLERS",
+    "METER",
+    "Admission",
+    "LagMeter",
+    "admit",
+    "too_late",
+]
 
 #: Discord's snowflake epoch (2015-01-01 UTC) in Unix milliseconds.
 DISCORD_EPOCH_MS: Final = 1_420_070_400_000
@@ -34,6 +52,12 @@ PICTURE_LAG: Final = 0.5
 #: Seconds over which the smallest age seen is the clock offset (the previous window counts
 #: too, so a burst that spans the turn of a window keeps the floor of the quiet time before).
 FLOOR_WINDOW: Final = 60.0
+#: Interaction handlers running at once; the rest wait their turn in arrival order. A handler
+#: holds its slot through its answer's HTTP round trip, so the limit must cover the answers in
+#: flight (about throughput x round trip): measured with ``bench/bench_burst.py`` on 2 shared
+#: cores, 16 and 32 starve the burst (most interactions wait past ANSWER_BY), 128 and more let
+#: answers go out late again (10062); 64 answered as many in time as 128 with fewer late.
+MAX_HANDLERS: Final = 64
 
 
 class LagMeter:
@@ -70,3 +94,85 @@ def too_late(interaction: discord.Interaction[Any], meter: LagMeter = METER) -> 
     time on a loop this busy: dropping it (nothing done, nothing written) leaves the time to
     the interactions that can still be answered; Discord tells the member it failed."""
     return meter.of(interaction) > ANSWER_BY
+
+
+class Admission:
+    """At most ``limit`` handlers at once, admitted first come first served.
+
+    A handler's task enters once (:meth:`enter`) and holds its slot until the task ends, or
+    until it calls :meth:`leave` to wait for something that needs no CPU of ours (a write's
+    commit) without holding up the handlers behind it. A freed slot is handed straight to the
+    longest waiting task, so none can overtake another.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"admission limit must be at least 1, not {limit}")
+        self.limit = limit
+        #: Slots held (or being handed over) right now; the most ever held at once.
+        self.running = 0
+        self.peak = 0
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._holders: set[asyncio.Task[Any]] = set()
+
+    @property
+    def waiting(self) -> int:
+        """Tasks queued for a slot (cancelled ones may still be counted until their turn)."""
+        return len(self._queue)
+
+    async def enter(self) -> None:
+        """Wait for a slot for the current task (at once if one is free and nobody queues);
+        a task that holds one already keeps it."""
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("Admission.enter() outside a task")
+        if task in self._holders:
+            return
+        if self.running < self.limit and not self._queue:
+            self.running += 1
+        else:
+            waiter = asyncio.get_running_loop().create_future()
+            self._queue.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_on()  # the slot came just as the task was cancelled: pass it on
+                raise
+        self._holders.add(task)
+        self.peak = max(self.peak, self.running)
+        task.add_done_callback(self._release)
+
+    def leave(self) -> None:
+        """Give the current task's slot to the next in line now (no-op if it holds none)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._release(task)
+
+    def _release(self, task: asyncio.Task[Any]) -> None:
+        if task in self._holders:
+            self._holders.discard(task)
+            self._hand_on()
+
+    def _hand_on(self) -> None:
+        while self._queue:
+            waiter = self._queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot passes on: running stays as it is
+                return
+        self.running -= 1
+
+
+#: The process's admission (one event loop: one bound on the handlers running on it).
+ADMISSION: Final = Admission(MAX_HANDLERS)
+
+
+async def admit(
+    interaction: discord.Interaction[Any],
+    admission: Admission = ADMISSION,
+    meter: LagMeter = METER,
+) -> bool:
+    """Wait for the handler's turn (:class:`Admission`; the slot is held until the handler's
+    task ends); then is it still worth answering? ``False``: :func:`too_late` by now."""
+    await admission.enter()
+    return not too_late(interaction, meter)

@@ -82,6 +82,11 @@ def _scrub_arg(arg: object) -> object:
     return arg
 
 
+#: ``extra`` key of a record made only of what cannot hold a secret or a member's text (a
+#: command name, a fixed word, numbers: ``bot.interaction_log``): :class:`RedactSecrets` lets
+#: it through as it is, which saves most of a log line's cost on every interaction.
+SCRUBBED = "_scrubbed"
+
 #: Texts up to this long are scrubbed once and remembered (at most _SHORT_KEPT of them).
 _SHORT = 80
 _SHORT_KEPT = 2048
@@ -122,6 +127,8 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record in place (message, traceback, extra fields); never drop it."""
+        if record.__dict__.get(SCRUBBED) is True and not record.exc_info:
+            return True
         if isinstance(record.args, Mapping):
             # ``log.debug("%s", payload)`` with one dict: logging keeps the dict itself as args.
             record.args = scrub_payload(record.args)  # type: ignore[assignment]
@@ -137,6 +144,35 @@ class RedactSecrets(logging.Filter):
             if key not in _STANDARD_ATTRS and isinstance(value, str):
                 setattr(record, key, self._scrub(value))
         return True
+
+
+#: discord.py's logger for what an app command or autocomplete raised outside our handlers.
+TREE_LOGGER = "discord.app_commands.tree"
+#: Discord's "Unknown interaction": the answer came after its 3 s (or was already given).
+UNKNOWN_INTERACTION = 10062
+
+
+class LateAutocomplete(logging.Filter):
+    """discord.py logs a full traceback at ERROR when an autocomplete answer reaches Discord
+    after its 3 s (10062 Unknown interaction): nothing is broken and nobody can act on it, the
+    member just saw no suggestions. One short INFO line instead (command and guild, no text).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite that one record; let every other through untouched."""
+        error = record.exc_info[1] if record.exc_info else None
+        if (
+            getattr(error, "code", None) != UNKNOWN_INTERACTION
+            or not isinstance(record.msg, str)
+            or not record.msg.startswith("Ignoring exception in autocomplete")
+        ):
+            return True
+        args = record.args if isinstance(record.args, tuple) else ()
+        record.msg = "autocomplete for /%s answered too late for Discord (10062), guild %s"
+        record.args = (args[0] if args else "?", args[1] if len(args) > 1 else "?")
+        record.exc_info = record.exc_text = None
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        return logging.getLogger(record.name).isEnabledFor(logging.INFO)
 
 
 class JsonFormatter(logging.Formatter):
@@ -173,6 +209,10 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    tree = logging.getLogger(TREE_LOGGER)
+    for installed in [f for f in tree.filters if isinstance(f, LateAutocomplete)]:
+        tree.removeFilter(installed)
+    tree.addFilter(LateAutocomplete())
     # discord.py's HTTP debug logs include request bodies (message contents); keep them quiet
     # unless the operator explicitly asks for DEBUG.
     if level != "DEBUG":

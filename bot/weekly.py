@@ -31,7 +31,7 @@ from discord import app_commands
 from bot.embeds import Card, Section, render_one
 from bot.errors import UserFacingError, answer_error, refuse_while_closing, send_ephemeral
 from bot.interaction_log import log_interaction
-from bot.lag import ANSWER_BY, METER, LagMeter, too_late
+from bot.lag import ADMISSION, ANSWER_BY, METER, LagMeter, admit
 from bot.services import Services
 from content.limits import (
     CUSTOM_ID_LIMIT,
@@ -187,6 +187,8 @@ async def confirm_in_time(
     """
     budget = time_to_defer(interaction, after=after)
     task = asyncio.ensure_future(work)
+    # Waiting for a commit needs no CPU of ours: the handlers queued behind (reads) go on.
+    ADMISSION.leave()
     if budget > 0:
         await asyncio.wait({task}, timeout=budget)
     if not task.done():
@@ -265,9 +267,9 @@ class MarkDoneButton(
         return cls(match["challenge"], match["week"])
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        """Drop presses too late to answer (:func:`bot.lag.too_late`); refuse them while the
-        bot shuts down."""
-        if too_late(interaction):
+        """Wait for the handler's turn, then drop presses too late to answer
+        (:func:`bot.lag.admit`); refuse them while the bot shuts down."""
+        if not await admit(interaction):
             log_interaction(interaction, "expired")
             return False
         return not await refuse_while_closing(interaction)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.interaction_log import log_interaction
 from bot.logging_setup import configure_logging
+from tests.bot.fakes import FakeInteraction
 
 # Shaped like a real bot token (id.timestamp.hmac), assembled so that no token-shaped literal
 # sits in the repository for secret scanners to flag. It is fake.
@@ -47,3 +50,64 @@ def test_token_is_scrubbed(fmt: str, restore_root: object) -> None:
         ]
         assert events[1]["detail"] == "token=[redacted]"
         assert "RuntimeError: boom [redacted]" in events[2]["exc"]
+
+
+def test_the_interaction_event_is_one_line_with_its_fields(restore_root: object) -> None:
+    """``log_interaction`` (every interaction) skips the redaction pass: its fields are a
+    command name, a word and numbers; the line stays as it was, with its latency."""
+    out = io.StringIO()
+    configure_logging("INFO", "json", secrets=[TOKEN], stream=out)
+    interaction: object = FakeInteraction(created_at=datetime.now(UTC) - timedelta(seconds=1.5))
+    log_interaction(interaction, "expired")  # type: ignore[arg-type]
+    (event,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert event["msg"].startswith("/salary expired in 1")
+    assert (event["event"], event["command"], event["outcome"]) == (
+        "interaction",
+        "/salary",
+        "expired",
+    )
+    assert event["guild_id"] == 1
+    assert 1400 < event["latency_ms"] < 3000
+    assert "_scrubbed" not in event
+
+    configure_logging("WARNING", "json", secrets=[TOKEN], stream=out)
+    log_interaction(interaction, "ok")  # type: ignore[arg-type]
+    assert len(out.getvalue().splitlines()) == 1  # INFO is off: nothing
+
+
+class GoneError(Exception):
+    """What discord.py raises for an answer Discord refused (``discord.NotFound`` carries the
+    JSON error code the same way)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"404 Not Found (error code: {code}): Unknown interaction")
+        self.code = code
+
+
+@pytest.mark.parametrize("level", ["INFO", "WARNING"])
+def test_a_late_autocomplete_is_one_short_line_not_a_traceback(
+    level: str, restore_root: object
+) -> None:
+    out = io.StringIO()
+    configure_logging(level, "text", secrets=[TOKEN], stream=out)
+    tree = logging.getLogger("discord.app_commands.tree")
+    for code in (10062, 50035):
+        try:
+            raise GoneError(code)
+        except GoneError:
+            tree.exception(
+                "Ignoring exception in autocomplete for %r (Guild: %s, User: %s)", "role", 10, 42
+            )
+    lines = out.getvalue().splitlines()
+    late = [line for line in lines if "10062" in line]
+    if level == "INFO":
+        assert len(late) == 1, lines
+        assert late[0].endswith(
+            "INFO     discord.app_commands.tree: "
+            "autocomplete for /role answered too late for Discord (10062), guild 10"
+        )
+    else:
+        assert late == []  # INFO is off
+    assert "Traceback" in out.getvalue()  # any other error keeps its traceback
+    assert "GoneError: 404 Not Found (error code: 50035)" in out.getvalue()
+    assert "User: 42" in out.getvalue()
