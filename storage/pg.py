@@ -16,9 +16,10 @@ same on both engines:
 
 Values travel as parameters (server-side binding) and statements run more than once are
 prepared, so the server parses and plans them once per connection rather than at every
-run (planning cost more than running most of the repositories' reads). Python ints are
-sent as ``BIGINT``, SQLite's integer; strings untyped, so the server types them from
-where they are used, as SQLite's dynamic typing does. A parameter in a place that gives
+run (planning cost more than running most of the repositories' reads). Parameters are
+typed as the literals of client-side binding were: an int as ``integer`` or ``bigint`` by
+its size, a string untyped, so the server types it from where it is used, as SQLite's
+dynamic typing does. A parameter in a place that gives
 it no type (a bare ``? IS NULL``) needs a ``CAST`` in the repository's SQL. ``sum()`` over
 ``BIGINT`` is ``NUMERIC`` in PostgreSQL; the schema stores no ``NUMERIC``, so it is loaded
 as ``int``.
@@ -38,8 +39,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import pq
-from psycopg.adapt import AdaptersMap, Loader
-from psycopg.types.numeric import Int8Dumper
+from psycopg.adapt import AdaptersMap, Dumper, Loader, PyFormat
+from psycopg.types.numeric import IntDumper
 
 from storage.db import APPLICATION_ID, Database, Params, Row, _WriterThread, load_migrations
 from storage.dialect import POSTGRES
@@ -117,14 +118,25 @@ class _NumericAsInt(Loader):
         return int(value) if value == value.to_integral_value() else value
 
 
+class _IntAsLiteral(IntDumper):
+    """An ``int`` parameter typed as the same number written in SQL would be: ``integer``
+    when it fits, else ``bigint`` (else ``numeric``).
+
+    psycopg's default, the smallest type that holds the value, makes ``smallint`` of small
+    numbers: ``? + ?`` would overflow at 32767.
+    """
+
+    def upgrade(self, obj: int, format: PyFormat) -> Dumper:
+        if -(2**31) <= obj < 2**31:
+            return self._int4_dumper
+        return super().upgrade(obj, format)
+
+
 @functools.cache
 def _adapters() -> AdaptersMap:
     adapters = AdaptersMap(psycopg.adapters)
     adapters.register_loader("numeric", _NumericAsInt)
-    # Every int parameter is a BIGINT, as every SQLite integer is 64 bits: psycopg's default
-    # (the smallest type that holds the value) overflows in ``? + ?`` and varies the types,
-    # so one statement would be prepared once per combination of sizes.
-    adapters.register_dumper(int, Int8Dumper)
+    adapters.register_dumper(int, _IntAsLiteral)
     return adapters
 
 
@@ -152,29 +164,65 @@ def _params(params: Params) -> Any:
     return params if isinstance(params, dict) else tuple(params)
 
 
+#: Statements that return nothing but an error, held back and sent in one pipeline with
+#: the next statement, which saves a round trip each: the group commit's ``BEGIN``,
+#: ``SAVEPOINT write`` and ``RELEASE write`` (:func:`storage.db._run_group`). A ``BEGIN``
+#: that fails (the connection was lost) fails that next statement, before anything of
+#: the transaction ran; a ``RELEASE`` goes with the ``COMMIT``, whose outcome is then
+#: unknown if the connection is lost, as it would be for the ``COMMIT`` alone.
+_DEFERRABLE = frozenset({"BEGIN", "SAVEPOINT write", "RELEASE write"})
+
+
 class PgConnection:
     """A synchronous, autocommit psycopg connection behind :class:`storage.db.Connection`."""
 
     def __init__(self, conn: psycopg.Connection[Row]) -> None:
-        self.raw = conn
+        self._raw = conn
+        self._deferred: list[str] = []
+
+    @property
+    def raw(self) -> psycopg.Connection[Row]:
+        """The psycopg connection, with every held-back statement sent."""
+        if self._deferred:
+            self._send(None, ())
+        return self._raw
 
     @property
     def broken(self) -> bool:
         """The connection was lost (server restart, network): the writer makes a new one."""
-        return self.raw.closed
+        return self._raw.closed
 
     @property
     def in_transaction(self) -> bool:
         """Whether a transaction is open (also when a failed statement aborted it)."""
-        status = self.raw.info.transaction_status
+        if "BEGIN" in self._deferred:
+            return True
+        status = self._raw.info.transaction_status
         return status in (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
 
     def execute(self, sql: str, parameters: Params = (), /) -> _Result:
         """Run one statement; its rows are fetched at once."""
-        cur = self.raw.cursor()
-        cur.execute(translate(sql), _params(parameters))
+        if sql in _DEFERRABLE and not parameters:
+            self._deferred.append(sql)
+            return _Result([], -1)
+        cur = self._send(sql, parameters)
         rows = cur.fetchall() if cur.description is not None else []
         return _Result(rows, cur.rowcount)
+
+    def _send(self, sql: str | None, parameters: Params) -> psycopg.Cursor[Row]:
+        """The held-back statements, then ``sql`` (if any): one round trip."""
+        cur = self._raw.cursor()
+        if not self._deferred:
+            assert sql is not None
+            return cur.execute(translate(sql), _params(parameters))
+        deferred, self._deferred = self._deferred, []
+        # On an error, the pipeline raises the first statement's error and skips the rest.
+        with self._raw.pipeline():
+            for statement in deferred:
+                self._raw.cursor().execute(statement)
+            if sql is not None:
+                cur.execute(translate(sql), _params(parameters))
+        return cur
 
     def executemany(self, sql: str, parameters: Iterable[Params], /) -> _Result:
         """Run one statement once per parameter set."""
@@ -183,8 +231,9 @@ class PgConnection:
         return _Result([], cur.rowcount)
 
     def close(self) -> None:
-        """Close the connection."""
-        self.raw.close()
+        """Close the connection (held-back statements are dropped; closing ends any transaction)."""
+        self._deferred = []
+        self._raw.close()
 
 
 def connect(url: str) -> PgConnection:
