@@ -19,10 +19,9 @@ prepared, so the server parses and plans them once per connection rather than at
 run (planning cost more than running most of the repositories' reads). Parameters are
 typed as the literals of client-side binding were: an int as ``integer`` or ``bigint`` by
 its size, a string untyped, so the server types it from where it is used, as SQLite's
-dynamic typing does. A parameter in a place that gives
-it no type (a bare ``? IS NULL``) needs a ``CAST`` in the repository's SQL. ``sum()`` over
-``BIGINT`` is ``NUMERIC`` in PostgreSQL; the schema stores no ``NUMERIC``, so it is loaded
-as ``int``.
+dynamic typing does. A parameter in a place that gives it no type (a bare ``? IS NULL``)
+needs a ``CAST`` in the repository's SQL. ``sum()`` over ``BIGINT`` is ``NUMERIC`` in
+PostgreSQL; the schema stores no ``NUMERIC``, so it is loaded as ``int``.
 
 psycopg is imported here only; :mod:`storage.db` imports this module when a URL is opened.
 """
