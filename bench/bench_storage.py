@@ -38,7 +38,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -189,9 +189,9 @@ def raw_record(
     return rows
 
 
-def explain(conn: sqlite3.Connection, title: str, sql: str, params: object) -> None:
+def explain(conn: sqlite3.Connection, title: str, sql: str, params: Mapping[str, object]) -> None:
     print(f"\n-- {title}")
-    for _, parent, _, detail in conn.execute("EXPLAIN QUERY PLAN " + sql, params):  # type: ignore[call-overload]
+    for _, parent, _, detail in conn.execute("EXPLAIN QUERY PLAN " + sql, params):
         print(f"   {parent:>3} {detail}")
 
 

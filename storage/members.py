@@ -19,38 +19,40 @@ _OPT_OUT = (
     "INSERT INTO members (guild_id, user_id, opted_out, first_seen_us) VALUES (?, ?, ?, ?)"
     " ON CONFLICT (guild_id, user_id) DO UPDATE SET opted_out = excluded.opted_out"
 )
-# A NULL guild means every guild. Completions go first and explicitly (not by cascade) so
+# A NULL guild means every guild (the CAST types the parameter for PostgreSQL's prepared
+# statements, which cannot tell the type of a bare "? IS NULL"; on SQLite it changes no
+# value: an integer or NULL stays one). Completions go first and explicitly (not by cascade) so
 # the totals triggers see a consistent member row while they run.
 _FORGET = (
     (
         "completions",
         "DELETE FROM completions WHERE user_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
         "members",
         "DELETE FROM members WHERE user_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
         "reminders",
         "DELETE FROM reminder_settings WHERE user_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
         "reminders_sent",
         "DELETE FROM reminder_sends WHERE user_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
         "audit_entries",
         "DELETE FROM audit_log WHERE target_user_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
     (
         "audit_entries_anonymized",
         "UPDATE audit_log SET actor_id = NULL WHERE actor_id = :user"
-        " AND (:guild IS NULL OR guild_id = :guild) RETURNING 1",
+        " AND (CAST(:guild AS BIGINT) IS NULL OR guild_id = :guild) RETURNING 1",
     ),
 )
 

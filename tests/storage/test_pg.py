@@ -169,6 +169,134 @@ async def test_the_writer_reconnects_after_losing_its_connection(
         assert await db.fetch("SELECT user_id FROM members ORDER BY 1") == [(1,), (2,), (3,)]
 
 
+async def test_reads_go_on_after_the_server_dropped_their_connections(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    async with await open_database(url) as db:
+        # Every read connection open and idle (four reads at once), then all cut off.
+        await asyncio.gather(*(db.fetch("SELECT pg_sleep(0.05)") for _ in range(pg.POOL_SIZE)))
+        assert await reader_pids(url) == pg.POOL_SIZE
+        execute(url, TERMINATE)
+        assert await db.fetch("SELECT count(*) FROM members") == [(0,)]
+        await db.execute("INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, 2, 0)")
+        assert await reader_pids(url) == 1  # the dead ones were closed, one new one
+        rows = await asyncio.gather(*(db.fetch("SELECT 2") for _ in range(20)))
+        assert rows == [[(2,)]] * 20
+
+
+async def test_a_failed_or_cancelled_read_leaves_the_reads_working(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    async with await open_database(url) as db:
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            await db.fetch("SELECT 1 / ?", (0,))
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            await db.fetch("SELECT * FROM no_such_table")
+        slow = asyncio.ensure_future(db.fetch("SELECT pg_sleep(30)"))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        async with asyncio.timeout(5):  # not stuck behind the cancelled statement
+            assert await db.fetch("SELECT 1 / ?", (1,)) == [(1,)]
+            assert await reader_pids(url) == 1
+
+
+async def test_statements_are_prepared_and_integers_typed_as_literals(
+    postgres_server: PostgresServer,
+) -> None:
+    url = postgres_server.clean_database()
+    insert = "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)"
+    count = "SELECT count(*) FROM members WHERE guild_id = ?"
+    prepared = "SELECT statement FROM pg_prepared_statements"
+    async with await open_database(url) as db:
+        # Small ints would otherwise travel as smallint, and smallint + smallint overflows;
+        # integer is what functions such as repeat() and the two-key advisory locks take
+        # (a bigint would not match them).
+        assert await db.fetch("SELECT ? + ?, ? * ?", (30_000, 30_000, 2**31, 2**31)) == [
+            (60_000, 2**62)
+        ]
+        assert await db.fetch("SELECT repeat('ab', ?)", (3,)) == [("ababab",)]
+        for user in (1, 2):
+            await db.execute(insert, (user,))
+            assert await db.fetch(count, (1,)) == [(user,)]
+        # Run twice on one connection: parsed and planned once, then only executed.
+        read = {row[0] for row in await db.fetch(prepared)}
+        assert pg.translate(count).replace("%s", "$1") in read
+        written = await db.write(lambda conn: conn.execute(prepared).fetchall())
+        assert pg.translate(insert).replace("%s", "$1") in {row[0] for row in written}
+
+
+def test_begin_savepoint_and_release_travel_with_the_next_statement(
+    postgres_server: PostgresServer,
+) -> None:
+    """The group commit's statements, as :func:`storage.db._run_group` sends them: the held
+    back ones change nothing until the next statement, and errors stay where they were."""
+    url = postgres_server.clean_database()
+    insert = "INSERT INTO members (guild_id, user_id, first_seen_us) VALUES (1, ?, 0)"
+    conn = pg.connect(url)
+    try:
+        pid: int = conn.execute("SELECT pg_backend_pid()").fetchall()[0][0]
+        conn.execute("BEGIN")
+        conn.execute("SAVEPOINT write")
+        assert conn.in_transaction
+        assert session_state(url, pid) == "idle"  # nothing sent yet
+        conn.execute(insert, (1,))
+        assert session_state(url, pid) == "idle in transaction"
+        conn.execute("RELEASE write")
+        conn.execute("SAVEPOINT write")
+        with pytest.raises(psycopg.errors.UniqueViolation):  # the job's own error
+            conn.execute(insert, (1,))
+        assert conn.in_transaction
+        conn.execute("ROLLBACK TO write")
+        conn.execute("RELEASE write")
+        conn.execute("SAVEPOINT write")
+        conn.execute(insert, (2,))
+        conn.execute("RELEASE write")
+        assert count_members(url) == 0  # committed data only
+        conn.execute("COMMIT")
+        assert not conn.in_transaction
+        assert count_members(url) == 2
+        conn.execute("BEGIN")
+        conn.execute("ROLLBACK")  # a transaction that never sent a statement
+        assert not conn.in_transaction
+    finally:
+        conn.close()
+
+
+def session_state(url: str, pid: int) -> str:
+    with psycopg.connect(url, autocommit=True) as other:
+        row = other.execute("SELECT state FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def count_members(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as other:
+        row = other.execute("SELECT count(*) FROM members").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+TERMINATE = (
+    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND application_name = 'mlebot'"
+)
+
+
+async def reader_pids(url: str) -> int:
+    """The read-only sessions the bot has open on ``url`` (its writer, connected, excluded)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'mlebot' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return int(rows[0][0]) - 1
+
+
 async def test_two_processes_writing_for_one_member_keep_the_rank_counts_exact(
     postgres_server: PostgresServer,
 ) -> None:
