@@ -54,10 +54,11 @@ PICTURE_LAG: Final = 0.5
 FLOOR_WINDOW: Final = 60.0
 #: Interaction handlers running at once; the rest wait their turn in arrival order. A handler
 #: holds its slot through its answer's HTTP round trip, so the limit must cover the answers in
-#: flight (about throughput x round trip): measured with ``bench/bench_burst.py`` on 2 shared
-#: cores, 16 and 32 starve the burst (most interactions wait past ANSWER_BY), 128 and more let
-#: answers go out late again (10062); 64 answered as many in time as 128 with fewer late.
-MAX_HANDLERS: Final = 64
+#: flight (about throughput x round trip). Measured with ``bench/bench_burst.py`` at 2,000
+#: interactions from 400 members, 2 rounds, on 2 quiet cores (load about 1), interactions
+#: not answered in time (late or dropped) of 4,000: 64: 1,509-2,099; 128: 1,309; 256: 851-1,254;
+#: 512: 1,705; no limit: 1,440. 16 and 32 starve a burst (most wait past ANSWER_BY).
+MAX_HANDLERS: Final = 256
 
 
 class LagMeter:
