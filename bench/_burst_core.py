@@ -29,7 +29,7 @@ import os
 import random
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,22 +85,26 @@ async def launch(
     argv: Sequence[str] = REAL_BOT,
     log_level: str = "INFO",
     database: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> BotProcess:
     """Start ``python <argv>`` against the fake; return once it synced and identified.
+
+    ``env``: more environment for the bot (settings such as ``MLEBOT_MAX_HANDLERS``).
 
     ``database``: a ``postgresql://`` URL for ``MLEBOT_DATABASE`` (the bot migrates it), run
     from ``workdir`` so its heartbeat file lands there; default a fresh SQLite file there.
     """
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, before the bot runs)
+    extra = dict(env or {})
     if database is None:
-        return await start_bot(fake, guild, workdir, argv=argv, log_level=log_level)
+        return await start_bot(fake, guild, workdir, argv=argv, log_level=log_level, env=extra)
     return await start_bot(
         fake,
         guild,
         workdir,
         argv=argv,
         log_level=log_level,
-        env={"MLEBOT_DATABASE": database},
+        env={**extra, "MLEBOT_DATABASE": database},
         cwd=workdir,
     )
 

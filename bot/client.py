@@ -129,6 +129,8 @@ class MLEBot(commands.Bot):
             **client_options,  # shard_count and shard_ids for ShardedMLEBot
         )
         self.closing = False
+        # One event loop per process, one bound on the handlers running on it.
+        ADMISSION.limit = settings.max_handlers
         publisher = DiscordPublisher(self, render_weekly_post)
         self.services = Services.wire(
             settings,

@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from bot.health import heartbeat_path
+from bot.lag import MAX_HANDLERS
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
@@ -44,6 +45,7 @@ FIXES: dict[str, str] = {
     "shard_count": "set it to the total number of shards (1 or more), or unset it",
     "shard_ids": "list this process's shards, e.g. 0,1, each below MLEBOT_SHARD_COUNT",
     "heartbeat": "set it to a writable file path (one per bot process), or unset it",
+    "max_handlers": "use a whole number between 1 and 10000",
 }
 
 
@@ -145,6 +147,13 @@ class Settings(BaseSettings):
                 "`data/mlebot-postgres[-shards-0-1].heartbeat`"
             )
         },
+    )
+
+    max_handlers: int = Field(
+        default=MAX_HANDLERS,
+        ge=1,
+        le=10_000,
+        description="Interaction handlers run at once in a burst; the rest wait their turn.",
     )
 
     @classmethod

@@ -33,4 +33,6 @@ settings (environment variables; also keys of the --config TOML file, lower-case
   MLEBOT_HEARTBEAT            The file the running bot beats in and mle-bot health reads; one per
                               process. [default: beside the SQLite file; with PostgreSQL
                               data/mlebot-postgres[-shards-0-1].heartbeat]
+  MLEBOT_MAX_HANDLERS         Interaction handlers run at once in a burst; the rest wait their turn.
+                              [default: 256]
 """
