@@ -17,12 +17,19 @@ __all__ = [
     "UnrecognizedDatabaseError",
     "WriteProblem",
     "WriteProblemKind",
+    "first_line",
     "write_problem",
 ]
 
 
 class StorageError(Exception):
     """Base class for every error this package raises on purpose."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message (its type's name if it has none), for a
+    one-line report."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 class DatabaseUnreadableError(StorageError):

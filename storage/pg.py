@@ -49,6 +49,7 @@ from storage.errors import (
     MigrationError,
     StorageError,
     UnrecognizedDatabaseError,
+    first_line,
 )
 
 __all__ = [
@@ -240,7 +241,7 @@ def connect(url: str) -> PgConnection:
     try:
         conn = psycopg.connect(url, **_options())
     except psycopg.OperationalError as error:
-        raise DatabaseUnreadableError(redact(url), _first_line(error)) from error
+        raise DatabaseUnreadableError(redact(url), first_line(error)) from error
     conn.prepared_max = PREPARED_MAX
     return PgConnection(conn)
 
@@ -265,10 +266,6 @@ def _read_options() -> dict[str, Any]:
     return _options(
         options="-c default_transaction_read_only=on -c plan_cache_mode=force_generic_plan"
     )
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _current_version(conn: PgConnection, where: str, known: int) -> int:
@@ -316,7 +313,7 @@ def migrate_postgres(url: str, *, target_version: int | None = None) -> tuple[in
                     conn.raw.execute(migration.sql.encode(), prepare=False)
                 except psycopg.Error as error:
                     raise MigrationError(
-                        f"migration {migration.name} failed on {where}: {_first_line(error)}. "
+                        f"migration {migration.name} failed on {where}: {first_line(error)}. "
                         "Nothing was applied (the transaction was rolled back)."
                     ) from error
                 conn.execute("UPDATE mlebot_schema SET version = ?", (migration.version,))
@@ -328,7 +325,7 @@ def migrate_postgres(url: str, *, target_version: int | None = None) -> tuple[in
             raise
         return before, version
     except psycopg.OperationalError as error:
-        raise DatabaseUnreadableError(where, _first_line(error)) from error
+        raise DatabaseUnreadableError(where, first_line(error)) from error
     finally:
         conn.close()
 
@@ -419,7 +416,7 @@ async def open_postgres(url: str) -> Database:
         await reads.close()
         await writer.stop()
         if isinstance(error, Exception) and not isinstance(error, StorageError):
-            raise DatabaseUnreadableError(where, _first_line(error)) from error
+            raise DatabaseUnreadableError(where, first_line(error)) from error
         raise
     return Database(where, writer, reads, version, POSTGRES)
 

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from storage.errors import DatabaseUnreadableError, StorageError
+from storage.errors import DatabaseUnreadableError, StorageError, first_line
 
 if TYPE_CHECKING:
     import psycopg
@@ -99,10 +99,6 @@ class ShardsTakenError(StorageError):
     """Another live process on the database runs one of these shards, or another count."""
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
 def _connect(url: str) -> psycopg.Connection[Any]:
     """The lease's own session (autocommit), quick to notice a server gone silent."""
     import psycopg  # noqa: PLC0415  (psycopg only with PostgreSQL)
@@ -122,7 +118,7 @@ def _connect(url: str) -> psycopg.Connection[Any]:
             tcp_user_timeout=CLIENT_TIMEOUT_S * 1000,
         )
     except psycopg.OperationalError as error:
-        raise DatabaseUnreadableError(redact(url), _first_line(error)) from error
+        raise DatabaseUnreadableError(redact(url), first_line(error)) from error
 
 
 def _take(conn: psycopg.Connection[Any], url: str, count: int, ids: tuple[int, ...]) -> None:
@@ -210,7 +206,7 @@ class ShardLease:
         try:
             self.check()
         except Exception as error:  # any failure: the session is not to be trusted
-            lost = _first_line(error)
+            lost = first_line(error)
         else:
             return None
         shards = f"shard(s) {_listed(self.shard_ids)} of {self.shard_count}"
@@ -232,7 +228,7 @@ class ShardLease:
                     return (
                         f"this process no longer owns {shards}: its database session was lost "
                         f"and the server stayed unreachable for {grace:g} s "
-                        f"({_first_line(error)}); stopping"
+                        f"({first_line(error)}); stopping"
                     )
                 pause = min(RETRY_EVERY_S, left)
                 if stop is None:
@@ -271,7 +267,7 @@ class ShardLease:
             try:
                 self._conn.execute("SELECT pg_advisory_unlock_all()")
             except Exception as error:  # a lost session holds nothing any more
-                log.debug("letting go of the shard locks: %s", _first_line(error))
+                log.debug("letting go of the shard locks: %s", first_line(error))
         self._conn.close()
 
     def __enter__(self) -> Self:
