@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 import discord
 
-from bot.lag import DISCORD_EPOCH_MS
+from bot.lag import created_at
 from bot.logging_setup import SCRUBBED
 
 log = logging.getLogger("bot.interactions")
 
 Outcome = Literal["ok", "refused", "error", "expired", "shutting_down"]
-#: ``extra`` keys every interaction event carries (besides the latency and outcome).
-EVENT: Final = "interaction"
 
 
 def interaction_name(interaction: discord.Interaction[Any]) -> str:
@@ -38,8 +36,7 @@ def log_interaction(interaction: discord.Interaction[Any], outcome: Outcome) -> 
     """Log the event; latency is from Discord creating the interaction to now."""
     if not log.isEnabledFor(logging.INFO):
         return
-    created = ((interaction.id >> 22) + DISCORD_EPOCH_MS) / 1000
-    latency_ms = (time.time() - created) * 1000
+    latency_ms = (time.time() - created_at(interaction.id)) * 1000
     name = interaction_name(interaction)
     log.info(
         "%s %s in %.0f ms",
@@ -47,7 +44,7 @@ def log_interaction(interaction: discord.Interaction[Any], outcome: Outcome) -> 
         outcome,
         latency_ms,
         extra={
-            "event": EVENT,
+            "event": "interaction",
             "command": name,
             "guild_id": interaction.guild_id,
             "latency_ms": round(latency_ms, 1),

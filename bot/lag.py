@@ -39,6 +39,7 @@ __all__ = [
     "Admission",
     "LagMeter",
     "admit",
+    "created_at",
     "too_late",
 ]
 
@@ -61,6 +62,12 @@ FLOOR_WINDOW: Final = 60.0
 MAX_HANDLERS: Final = 256
 
 
+def created_at(snowflake: int) -> float:
+    """When Discord made ``snowflake`` (an interaction id), in Unix seconds: its milliseconds,
+    without building datetimes (this runs for every interaction)."""
+    return ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
+
+
 class LagMeter:
     """Interaction ages corrected by our clock's offset from Discord's."""
 
@@ -81,9 +88,7 @@ class LagMeter:
 
     def of(self, interaction: discord.Interaction[Any]) -> float:
         """How late the bot is with ``interaction``, in seconds (0: on time)."""
-        # The snowflake's milliseconds, without building datetimes (this runs per interaction).
-        created = ((interaction.id >> 22) + DISCORD_EPOCH_MS) / 1000
-        return self.lag(time.time() - created)
+        return self.lag(time.time() - created_at(interaction.id))
 
 
 #: The process's meter (every handler reads it: one event loop, one clock offset).
