@@ -30,7 +30,8 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -46,6 +47,7 @@ __all__ = [
     "ALT_TEXT_LIMIT",
     "CHART_FILENAME",
     "DRAWING_AT_ONCE",
+    "PICTURES_KEPT",
     "PROGRESS_FILENAME",
     "RENDER_TIMEOUT",
     "CardLayout",
@@ -797,16 +799,88 @@ _failures = _OnceLog()
 _drawing = threading.BoundedSemaphore(DRAWING_AT_ONCE)
 
 
+class _Kept:
+    """Pictures already drawn, by (renderer, model); and the ones being drawn right now.
+
+    A renderer is a pure function of its model (a frozen value), so members whose season
+    looks the same share one drawing: after a Mark done burst most members' cards are alike.
+    The :data:`PICTURES_KEPT` most recently used stay (about 57 KB each); a request for a
+    picture that is being drawn waits for that drawing instead of starting another.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.done: OrderedDict[Hashable, bytes] = OrderedDict()
+        self.drawing: dict[Hashable, asyncio.Future[bytes | None]] = {}
+
+    def get(self, key: Hashable) -> bytes | None:
+        png = self.done.get(key)
+        if png is not None:
+            self.done.move_to_end(key)
+        return png
+
+    def put(self, key: Hashable, png: bytes) -> None:
+        self.done[key] = png
+        self.done.move_to_end(key)
+        while len(self.done) > self.size:
+            self.done.popitem(last=False)
+
+
+#: Pictures kept after drawing (see :class:`_Kept`): at most ~1 MB.
+PICTURES_KEPT: Final = 16
+_kept = _Kept(PICTURES_KEPT)
+
+
+def _key(render: Callable[[M], bytes], model: M) -> Hashable | None:
+    """The picture's key, or ``None`` for a model that is not a value (not hashable)."""
+    try:
+        hash(model)
+    except TypeError:
+        return None
+    return (render, model)
+
+
 async def render_off_loop(
     render: Callable[[M], bytes], model: M, *, what: str, limit: float = RENDER_TIMEOUT
 ) -> bytes | None:
     """``render(model)`` in a worker thread, or ``None`` if it fails or takes over ``limit`` s.
 
-    The caller then sends its text alone. A renderer still running at the timeout finishes in
-    its thread and its result is dropped (a thread cannot be stopped; drawing is bounded).
-    ``None`` at once, too, while :data:`DRAWING_AT_ONCE` pictures are being drawn (a thread
-    still drawing after its timeout counts until it ends).
+    The caller then sends its text alone. A picture drawn before for an equal model is
+    returned at once, and one being drawn is waited for (:class:`_Kept`). A renderer still
+    running at the timeout finishes in its thread and its result is dropped (a thread cannot
+    be stopped; drawing is bounded). ``None`` at once, too, while :data:`DRAWING_AT_ONCE`
+    pictures are being drawn (a thread still drawing after its timeout counts until it ends).
     """
+    key = _key(render, model)
+    if key is None:
+        return await _draw(render, model, what=what, limit=limit)
+    png = _kept.get(key)
+    if png is not None:
+        return png
+    loop = asyncio.get_running_loop()
+    pending = _kept.drawing.get(key)
+    if pending is not None and pending.get_loop() is loop:
+        try:
+            async with asyncio.timeout(limit):
+                return await asyncio.shield(pending)
+        except TimeoutError:
+            return None
+    shared: asyncio.Future[bytes | None] = loop.create_future()
+    _kept.drawing[key] = shared
+    png = None
+    try:
+        png = await _draw(render, model, what=what, limit=limit)
+        if png is not None:
+            _kept.put(key, png)
+        return png
+    finally:
+        shared.set_result(png)
+        if _kept.drawing.get(key) is shared:
+            del _kept.drawing[key]
+
+
+async def _draw(render: Callable[[M], bytes], model: M, *, what: str, limit: float) -> bytes | None:
+    """Draw in a worker thread if a place is free (:data:`DRAWING_AT_ONCE`), within ``limit``."""
     if not _drawing.acquire(blocking=False):
         log.debug("%s: %d pictures are being drawn; answering with text", what, DRAWING_AT_ONCE)
         return None

@@ -13,7 +13,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -372,6 +372,64 @@ async def test_drawing_runs_off_the_event_loop() -> None:
     assert seen == [False]
 
 
+async def test_an_equal_model_is_drawn_once_and_the_picture_reused() -> None:
+    release = threading.Event()
+    calls: list[tuple[int, int]] = []
+
+    def slow(model: tuple[int, int]) -> bytes:
+        calls.append(model)
+        release.wait(5)
+        return f"png {model}".encode()
+
+    # Three requests for the same picture while it is being drawn, one for another.
+    first = [asyncio.ensure_future(render_off_loop(slow, (1, 2), what="test")) for _ in range(3)]
+    other = asyncio.ensure_future(render_off_loop(slow, (3, 4), what="test"))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await asyncio.gather(*first) == [b"png (1, 2)"] * 3
+    assert await other == b"png (3, 4)"
+    # Drawn before: returned without drawing again.
+    assert await render_off_loop(slow, (1, 2), what="test") == b"png (1, 2)"
+    assert sorted(calls) == [(1, 2), (3, 4)]
+
+
+async def test_failed_or_unhashable_pictures_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cards, "_failures", cards._OnceLog())
+    outcomes: Iterator[bytes | Exception] = iter([OSError("no font"), b"png"])
+    calls: list[object] = []
+
+    def flaky(model: object) -> bytes:
+        calls.append(model)
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert await render_off_loop(flaky, "m", what="test") is None
+    assert await render_off_loop(flaky, "m", what="test") == b"png"  # the failure was not kept
+    drawn: list[object] = []
+
+    def unhashable(model: list[int]) -> bytes:
+        drawn.append(model)
+        return b"list"
+
+    for _ in range(2):
+        assert await render_off_loop(unhashable, [1], what="test") == b"list"
+    assert calls == ["m", "m"]
+    assert drawn == [[1], [1]]
+
+
+async def test_the_kept_pictures_are_bounded() -> None:
+    def render(model: int) -> bytes:
+        return str(model).encode()
+
+    for n in range(cards.PICTURES_KEPT + 5):
+        assert await render_off_loop(render, n, what="test") == str(n).encode()
+    assert len(cards._kept.done) <= cards.PICTURES_KEPT
+    assert (render, 0) not in cards._kept.done  # the oldest went first
+    assert (render, cards.PICTURES_KEPT + 4) in cards._kept.done
+
+
 # --------------------------------------------------------------------------- the commands
 
 
@@ -537,8 +595,8 @@ async def test_past_the_drawing_limit_the_answer_has_no_picture_until_a_place_is
         return b"png"
 
     drawing = [
-        asyncio.ensure_future(render_off_loop(blocked, None, what="test"))
-        for _ in range(cards.DRAWING_AT_ONCE)
+        asyncio.ensure_future(render_off_loop(blocked, n, what="test"))
+        for n in range(cards.DRAWING_AT_ONCE)  # different models: no drawing is shared
     ]
     for _ in drawing:
         assert await asyncio.to_thread(started.acquire, True, 5)
