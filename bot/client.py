@@ -21,6 +21,7 @@ from bot.errors import install_error_handler, refuse_while_closing
 from bot.health import HEARTBEAT_EVERY, write_heartbeat
 from bot.interaction_log import log_interaction
 from bot.lag import ADMISSION, admit
+from bot.memory import settle_heap
 from bot.publisher import DiscordPublisher
 from bot.reload import reload_content
 from bot.reminders import DMS_CLOSED_NOTICE, ReminderDoneButton
@@ -328,6 +329,12 @@ def _watch(
     return shards.watch(hand_over)
 
 
+async def _settle_when_ready(bot: MLEBot) -> None:
+    """Once connected with the guilds loaded: :func:`bot.memory.settle_heap`."""
+    await bot.wait_until_ready()
+    settle_heap()
+
+
 async def run_bot(
     settings: Settings, catalog: Catalog, token: str, *, shards: ShardLease | None = None
 ) -> int:
@@ -382,6 +389,7 @@ async def run_bot(
     watch = _watch(shards, loop, shards_lost)
     try:
         async with bot:
+            spawn(_settle_when_ready(bot))
             await bot.start(token)
     except discord.LoginFailure:
         log.error(

@@ -46,3 +46,26 @@ def release_memory() -> bool:
     trim.restype = ctypes.c_int
     trim(0)
     return True
+
+
+#: The cyclic garbage collector's first-generation threshold once the bot runs (CPython's
+#: default is 700). An interaction allocates a few hundred objects that refcounting frees
+#: when it is answered; at 700 the collector ran every couple of interactions in a burst and
+#: walked the ones still in flight, promoting them to older generations it then walked again.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def settle_heap() -> None:
+    """Once the bot is ready: leave start-up's objects out of the cyclic GC, and run it less often.
+
+    ``gc.freeze()`` moves every object alive now (modules, the content catalog, discord.py's
+    caches) to the permanent generation, which collections never walk; the higher first
+    threshold (:data:`GC_YOUNG_THRESHOLD`) lets an interaction's objects die by refcount
+    before a collection sees them. Measured with ``bench/bench_burst.py`` (1,000/200,
+    3 rounds): the collector's CPU went from ~0.5 s to ~0.12 s per run. Cyclic garbage is
+    still collected, at most ~50,000 objects late. ``mle-bot run`` calls it; tests do not (it
+    changes the whole process).
+    """
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)

@@ -115,3 +115,28 @@ def test_run_refuses_broken_content_before_importing_discord(tmp_path: Path) -> 
     assert code == 1, stderr
     assert "roles.yaml:" in stderr
     assert "MLEBOT_CONTENT_DIR: content has problems; fix them" in stderr
+
+
+def test_settling_freezes_the_loaded_heap_and_raises_the_young_threshold() -> None:
+    # In a child: freezing and thresholds belong to the whole process.
+    script = """
+import gc, json
+from bot.memory import GC_YOUNG_THRESHOLD, settle_heap
+loaded = [object() for _ in range(1000)]
+before = (gc.get_freeze_count(), gc.get_threshold())
+settle_heap()
+kept = gc.get_freeze_count()
+cycle = []
+cycle.append(cycle)  # cyclic garbage made after settling is still collected
+del cycle
+print(json.dumps([before, kept, gc.get_threshold(), GC_YOUNG_THRESHOLD, gc.collect()]))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    (frozen_before, threshold_before), frozen, threshold, young, collected = json.loads(out.stdout)
+    assert frozen_before == 0
+    assert threshold_before[0] == 700  # CPython's default, which settling changes
+    assert frozen > 1000  # the objects alive when settling: never walked again
+    assert threshold == [young, threshold_before[1], threshold_before[2]]
+    assert collected >= 1
