@@ -69,6 +69,10 @@ def intents() -> discord.Intents:
 #: How long close() lets running commands, button callbacks and a weekly post finish. Both
 #: waits run side by side, so SIGTERM to exit stays well inside the 10 s a supervisor allows.
 DRAIN_TIMEOUT = 5.0
+#: After every command the bot checks whether the member's reminder bounced (DMs closed);
+#: the guild's list of such members may be this many seconds old. The reminders of this
+#: process update it at once; another process's show up within this time.
+BOUNCED_READ_AGE = 60.0
 #: Names discord.py gives the tasks that run app commands and component callbacks.
 _INTERACTION_TASK_PREFIXES = (
     "CommandTree-invoker",
@@ -234,7 +238,7 @@ class MLEBot(commands.Bot):
             return
         try:
             if await self.services.store.reminders.take_dm_closed_notice(
-                interaction.guild_id, interaction.user.id
+                interaction.guild_id, interaction.user.id, max_age=BOUNCED_READ_AGE
             ):
                 await interaction.followup.send(DMS_CLOSED_NOTICE, ephemeral=True)
         except (discord.HTTPException, StorageError) as exc:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 
 from storage._codec import from_us, to_us, utc_now, week_text
+from storage._kept import Kept
 from storage.db import Database, Row
 from storage.models import ReminderPref
 
@@ -56,6 +57,8 @@ class RemindersRepository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._clock = clock
+        #: Per guild, the members with an untold "reminder bounced" notice (a few, if any).
+        self._bounced: Kept[frozenset[int]] = Kept()
 
     async def get(self, guild_id: int, user_id: int) -> ReminderPref | None:
         """The member's reminder settings in the guild (on or off), if they ever set one."""
@@ -79,6 +82,7 @@ class RemindersRepository:
                 to_us(self._clock()),
             ),
         )
+        self._bounced.forget()
 
     async def enabled(self, guild_id: int) -> list[ReminderPref]:
         """Every member of the guild whose reminder is on, by user id."""
@@ -94,21 +98,34 @@ class RemindersRepository:
             " WHERE guild_id = ? AND user_id = ?",
             (to_us(self._clock()), guild_id, user_id),
         )
+        self._bounced.forget()
 
-    async def take_dm_closed_notice(self, guild_id: int, user_id: int) -> bool:
+    async def take_dm_closed_notice(
+        self, guild_id: int, user_id: int, *, max_age: float = 0.0
+    ) -> bool:
         """Whether the member has an untold "your reminder bounced" notice here; clears it, so
-        they are told once. Reads first: the common answer (no) costs no write."""
-        found = await self._db.fetch(
-            "SELECT 1 FROM reminder_settings WHERE guild_id = ? AND user_id = ? AND dm_closed = 1",
-            (guild_id, user_id),
-        )
-        if not found:
+        they are told once.
+
+        It is asked after every command, so the answer (nearly always no) comes from the
+        guild's list of members with a notice, read at most ``max_age`` seconds ago; this
+        repository's own writes are always seen (:mod:`storage._kept`).
+        """
+
+        async def load() -> frozenset[int]:
+            rows = await self._db.fetch(
+                "SELECT user_id FROM reminder_settings WHERE guild_id = ? AND dm_closed = 1",
+                (guild_id,),
+            )
+            return frozenset(int(row[0]) for row in rows)
+
+        if user_id not in await self._bounced.read(guild_id, max_age, load):
             return False
         rows = await self._db.execute(
             "UPDATE reminder_settings SET dm_closed = 0"
             " WHERE guild_id = ? AND user_id = ? AND dm_closed = 1 RETURNING 1",
             (guild_id, user_id),
         )
+        self._bounced.forget()
         return bool(rows)
 
     async def claim(

@@ -272,3 +272,23 @@ async def test_an_unconfirmed_reminder_for_a_week_marked_done_since_is_not_sent(
     result = await ReminderScheduler(store, lambda: catalog, inbox, clock).run_once()
     assert (result.done, result.sent, inbox.looked, inbox.sent) == (1, 0, 1, [])
     assert await store.reminders.sent_to(1, ALICE) == [("2026-W48", "done")]
+
+
+async def test_the_bounced_notice_check_reuses_a_recent_read_but_sees_its_own_writes(
+    store: Store, catalog: Catalog, clock: FakeClock, tmp_path: Path
+) -> None:
+    # Asked after every command: with max_age the guild's list is read once and reused.
+    assert not await store.reminders.take_dm_closed_notice(1, ALICE, max_age=60)
+    other = await new_store(tmp_path, clock)  # another process on the same database
+    try:
+        await other.reminders.save(ReminderPref(1, ALICE, enabled=False, dm_closed=True))
+        assert not await store.reminders.take_dm_closed_notice(1, ALICE, max_age=60)  # kept
+        assert await store.reminders.take_dm_closed_notice(1, ALICE)  # max_age 0: read now
+    finally:
+        await other.close()
+    # This store's own write (the reminder loop found DMs closed) is seen at once.
+    await store.reminders.save(ReminderPref(1, BOB))
+    assert not await store.reminders.take_dm_closed_notice(1, BOB, max_age=60)
+    await store.reminders.switch_off_undeliverable(1, BOB)
+    assert await store.reminders.take_dm_closed_notice(1, BOB, max_age=60)
+    assert not await store.reminders.take_dm_closed_notice(1, BOB, max_age=60)
