@@ -29,6 +29,7 @@ Season rules (:data:`SEASON_RULE` says them to moderators in the same words ever
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -111,8 +112,12 @@ def season_start_instant(schedule: GuildSchedule) -> datetime | None:
     return datetime.combine(start, time(0), zone).astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=1024)
 def first_season_post(schedule: GuildSchedule) -> datetime | None:
-    """The season's first post instant: the first post time at or after the season start."""
+    """The season's first post instant: the first post time at or after the season start.
+
+    Kept per schedule (a frozen value): members' commands ask it several times each.
+    """
     start = season_start_instant(schedule)
     if start is None:
         return None
@@ -414,20 +419,48 @@ def season_status(
     ``posts`` are the guild's ledger rows from the season's first week on (any more are
     ignored); :func:`load_status` reads them.
     """
-    if schedule is None or first_season_post(schedule) is None:
+    first = None if schedule is None else first_season_post(schedule)
+    if schedule is None or first is None:
         return SeasonStatus(schedule, now, ())
-    first = first_season_post(schedule)
-    assert first is not None
-    planned = weekly_schedule(schedule)
     by_week = {planning_week(post.week): post for post in posts}
+    plans = tuple(
+        WeekPlan(
+            number, challenge, week, post_at, _week_state(schedule, post_at, by_week.get(week), now)
+        )
+        for number, challenge, week, post_at in _season_weeks(catalog.challenges, schedule, first)
+    )
+    return SeasonStatus(schedule, now, plans)
+
+
+_Weeks = tuple[tuple[int, Challenge, IsoWeek, datetime], ...]
+#: :func:`_season_weeks` by (challenges' identity, schedule): the challenges kept alongside,
+#: so a reloaded catalog is never matched by a reused id.
+_weeks_kept: dict[tuple[int, GuildSchedule], tuple[tuple[Challenge, ...], _Weeks]] = {}
+_WEEKS_KEPT = 256
+
+
+def _season_weeks(
+    challenges: tuple[Challenge, ...], schedule: GuildSchedule, first: datetime
+) -> _Weeks:
+    """Each challenge's number, week and post instant: a function of the settings alone.
+
+    Every ``/progress`` and ``/challenge current`` needs them (a time-zone conversion per
+    week), and they change only with the schedule or the content, so they are kept.
+    """
+    key = (id(challenges), schedule)
+    kept = _weeks_kept.get(key)
+    if kept is not None and kept[0] is challenges:
+        return kept[1]
+    planned = weekly_schedule(schedule)
     week = current_week(schedule, first)
-    plans: list[WeekPlan] = []
-    for number, challenge in enumerate(catalog.challenges, 1):
-        post_at = post_time_in_week(planned, *week)
-        state = _week_state(schedule, post_at, by_week.get(week), now)
-        plans.append(WeekPlan(number, challenge, week, post_at, state))
+    weeks: list[tuple[int, Challenge, IsoWeek, datetime]] = []
+    for number, challenge in enumerate(challenges, 1):
+        weeks.append((number, challenge, week, post_time_in_week(planned, *week)))
         week = week.next()
-    return SeasonStatus(schedule, now, tuple(plans))
+    if len(_weeks_kept) >= _WEEKS_KEPT:
+        _weeks_kept.clear()
+    _weeks_kept[key] = (challenges, tuple(weeks))
+    return tuple(weeks)
 
 
 async def load_status(

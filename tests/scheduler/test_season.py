@@ -14,6 +14,7 @@ from scheduler.season import (
     planning_week,
     season_length,
     season_start_instant,
+    season_status,
     weekly_schedule,
 )
 from storage.models import GuildSchedule
@@ -104,3 +105,19 @@ def test_season_start_is_local_midnight() -> None:
     assert season_start_instant(guild(tz="Asia/Tokyo")) == datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
     assert season_start_instant(guild(season_start=None)) is None
     assert first_season_post(guild(season_start=None)) is None
+
+
+def test_the_kept_season_weeks_follow_the_schedule_and_a_reloaded_catalog(
+    catalog: Catalog,
+) -> None:
+    now = datetime(2026, 12, 9, 12, tzinfo=UTC)  # Wednesday of 2026-W50
+    fridays = season_status(catalog, guild(), now)
+    assert season_status(catalog, guild(), now) == fridays  # the same answer when kept
+    assert [p.post_at.weekday() for p in fridays.weeks[:3]] == [4, 4, 4]
+    # Another schedule (the moderator moved the post day): its own weeks, not the kept ones.
+    mondays = season_status(catalog, guild(weekday=0), now)
+    assert [p.post_at.weekday() for p in mondays.weeks[:3]] == [0, 0, 0]
+    # A reloaded catalog with fewer challenges: a new season length at once.
+    shorter = catalog.model_copy(update={"challenges": catalog.challenges[:3]})
+    assert len(season_status(shorter, guild(), now).weeks) == 3
+    assert len(season_status(catalog, guild(), now).weeks) == len(catalog.challenges)
