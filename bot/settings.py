@@ -4,22 +4,30 @@ Precedence: environment variables > ``--config`` TOML file > defaults. The TOML 
 field names below (``database = "..."``); the environment uses ``MLEBOT_<FIELD>`` except for the
 token, which is the conventional ``DISCORD_TOKEN``. Nothing here runs at import time:
 :func:`load_settings` is called by ``bot.__main__``.
+
+:class:`Settings` is a plain pydantic model, and the few lines reading the environment and the
+file are ours (:func:`environment_values`, :func:`file_values`): pydantic-settings did the
+same, at 1.4 MB of the idle bot's memory for its other sources (issue 14).
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
 )
 
 from bot.health import heartbeat_path
@@ -68,19 +76,20 @@ POSTGRES_LOCAL_PATH = Path("data/mlebot-postgres")
 ENV_PREFIX = "MLEBOT_"
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Everything the bot can be configured with: the one source of the settings' docs.
 
     Each field's ``description`` (and default) is what ``mle-bot --help`` lists and what the
     README's "Settings" table says (``tests/test_settings_docs.py`` holds the table to it).
+    ``Settings(...)`` takes the values given and nothing else; :func:`load_settings` reads
+    them from the environment and the TOML file.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
+    model_config = ConfigDict(
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        case_sensitive=False,
+        validate_default=True,
     )
 
     discord_token: SecretStr | None = Field(
@@ -130,8 +139,8 @@ class Settings(BaseSettings):
         description="How many shards the bot has in all (Discord requires them at 2,500 servers).",
         json_schema_extra={SHOWN_DEFAULT: "unset (one shard)"},
     )
-    # NoDecode: "0,1" from the environment is a list, not JSON (the TOML file gives [0, 1]).
-    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+    # "0,1" from the environment is a list (``_comma_list``); the TOML file gives [0, 1].
+    shard_ids: tuple[int, ...] | None = Field(
         default=None,
         description="The shards this process runs, e.g. `0,1` (needs `MLEBOT_SHARD_COUNT`).",
         json_schema_extra={SHOWN_DEFAULT: "unset (all shards)"},
@@ -155,19 +164,6 @@ class Settings(BaseSettings):
         le=10_000,
         description="Interaction handlers run at once in a burst; the rest wait their turn.",
     )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Where settings come from, strongest first: the environment, then the TOML file."""
-        # The TOML file's values arrive as init kwargs; the environment must win over them.
-        return (env_settings, init_settings)
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
@@ -426,14 +422,58 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError("--config", problem, "fix the file") from exc
 
 
+def _names(field: str) -> tuple[str, ...]:
+    """The names a field is given by, preferred first: its aliases (``DISCORD_TOKEN``), itself.
+
+    The first is the key :class:`Settings` is given the value by, so that an error about it
+    names the same key whichever source the value came from.
+    """
+    alias = Settings.model_fields[field].validation_alias
+    choices = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else []
+    return tuple(dict.fromkeys([*choices, field]))
+
+
+def environment_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings set in the environment (default ``os.environ``), keyed for :class:`Settings`.
+
+    A field is read from its aliases (the token: ``DISCORD_TOKEN``), then ``MLEBOT_<FIELD>``;
+    names match in any case. A variable set to "" counts as set, as text: an empty
+    ``MLEBOT_SHARD_IDS`` means unset, an empty ``MLEBOT_SHARD_COUNT`` is not a number.
+    """
+    by_name = {name.lower(): value for name, value in (environ or os.environ).items()}
+    values: dict[str, str] = {}
+    for field in Settings.model_fields:
+        names = _names(field)
+        for name in (*names[:-1], ENV_PREFIX + field):
+            if name.lower() in by_name:
+                values[names[0]] = by_name[name.lower()]
+                break
+    return values
+
+
+def file_values(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The TOML file's settings keyed for :class:`Settings`: by field name or alias, any case.
+
+    A key that names no setting is kept as it is, for :class:`Settings` to refuse by name.
+    """
+    keys = {
+        name.lower(): _names(field)[0] for field in Settings.model_fields for name in _names(field)
+    }
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        values.setdefault(keys.get(key.lower(), key), value)  # the file's first spelling wins
+    return values
+
+
 def load_settings(config_file: Path | None = None) -> Settings:
     """Build the settings from the environment and an optional TOML file.
 
-    Raises :class:`SettingsError` (one line: setting, problem, fix) on the first bad setting.
+    The environment wins over the file, the file over the defaults. Raises
+    :class:`SettingsError` (one line: setting, problem, fix) on the first bad setting.
     """
-    file_values = _read_toml(config_file) if config_file is not None else {}
+    from_file = file_values(_read_toml(config_file)) if config_file is not None else {}
     try:
-        return Settings(**file_values)
+        return Settings.model_validate({**from_file, **environment_values()})
     except ValidationError as exc:
         raise _first_problem(exc, from_file=config_file) from None
 

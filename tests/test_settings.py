@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, environment_values, load_settings
 
 ALL_VARS = (
     "DISCORD_TOKEN",
@@ -25,6 +26,9 @@ ALL_VARS = (
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ALL_VARS:
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):  # any spelling: names match in any case
+        if name.upper().startswith("MLEBOT_") or name.upper() == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
 
 
 def test_defaults() -> None:
@@ -165,3 +169,61 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.log_level = "DEBUG"  # type: ignore[misc]
+
+
+def test_environment_names_match_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("mlebot_log_level", "debug")
+    monkeypatch.setenv("Discord_Token", "abc")
+    settings = load_settings()
+    assert settings.log_level == "DEBUG"
+    assert settings.require_token().get_secret_value() == "abc"
+
+
+def test_the_token_is_also_read_as_mlebot_discord_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLEBOT_DISCORD_TOKEN", "second")
+    assert load_settings().require_token().get_secret_value() == "second"
+    monkeypatch.setenv("DISCORD_TOKEN", "first")
+    assert load_settings().require_token().get_secret_value() == "first"  # the usual name wins
+
+
+@pytest.mark.parametrize("key", ["discord_token", "DISCORD_TOKEN"])
+@pytest.mark.parametrize("variable", ["DISCORD_TOKEN", "MLEBOT_DISCORD_TOKEN"])
+def test_the_token_from_the_environment_wins_over_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, key: str, variable: str
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(f'{key} = "from-file"\n')
+    assert load_settings(config).require_token().get_secret_value() == "from-file"
+    monkeypatch.setenv(variable, "from-env")
+    assert load_settings(config).require_token().get_secret_value() == "from-env"
+
+
+def test_file_keys_match_in_any_case(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('Database = "x.sqlite3"\nLOG_LEVEL = "debug"\n')
+    settings = load_settings(config)
+    assert (settings.database, settings.log_level) == (Path("x.sqlite3"), "DEBUG")
+
+
+def test_a_prefixed_name_in_the_file_is_unknown(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('MLEBOT_LOG_LEVEL = "debug"\n')
+    with pytest.raises(SettingsError, match=r"^MLEBOT_LOG_LEVEL: unknown setting in "):
+        load_settings(config)
+
+
+def test_a_variable_set_to_nothing_counts_as_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLEBOT_DEV_GUILD_ID", "")
+    with pytest.raises(SettingsError, match=r"^MLEBOT_DEV_GUILD_ID: Input should be a valid int"):
+        load_settings()
+
+
+def test_unknown_variables_are_ignored() -> None:
+    environ = {"MLEBOT_NO_SUCH_SETTING": "1", "HOME": "/root", "MLEBOT_LOG_FORMAT": "json"}
+    assert environment_values(environ) == {"log_format": "json"}
+
+
+def test_the_model_alone_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLEBOT_LOG_LEVEL", "DEBUG")
+    assert Settings().log_level == "INFO"  # Settings(...) is what it is given: tests rely on it
+    assert load_settings().log_level == "DEBUG"

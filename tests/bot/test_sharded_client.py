@@ -21,7 +21,7 @@ ON_SHARD_1 = (1_000_000_001 << 22) | 7
 
 
 def _settings(tmp_path: Path, **shards: object) -> Settings:
-    return Settings(database=tmp_path / "db.sqlite3", **shards)  # type: ignore[arg-type]
+    return Settings(database=tmp_path / "db.sqlite3", **shards)
 
 
 async def test_without_shard_settings_one_plain_client(
