@@ -31,7 +31,7 @@ from discord import app_commands
 from bot.embeds import Card, Section, render_one
 from bot.errors import UserFacingError, answer_error, refuse_while_closing, send_ephemeral
 from bot.interaction_log import log_interaction
-from bot.lag import ADMISSION, ANSWER_BY, METER, LagMeter, admit
+from bot.lag import ADMISSION, METER, LagMeter, admit
 from bot.services import Services
 from content.limits import (
     CUSTOM_ID_LIMIT,
@@ -160,15 +160,15 @@ def time_to_defer(
 ) -> float:
     """Seconds to wait for a write before deferring (0: defer now; never above ``after``).
 
-    Counted from Discord's timestamp (:mod:`bot.lag`), so time spent queued in a busy bot
-    counts too. That lag (how late the handler starts) is also about what any answer of ours
-    will take to get out of a loop that busy, so the defer must leave by
-    :data:`~bot.lag.ANSWER_BY` less that lag: a handler that starts 0.5 s late still waits
-    until ``after``, one that starts 1 s late waits 0.5 s, one that starts 1.25 s late or
-    later defers at once.
+    Counted from Discord's timestamp (:mod:`bot.lag`): the write is deferred when it is not
+    confirmed ``after`` seconds after Discord created the interaction, however long the handler
+    waited for its turn, which leaves a second for the answer to reach Discord. Only then: a
+    defer is one more request (and the answer an edit), which a busy bot can least afford.
+    A handler that starts 0.5 s late waits 1.5 s, one that starts 2 s late or later defers
+    at once.
     """
-    lag = meter.of(interaction)
-    return max(0.0, min(after, ANSWER_BY - lag) - lag)
+    lag = max(0.0, meter.of(interaction))
+    return max(0.0, after - lag)
 
 
 async def confirm_in_time(

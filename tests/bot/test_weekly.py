@@ -267,9 +267,10 @@ def test_a_long_section_continues_in_cont_fields_whole() -> None:
     [
         (-5.0, 2.0),  # earlier than any seen: the new "on time", never more than 2 s
         (0.0, 2.0),
-        (0.5, 1.5),  # still defers at 2 s of age: its answer leaves in time
-        (1.0, 0.5),  # a loop this late takes as long to send: defer at 1.5 s of age
-        (1.25, 0.0),
+        (0.5, 1.5),  # defers at 2 s of age, a second before Discord's limit
+        (1.0, 1.0),
+        (1.75, 0.25),
+        (2.0, 0.0),  # at 2 s of age already: defer at once
         (2.5, 0.0),
     ],
 )
