@@ -174,6 +174,8 @@ class FakeGuild:
     channels: list[FakeChannel] = field(default_factory=list)
     roles: list[FakeRole] = field(default_factory=list)
     members: list[FakeMember] = field(default_factory=list)
+    _index: dict[str | int, FakeMember] = field(default_factory=dict, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
 
     @property
     def everyone(self) -> FakeRole:
@@ -192,6 +194,17 @@ class FakeGuild:
         raise LookupError(f"guild {self.name!r} has no role {name_or_id!r}")
 
     def member(self, name_or_id: str | int) -> FakeMember:
+        # Looked up on every interaction: by an index of ids and usernames, rebuilt when
+        # members were added (the list is only appended to); a miss still scans the list.
+        if self._indexed != len(self.members):
+            self._index = {}
+            for member in self.members:
+                self._index.setdefault(member.id, member)
+                self._index.setdefault(member.user.username, member)
+            self._indexed = len(self.members)
+        found = self._index.get(name_or_id)
+        if found is not None and name_or_id in (found.id, found.user.username):
+            return found
         for member in self.members:
             if name_or_id in (member.id, member.user.username):
                 return member

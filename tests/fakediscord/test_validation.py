@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import discord
 import pytest
 from discord import app_commands
 
+from tests.fakediscord import validation
 from tests.fakediscord.validation import (
     Problem,
     assert_valid,
@@ -425,3 +427,28 @@ def test_assert_valid_names_every_bad_path() -> None:
     assert "embeds[0].title" in str(info.value)
     assert_valid("POST", "/channels/1/messages", _message())
     assert_valid([])
+
+
+def test_routes_are_matched_as_by_a_scan_of_every_template() -> None:
+    def scan(path: str) -> str | None:  # the plain definition: the first template that fits
+        for pattern, template in validation._path_templates():
+            if pattern.match(path):
+                return template
+        return None
+
+    for template in validation.load_spec()["paths"]:
+        concrete = re.sub(r"\{[^/]+?\}", "123", template)
+        assert validation.match_route(concrete) == scan(concrete), concrete
+    assert validation.match_route("/nothing/here") is None
+
+
+def test_a_body_seen_before_gets_the_same_answer() -> None:
+    bad = {"type": 4, "data": {"content": "x" * 2001}}
+    first = validation.validate_request("POST", "/interactions/1/tok/callback", bad)
+    again = validation.validate_request("POST", "/interactions/2/other/callback", bad)
+    assert first
+    assert again == first
+    again.clear()  # a caller's list is its own
+    assert validation.validate_request("POST", "/interactions/3/t/callback", bad) == first
+    good = {"type": 4, "data": {"content": "fine"}}
+    assert validation.validate_request("POST", "/interactions/1/tok/callback", good) == []

@@ -153,12 +153,32 @@ def _path_templates() -> list[tuple[re.Pattern[str], str]]:
     return [(pattern, template) for _, template, pattern in templates]
 
 
+def _head(path: str) -> str:
+    """A path's first segment (``channels`` of ``/channels/1/messages``)."""
+    return path.split("/", 2)[1] if path.startswith("/") and len(path) > 1 else ""
+
+
+@functools.cache
+def _templates_by_head() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """:func:`_path_templates` per literal first segment, in the same order; templates whose
+    first segment is a placeholder (none today) are in every list and under ``""``."""
+    templates = _path_templates()
+    wild = [(p, t) for p, t in templates if "{" in _head(t)]
+    heads = {_head(t) for _, t in templates if "{" not in _head(t)}
+    by_head = {
+        head: [(p, t) for p, t in templates if _head(t) == head or (p, t) in wild] for head in heads
+    }
+    by_head[""] = wild
+    return by_head
+
+
 def match_route(path: str) -> str | None:
     """The spec's path template for a concrete path (``/api/v10`` prefix and query ignored)."""
     path = _API_PREFIX.sub("", path.split("?", 1)[0]) or "/"
     if path in load_spec()["paths"]:
         return path
-    for pattern, template in _path_templates():
+    by_head = _templates_by_head()
+    for pattern, template in by_head.get(_head(path), by_head[""]):
         if pattern.match(path):
             return template
     return None
@@ -656,12 +676,34 @@ def validate_interaction_callback(body: object) -> list[Problem]:
     return _dedupe(problems)
 
 
+#: :func:`validate_request`'s answers by (method, route, body as JSON): a fake serving a burst
+#: sees the same bodies again and again, and schema validation is most of its CPU.
+_checked: dict[tuple[str, str, str], tuple[Problem, ...]] = {}
+_CHECKED_KEPT = 4096
+
+
 def validate_request(method: str, path: str, body: object) -> list[Problem]:
     """Validate a request body for ``method`` and a concrete or template ``path``.
 
     ``body`` is the decoded JSON (for multipart, the decoded ``payload_json`` part). A route the
     spec does not know, or one without a JSON body, yields a single problem / no problems.
+    The answer for a body seen before on the same route is the one given then (it is a pure
+    function of the three).
     """
+    route = match_route(path) or path
+    try:
+        key = (method.upper(), route, json.dumps(body, separators=(",", ":")))
+    except (TypeError, ValueError):  # not JSON: nothing to remember it by
+        return _validate_request(method, path, body)
+    known = _checked.get(key)
+    if known is None:
+        if len(_checked) >= _CHECKED_KEPT:
+            _checked.clear()
+        known = _checked[key] = tuple(_validate_request(method, path, body))
+    return list(known)
+
+
+def _validate_request(method: str, path: str, body: object) -> list[Problem]:
     template = match_route(path)
     if template is None:
         return [
