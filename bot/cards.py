@@ -59,6 +59,7 @@ __all__ = [
     "WeekCell",
     "build_progress_model",
     "chart_alt_text",
+    "kept_picture",
     "progress_alt_text",
     "progress_layout",
     "render_off_loop",
@@ -838,6 +839,12 @@ def _key(render: Callable[[M], bytes], model: M) -> Hashable | None:
     except TypeError:
         return None
     return (render, model)
+
+
+def kept_picture(render: Callable[[M], bytes], model: M) -> bytes | None:
+    """The picture drawn before for an equal model, if it is kept; never draws."""
+    key = _key(render, model)
+    return None if key is None else _kept.get(key)
 
 
 async def render_off_loop(

@@ -40,6 +40,7 @@ __all__ = [
     "LagMeter",
     "admit",
     "created_at",
+    "room_to_draw",
     "too_late",
 ]
 
@@ -47,7 +48,7 @@ __all__ = [
 DISCORD_EPOCH_MS: Final = 1_420_070_400_000
 #: The latest a first answer should reach Discord (of its 3 s), leaving room for the network.
 ANSWER_BY: Final = 2.5
-#: A handler starting this late draws no picture (``/progress``): a card is ~20 ms of CPU that
+#: A handler starting this late draws no picture (``/progress``): a card is ~30 ms of CPU that
 #: a loop already behind gives to the answers still to send (the text says it all).
 PICTURE_LAG: Final = 0.5
 #: Seconds over which the smallest age seen is the clock offset (the previous window counts
@@ -171,6 +172,17 @@ class Admission:
 
 #: The process's admission (one event loop: one bound on the handlers running on it).
 ADMISSION: Final = Admission(MAX_HANDLERS)
+
+
+def room_to_draw(
+    interaction: discord.Interaction[Any],
+    admission: Admission = ADMISSION,
+    meter: LagMeter = METER,
+) -> bool:
+    """May this handler draw a picture? Not in a burst: when it started over
+    :data:`PICTURE_LAG` late, or when other handlers are queued for a slot (those answers
+    come first; a picture drawn before may still be sent, see ``bot.cards.kept_picture``)."""
+    return admission.waiting == 0 and meter.of(interaction) <= PICTURE_LAG
 
 
 async def admit(

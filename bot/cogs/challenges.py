@@ -29,6 +29,7 @@ from bot.cards import (
     ProgressModel,
     WeekCell,
     build_progress_model,
+    kept_picture,
     progress_alt_text,
     render_off_loop,
     render_progress_card,
@@ -38,7 +39,7 @@ from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
 )
-from bot.lag import METER, PICTURE_LAG
+from bot.lag import room_to_draw
 from bot.views import OwnedView, send_reply
 from bot.weekly import (
     CHALLENGE_COLOUR,
@@ -554,11 +555,12 @@ class ChallengesCog(ServicesCog, name="Challenges"):
         )
         reply = progress_reply(model, shown=shown, own=own)
         # The picture is drawn off the event loop within a time limit; without it (too slow,
-        # or Pillow failed: logged once) the text goes out alone.
+        # or Pillow failed: logged once) the text goes out alone. In a burst nothing is drawn
+        # (bot.lag.room_to_draw), though a card drawn before for the same model still goes.
         png = (
-            None  # a burst: the loop is behind, the text goes out alone (bot.lag)
-            if METER.of(interaction) > PICTURE_LAG
-            else await render_off_loop(render_progress_card, model, what="progress card")
+            await render_off_loop(render_progress_card, model, what="progress card")
+            if room_to_draw(interaction)
+            else kept_picture(render_progress_card, model)
         )
         if png is None or len(reply.pages) != 1:
             await send_reply(interaction, reply)

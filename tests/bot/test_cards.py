@@ -45,7 +45,7 @@ from bot.cards import (
 )
 from bot.cogs.admin import AdminCog, season_report
 from bot.cogs.challenges import ChallengesCog, progress_model, progress_reply
-from bot.lag import PICTURE_LAG, LagMeter
+from bot.lag import PICTURE_LAG, Admission, LagMeter, room_to_draw
 from bot.services import Services
 from content.models import Catalog
 from storage.models import GuildSchedule
@@ -70,6 +70,12 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def no_kept_pictures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no picture kept from another (they share the process)."""
+    monkeypatch.setattr(cards, "_kept", cards._Kept(cards.PICTURES_KEPT))
 
 
 @pytest.fixture
@@ -529,7 +535,7 @@ async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
 ) -> None:
     await season(store, catalog)
     meter = LagMeter()
-    monkeypatch.setattr("bot.cogs.challenges.METER", meter)
+    monkeypatch.setattr("bot.cogs.challenges.room_to_draw", lambda i: room_to_draw(i, meter=meter))
     now = discord.utils.utcnow()
     meter.of(StubInteraction(StubMember(ADA, "Ada"), id=discord.utils.time_snowflake(now)))  # type: ignore[arg-type]
     late = now - timedelta(seconds=PICTURE_LAG + 0.3)
@@ -544,6 +550,37 @@ async def test_a_progress_handler_that_starts_late_sends_the_text_alone(
     (embed,) = payload["data"]["embeds"]
     assert "image" not in embed
     assert any(f["name"] == "Season points" for f in embed["fields"])
+
+
+async def test_in_a_burst_progress_draws_nothing_but_sends_a_card_drawn_before(
+    services: Services, store: Store, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await season(store, catalog)
+    busy = Admission(1)
+    busy.running = 1
+    busy._queue.append(asyncio.get_running_loop().create_future())  # one handler waiting
+    monkeypatch.setattr("bot.cogs.challenges.room_to_draw", lambda i: room_to_draw(i, busy))
+    drawn: list[ProgressModel] = []
+
+    def counted(model: ProgressModel) -> bytes:
+        drawn.append(model)
+        return render_progress_card(model)
+
+    monkeypatch.setattr("bot.cogs.challenges.render_progress_card", counted)
+    cog: Any = ChallengesCog(services)
+    first = StubInteraction(StubMember(ADA, "Ada"))
+    await ChallengesCog.progress.callback(cog, first)  # type: ignore[arg-type]
+    assert drawn == []
+    assert wire_payload(first.sent[0])[1] == []  # busy, nothing kept: the text alone
+    busy._queue.clear()  # quiet again: drawn, and kept
+    await ChallengesCog.progress.callback(cog, StubInteraction(StubMember(ADA, "Ada")))  # type: ignore[arg-type]
+    assert len(drawn) == 1
+    busy._queue.append(asyncio.get_running_loop().create_future())
+    again = StubInteraction(StubMember(ADA, "Ada"))
+    await ChallengesCog.progress.callback(cog, again)  # type: ignore[arg-type]
+    assert len(drawn) == 1  # busy: not drawn again...
+    _payload, (file,) = wire_payload(again.sent[0])  # ...but the kept card is sent
+    assert open_png(file.fp.read()).size == progress_layout(drawn[0]).size
 
 
 async def test_progress_command_sends_the_text_alone_when_drawing_fails(
