@@ -180,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import gc  # noqa: PLC0415 (lazy: see the module docstring)
 
     from bot.dblock import one_process_per_shard, one_process_per_sqlite_file  # noqa: PLC0415
-    from bot.logging_setup import configure_logging  # noqa: PLC0415
+    from bot.logging_setup import configure_logging, lean_log_records  # noqa: PLC0415
     from bot.settings import ENV_NAMES  # noqa: PLC0415
     from content.loader import ContentError, load_catalog  # noqa: PLC0415
     from storage.errors import StorageError  # noqa: PLC0415
@@ -188,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     token = settings.require_token().get_secret_value()
     configure_logging(settings.log_level, settings.log_format, secrets=[token])
+    lean_log_records()
     settings.require_one_process_on_sqlite()  # a share of the shards needs PostgreSQL
     settings.prepare_database_path()
     try:

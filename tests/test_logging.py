@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.interaction_log import log_interaction
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, lean_log_records
 from tests.bot.fakes import FakeInteraction
 
 # Shaped like a real bot token (id.timestamp.hmac), assembled so that no token-shaped literal
@@ -111,3 +111,53 @@ def test_a_late_autocomplete_is_one_short_line_not_a_traceback(
     assert "Traceback" in out.getvalue()  # any other error keeps its traceback
     assert "GoneError: 404 Not Found (error code: 50035)" in out.getvalue()
     assert "User: 42" in out.getvalue()
+
+
+@pytest.fixture
+def restore_record_switches() -> object:
+    saved = (logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
+    yield saved
+    (
+        logging._srcfile,
+        logging.logThreads,
+        logging.logProcesses,
+        logging.logMultiprocessing,
+    ) = saved
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_lean_records_log_the_same_lines_without_gathering_the_caller(
+    fmt: str, restore_root: object, restore_record_switches: object
+) -> None:
+    def one_line(stream: io.StringIO) -> tuple[str, logging.LogRecord]:
+        seen: list[logging.LogRecord] = []
+        handler = logging.getLogger().handlers[0]
+
+        def keep(record: logging.LogRecord) -> bool:
+            seen.append(record)
+            return True
+
+        handler.addFilter(keep)
+        log_interaction(FakeInteraction(), "ok")  # type: ignore[arg-type]
+        return stream.getvalue().splitlines()[-1], seen[-1]
+
+    full = io.StringIO()
+    configure_logging("INFO", fmt, stream=full)
+    before, rich = one_line(full)
+    lean_log_records()
+    lean = io.StringIO()
+    configure_logging("INFO", fmt, stream=lean)
+    after, bare = one_line(lean)
+    assert rich.funcName == "log_interaction"
+    assert rich.threadName is not None
+    assert (bare.funcName, bare.lineno, bare.threadName, bare.processName) == (
+        "(unknown function)",
+        0,
+        None,
+        None,
+    )
+
+    def no_time(line: str) -> str:  # the timestamps and latencies differ between the two
+        return "".join(ch for ch in line if not ch.isdigit())
+
+    assert no_time(after) == no_time(before)
