@@ -81,13 +81,24 @@ class CareerCog(commands.Cog):
 
     def answer(self, command: str, **options: Any) -> Reply:
         """The pure answer for ``command`` with ``options``, laid out once per guide."""
+        return self.kept(
+            (command, tuple(sorted(options.items()))),
+            lambda guide: type(self).answers[command](guide, **options),
+        )
+
+    def kept(
+        self, key: tuple[str, tuple[tuple[str, Any], ...]], build: Callable[[Guide], Reply]
+    ) -> Reply:
+        """The reply kept for ``key`` with the current guide, else ``build(guide)`` (then kept).
+
+        ``key`` must name everything the reply depends on besides the guide.
+        """
         guide = self.guide()
         if guide is not self._replies_of or len(self._replies) >= REPLIES_KEPT:
             self._replies, self._replies_of = {}, guide
-        key = (command, tuple(sorted(options.items())))
         reply = self._replies.get(key)
         if reply is None:
-            reply = self._replies[key] = type(self).answers[command](guide, **options)
+            reply = self._replies[key] = build(guide)
         return reply
 
 

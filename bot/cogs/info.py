@@ -145,8 +145,13 @@ class InfoCog(CareerCog, name="Info"):
     async def mlebot_help(self, interaction: discord.Interaction) -> None:
         client = interaction.client
         tree = client.tree if isinstance(client, commands.Bot) else None
-        registered = tree.get_commands() if tree is not None else []
-        reply = help_reply(registered, self.guide().catalog, interaction.permissions)
+        registered = tuple(tree.get_commands() if tree is not None else ())
+        permissions = interaction.permissions
+        # The same for every member with the same permissions: laid out once per guide.
+        reply = self.kept(
+            ("mlebot-help", (("commands", registered), ("permissions", permissions.value))),
+            lambda guide: help_reply(registered, guide.catalog, permissions),
+        )
         await send_reply(interaction, reply)
 
     @app_commands.command(name="about-sources", description="The articles behind the facts")

@@ -120,3 +120,4 @@ async def test_the_command_reads_the_running_tree_and_the_members_permissions(
     assert "/admin show" not in await shown(MEMBER)
     assert "/challenge done [note]" in await shown(MEMBER)
     assert "/admin show" in await shown(MODERATOR)
+    assert "/admin show" not in await shown(MEMBER)  # kept per permissions, not shared
