@@ -54,6 +54,12 @@ class RoleChange:
     granted: bool
 
 
+#: After a completion, "this guild has no milestone roles" may come from a read this many
+#: seconds old; this process's ``/admin rewards`` changes are seen at once, another process's
+#: within this time (and the weekly pass gives what a completion missed).
+RULES_READ_AGE = 60.0
+
+
 def describe_rule(rule: RewardRule) -> str:
     """``"a 4-week streak"`` / ``"100 season points"``: the milestone, for people."""
     if rule.kind is RewardKind.STREAK:
@@ -66,7 +72,7 @@ async def reward_member(
 ) -> list[RoleChange]:
     """Give the member every reward role they reached and do not hold. Never raises."""
     try:
-        due = await store.rewards.due_for(guild_id, user_id)
+        due = await store.rewards.due_for(guild_id, user_id, max_age=RULES_READ_AGE)
         return await _Pass(store, publisher, guild_id).apply(due, grant=True)
     except Exception:
         logger.exception(

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage._codec import to_us, utc_now
+from storage._kept import Kept
 from storage.db import Database, Row
 from storage.dialect import Dialect
 from storage.streaks import current_streak_sql
@@ -82,6 +83,7 @@ _NOT_HELD = (
     "NOT EXISTS (SELECT 1 FROM reward_grants AS g WHERE g.guild_id = r.guild_id"
     " AND g.role_id = r.role_id AND g.user_id = m.user_id AND g.state = 'granted')"
 )
+_ANY = "SELECT 1 FROM guild_rewards WHERE guild_id = ? LIMIT 1"
 _DUE_FOR_MEMBER = (
     f"SELECT {_RULE_COLUMNS}, m.user_id FROM guild_rewards AS r"  # noqa: S608
     " JOIN members AS m ON m.guild_id = r.guild_id AND m.user_id = :user"
@@ -146,6 +148,8 @@ class RewardsRepository:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._clock = clock
+        #: Per guild: has it any reward at all? (Most have none.)
+        self._any: Kept[bool] = Kept()
 
     async def add(self, rule: RewardRule) -> RewardRule:
         """Save the reward (replacing the role's earlier one, whose ledger stays)."""
@@ -162,18 +166,34 @@ class RewardsRepository:
                 to_us(self._clock()),
             ),
         )
+        self._any.forget()
         return _rule(rows[0])
 
     async def remove(self, guild_id: int, role_id: int) -> bool:
         """Delete the reward and its ledger; ``False`` if the role was no reward."""
-        return bool(await self._db.execute(_REMOVE, (guild_id, role_id)))
+        removed = bool(await self._db.execute(_REMOVE, (guild_id, role_id)))
+        self._any.forget()
+        return removed
 
     async def for_guild(self, guild_id: int) -> list[RewardRule]:
         """The guild's rewards: streaks first, then points, by threshold."""
         return [_rule(row) for row in await self._db.fetch(_LIST, (guild_id,))]
 
-    async def due_for(self, guild_id: int, user_id: int) -> list[MemberReward]:
-        """The rewards the member has reached and does not hold (by the ledger)."""
+    async def due_for(
+        self, guild_id: int, user_id: int, *, max_age: float = 0.0
+    ) -> list[MemberReward]:
+        """The rewards the member has reached and does not hold (by the ledger).
+
+        Asked after every completion: ``max_age`` > 0 lets "this guild has no reward at all"
+        (most guilds) come from a read that recent, and then nothing more is read; this
+        repository's own changes are always seen (:mod:`storage._kept`).
+        """
+
+        async def any_reward() -> bool:
+            return bool(await self._db.fetch(_ANY, (guild_id,)))
+
+        if not await self._any.read(guild_id, max_age, any_reward):
+            return []
         rows = await self._db.fetch(_DUE_FOR_MEMBER, {"guild": guild_id, "user": user_id})
         return [_member_reward(row) for row in rows]
 

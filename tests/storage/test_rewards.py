@@ -85,3 +85,15 @@ async def test_a_problem_is_new_once(store: Store) -> None:
     assert await store.rewards.set_problem(GUILD, ROLE, None) is False
     [rule] = await store.rewards.for_guild(GUILD)
     assert rule.problem is None
+
+
+async def test_a_guild_without_rewards_is_known_and_its_own_changes_seen_at_once(
+    store: Store,
+) -> None:
+    await member_with_points(store, ADA, 20)
+    assert await store.rewards.due_for(GUILD, ADA, max_age=60) == []  # none: kept as such
+    await store.rewards.add(RewardRule(GUILD, ROLE, RewardKind.POINTS, 10))
+    [due] = await store.rewards.due_for(GUILD, ADA, max_age=60)  # this store's add: seen
+    assert due.rule.role_id == ROLE
+    assert await store.rewards.remove(GUILD, ROLE)
+    assert await store.rewards.due_for(GUILD, ADA, max_age=60) == []
