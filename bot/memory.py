@@ -62,9 +62,11 @@ def settle_heap() -> None:
     caches) to the permanent generation, which collections never walk; the higher first
     threshold (:data:`GC_YOUNG_THRESHOLD`) lets an interaction's objects die by refcount
     before a collection sees them. Measured with ``bench/bench_burst.py`` (1,000/200,
-    3 rounds): the collector's CPU went from ~0.5 s to ~0.12 s per run. Cyclic garbage is
-    still collected, at most ~50,000 objects late. ``mle-bot run`` calls it; tests do not (it
-    changes the whole process).
+    3 rounds): the collector's CPU went from ~0.5 s to ~0.12 s per run. Garbage made later is
+    still collected (cycles at most ~50,000 allocations late); what was frozen is freed by
+    reference counting only, so a cycle among start-up objects (none is expected to become
+    garbage: a content reload replaces acyclic models) would stay. ``mle-bot run`` calls it;
+    tests do not (it changes the whole process).
     """
     gc.freeze()
     _, middle, old = gc.get_threshold()
