@@ -803,10 +803,11 @@ _drawing = threading.BoundedSemaphore(DRAWING_AT_ONCE)
 class _Kept:
     """Pictures already drawn, by (renderer, model); and the ones being drawn right now.
 
-    A renderer is a pure function of its model (a frozen value), so members whose season
-    looks the same share one drawing: after a Mark done burst most members' cards are alike.
-    The :data:`PICTURES_KEPT` most recently used stay (about 57 KB each); a request for a
-    picture that is being drawn waits for that drawing instead of starting another.
+    A renderer is a pure function of its model (a frozen value): a member asking again before
+    anything changed, or members whose cards say the same (points, streaks, rank, weeks), get
+    the picture drawn before. The :data:`PICTURES_KEPT` most recently used stay (about 57 KB
+    each); a request for a picture that is being drawn waits for that drawing instead of
+    starting another.
     """
 
     def __init__(self, size: int) -> None:
