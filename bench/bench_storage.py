@@ -404,6 +404,9 @@ async def run(args: argparse.Namespace) -> None:
             "foreign_keys = ON",
             f"busy_timeout = {BUSY_TIMEOUT_MS}",
             "synchronous = NORMAL",
+            # As on the repositories' writer: the WAL is copied back by their checkpointer
+            # thread (storage/_checkpoint.py), not inside whichever commit crosses 1,000 pages.
+            "wal_autocheckpoint = 0",
         ):
             raw.execute(f"PRAGMA {pragma}")
         total = raw.execute("SELECT count(*) FROM completions").fetchone()[0]

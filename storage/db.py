@@ -52,6 +52,7 @@ from typing import Any, Protocol, Self, TypeAlias, TypeVar
 
 import aiosqlite
 
+from storage._checkpoint import WRITER_PRAGMAS, Checkpointer
 from storage.dialect import SQLITE, Dialect
 from storage.errors import (
     DatabaseCorruptError,
@@ -402,14 +403,20 @@ class _WriterThread:
 
 
 def _run_group(
-    conn: Connection, jobs: Sequence[WriteJob[Any]], begin: str = SQLITE.begin
+    conn: Connection,
+    jobs: Sequence[WriteJob[Any]],
+    begin: str = SQLITE.begin,
+    prepare: Callable[[Any], None] | None = None,
 ) -> list[_Outcome]:
     """One transaction for ``jobs``, each in its own savepoint. On the writer thread.
 
     A job that raises is rolled back to its savepoint alone and its error is its outcome;
     the others commit. Raises only when the transaction as a whole could not commit (or a
-    job's error rolled it back), so nothing of the group was written.
+    job's error rolled it back), so nothing of the group was written. ``prepare(conn)``
+    runs first, outside the transaction (SQLite: :meth:`Checkpointer.before_write`).
     """
+    if prepare is not None:
+        prepare(conn)
     conn.execute(begin)
     outcomes: list[_Outcome] = []
     try:
@@ -519,6 +526,8 @@ class Database:
         reads: Reads,
         schema_version: int,
         dialect: Dialect = SQLITE,
+        *,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         #: The file (SQLite) or the URL without its password (PostgreSQL).
         self.location = str(location)
@@ -528,6 +537,9 @@ class Database:
         self.dialect = dialect
         self._writer = writer
         self._reads = reads
+        #: Copies SQLite's WAL into the file off the writer's thread (None on PostgreSQL).
+        self.checkpointer = checkpointer
+        self._prepare = None if checkpointer is None else checkpointer.before_write
         self._write_lock = asyncio.Lock()
         self._writes_begun = 0
         self._writes_settled = 0
@@ -567,6 +579,8 @@ class Database:
                 self._settle_later()
                 raise
             self._writes_settled += 1
+            if self.checkpointer is not None:
+                self.checkpointer.nudge()
 
     def _settle_later(self) -> None:
         """Settle a write that ended with an error, once it has really stopped.
@@ -637,7 +651,12 @@ class Database:
                 async with self._writing():
                     try:
                         outcomes = await self._writer.run(
-                            functools.partial(_run_group, jobs=jobs, begin=self.dialect.begin)
+                            functools.partial(
+                                _run_group,
+                                jobs=jobs,
+                                begin=self.dialect.begin,
+                                prepare=self._prepare,
+                            )
                         )
                     except _CommitUnknownError as unknown:
                         outcomes = [(False, _commit_unknown(unknown)) for _ in jobs]
@@ -728,8 +747,14 @@ class Database:
         """
         async with self._writing():
             try:
-                begin = self.dialect.begin
-                await self._writer.run(lambda conn: conn.execute(begin))
+                begin, prepare = self.dialect.begin, self._prepare
+
+                def start(conn: Connection) -> None:
+                    if prepare is not None:
+                        prepare(conn)
+                    conn.execute(begin)
+
+                await self._writer.run(start)
                 yield Transaction(self._writer)
                 await self._writer.run(lambda conn: conn.execute("COMMIT"))
             except BaseException:
@@ -755,6 +780,8 @@ class Database:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._committer)
         await self._reads.close()
+        if self.checkpointer is not None:  # before the writer, which closes last
+            await asyncio.to_thread(self.checkpointer.stop)
         async with self._write_lock:
             try:
                 # Only an optimisation: a full disk or read-only file must not fail close().
@@ -876,7 +903,7 @@ async def open_database(target: Path | str, *, verify: bool = True) -> Database:
         return opened
     path = await asyncio.to_thread(Path(target).absolute)
     version = await asyncio.to_thread(migrate, path, verify=verify)
-    writer = _WriterThread(lambda: _connect_plain(path, check_same_thread=False))
+    writer = _WriterThread(lambda: _connect_plain(path, *WRITER_PRAGMAS, check_same_thread=False))
     try:
         await writer.run(lambda _conn: None)  # connects: a failure is reported here
     except sqlite3.Error as error:
@@ -897,4 +924,5 @@ async def open_database(target: Path | str, *, verify: bool = True) -> Database:
         if isinstance(error, sqlite3.Error):
             raise _classify(path, error) from error
         raise
-    return Database(path, writer, _SqliteReads(reader, inline), version)
+    checkpointer = Checkpointer(path, lambda: _connect_plain(path, check_same_thread=True))
+    return Database(path, writer, _SqliteReads(reader, inline), version, checkpointer=checkpointer)

@@ -106,6 +106,8 @@ async def test_open_empty_creates_directory_and_sets_pragmas(tmp_path: Path) -> 
         assert (await db.fetch("PRAGMA busy_timeout"))[0][0] >= 1000
         assert await db.fetch("PRAGMA application_id") == [(APPLICATION_ID,)]
         assert await db.execute("PRAGMA foreign_keys") == [(1,)]
+        # Commits never checkpoint: a thread of the database's own does (test_checkpoint.py).
+        assert await db.execute("PRAGMA wal_autocheckpoint") == [(0,)]
     assert path.exists()
 
 
