@@ -15,6 +15,8 @@ and file-backed pages (the interpreter, shared libraries and extension modules m
 disk). It is read again after a few interactions one at a time (career commands, /progress,
 /challenge current, autocomplete, a misspelt name: first-use costs such as rapidfuzz's code
 and discord.py's HTTP connection), as ``bench/bench_burst.py`` reads it after its warm-up.
+The same for ``bench/_burst_bare.py`` (a bare ``discord.Client`` with one ``/ping``, after as
+many pings), so the figures show what discord.py itself takes and what is ours.
 
 ``--imports`` says where the idle memory goes: a fresh interpreter imports what the bot imports,
 one group at a time, in an order where each group comes after what it shares modules with (so
@@ -32,6 +34,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -84,14 +87,22 @@ def shown(rss: float, anonymous: float) -> str:
     return f"RSS {rss:5.1f} MB (anonymous {anonymous:5.1f}, file-backed {rss - anonymous:5.1f})"
 
 
-async def one_bot(workdir: Path) -> tuple[tuple[float, float], tuple[float, float]]:
-    """Idle memory of one bot: after ``ready as``, and after a few interactions."""
+async def one_bot(
+    workdir: Path, *, bare: bool = False
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Idle memory of one bot: after ``ready as``, and after a few interactions.
+
+    ``bare``: ``bench/_burst_bare.py`` instead (a ``discord.Client`` with one ``/ping``),
+    after the same wait and as many ``/ping`` interactions: what discord.py alone costs.
+    """
     from bench._burst_core import (  # noqa: PLC0415 (only for the memory runs)
         AUTOCOMPLETE,
+        BARE_BOT,
         CAREER,
         READS,
         autocomplete_action,
         command_action,
+        constant_burst,
         fire,
         launch,
         new_world,
@@ -100,18 +111,24 @@ async def one_bot(workdir: Path) -> tuple[tuple[float, float], tuple[float, floa
     fake, guild, members = new_world(20)
     await fake.start()
     try:
-        bot = await launch(fake, guild, workdir, log_level="INFO")
-        try:
+        if bare:
+            bot = await launch(fake, guild, workdir, argv=(str(BARE_BOT),), log_level="WARNING")
+        else:
+            bot = await launch(fake, guild, workdir, log_level="INFO")
             await bot.wait_for_log("ready as", within=30)
+        try:
             await asyncio.sleep(IDLE_SECONDS)
             ready = memory(bot.process.pid)
-            actions = [command_action(guild, members[0], p, v) for p, v in (*CAREER, *READS)]
-            actions += [
-                autocomplete_action(guild, members[1], path, option, typed)
-                for path, option in AUTOCOMPLETE
-                for typed in ("py", "kube")  # exact and prefix; fuzzy (rapidfuzz)
-            ]
-            actions.append(command_action(guild, members[2], "/tools", {"name": "pytroch"}))
+            if bare:
+                actions = constant_burst(guild, members, interactions=21, rng=random.Random(1))
+            else:
+                actions = [command_action(guild, members[0], p, v) for p, v in (*CAREER, *READS)]
+                actions += [
+                    autocomplete_action(guild, members[1], path, option, typed)
+                    for path, option in AUTOCOMPLETE
+                    for typed in ("py", "kube")  # exact and prefix; fuzzy (rapidfuzz)
+                ]
+                actions.append(command_action(guild, members[2], "/tools", {"name": "pytroch"}))
             for action in actions:
                 await fire(fake, [action], name="first use")
             await asyncio.sleep(IDLE_SECONDS)
@@ -124,20 +141,29 @@ async def one_bot(workdir: Path) -> tuple[tuple[float, float], tuple[float, floa
 
 
 def idle_memory(runs: int) -> None:
-    readings = []
-    for n in range(runs):
-        with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
-            ready, used = asyncio.run(one_bot(Path(tmp)))
-        readings.append((ready, used))
-        print(f"bot {n + 1}: ready and idle {shown(*ready)}; after first use {shown(*used)}")
-    for title, index in (("ready and idle", 0), ("after first use", 1)):
-        rss = statistics.median(r[index][0] for r in readings)
-        anonymous = statistics.median(r[index][1] for r in readings)
-        print(
-            f"idle memory, {title:15} median of {runs}: {shown(rss, anonymous)}, "
-            f"{rss - RSS_TARGET_MB:+.1f} MB against the {RSS_TARGET_MB:.0f} MB target"
-        )
-    print(f"load average {load()}")
+    medians: dict[bool, list[float]] = {}
+    for bare in (False, True):
+        who = "bare discord.py bot" if bare else "bot"
+        readings = []
+        for n in range(runs):
+            with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+                ready, used = asyncio.run(one_bot(Path(tmp), bare=bare))
+            readings.append((ready, used))
+            print(f"{who} {n + 1}: ready and idle {shown(*ready)}; after first use {shown(*used)}")
+        medians[bare] = []
+        for title, index in (("ready and idle", 0), ("after first use", 1)):
+            rss = statistics.median(r[index][0] for r in readings)
+            anonymous = statistics.median(r[index][1] for r in readings)
+            medians[bare].append(rss)
+            against = "" if bare else f", {rss - RSS_TARGET_MB:+.1f} MB against the target"
+            print(
+                f"{who} idle memory, {title:15} median of {runs}: {shown(rss, anonymous)}{against}"
+            )
+    print(
+        f"the bot's idle RSS, ready: {medians[False][0]:.1f} MB, the bare bot's"
+        f" {medians[True][0]:.1f} MB: +{medians[False][0] - medians[True][0]:.1f} MB of ours"
+        f" (target {RSS_TARGET_MB:.0f} MB); load average {load()}"
+    )
 
 
 #: What the running bot imports, in groups; ``None`` loads the bundled content.
