@@ -31,6 +31,7 @@ from bot.cards import (
     season_note,
 )
 from bot.cogs.base import ServicesCog
+from bot.cooldowns import cooldown
 from bot.errors import NotFoundError, UserFacingError, echo
 from bot.permissions import POST_PERMISSIONS, RECOVERY_PERMISSION
 from bot.reload import reload_content
@@ -501,7 +502,7 @@ class AdminCog(ServicesCog, name="Admin"):
         name="reload-content",
         description="Re-read the content YAML (for every server); invalid files change nothing",
     )
-    @app_commands.checks.cooldown(1, 30.0, key=lambda i: i.guild_id)
+    @cooldown(1, 30.0, key=lambda i: i.guild_id)
     async def reload_content_command(self, interaction: discord.Interaction[Any]) -> None:
         # Content is the operator's files, shared by every server: re-reading them is harmless,
         # so any moderator may ask (e.g. after the operator deployed an edit).
@@ -619,7 +620,7 @@ class AdminCog(ServicesCog, name="Admin"):
             app_commands.Choice(name="week", value="week"),
         ]
     )
-    @app_commands.checks.cooldown(2, 60.0, key=lambda i: i.guild_id)
+    @cooldown(2, 60.0, key=lambda i: i.guild_id)
     async def export(
         self, interaction: discord.Interaction[Any], period: app_commands.Choice[str] | None = None
     ) -> None:
@@ -639,7 +640,7 @@ class AdminCog(ServicesCog, name="Admin"):
         await interaction.response.send_message(text, file=file, ephemeral=True)
 
     @admin.command(name="report", description="A chart of the season: completions and activity")
-    @app_commands.checks.cooldown(2, 60.0, key=lambda i: i.guild_id)
+    @cooldown(2, 60.0, key=lambda i: i.guild_id)
     async def report(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
         await self._settings(guild_id)

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cooldowns import cooldown as bot_cooldown
 from bot.embeds import Reply
 from bot.lookup import FuzzyIndex, Guide, GuideCache, Match
 from bot.views import send_reply
@@ -32,10 +33,9 @@ T = TypeVar("T")
 
 
 def cooldown() -> Callable[[T], T]:
-    """The per-member cooldown all career commands share (the error handler words the reply)."""
-    return app_commands.checks.cooldown(
-        COOLDOWN_RATE, COOLDOWN_PER, key=lambda interaction: interaction.user.id
-    )
+    """The per-member cooldown all career commands share (the error handler words the reply;
+    :mod:`bot.cooldowns` says why not discord.py's own)."""
+    return bot_cooldown(COOLDOWN_RATE, COOLDOWN_PER, key=lambda interaction: interaction.user.id)
 
 
 def choices(

@@ -35,6 +35,7 @@ from bot.cards import (
     render_progress_card,
 )
 from bot.cogs.base import ServicesCog
+from bot.cooldowns import cooldown
 from bot.embeds import Card, Reply, Section, render, render_one
 from bot.errors import (
     UserFacingError,
@@ -582,7 +583,7 @@ class ChallengesCog(ServicesCog, name="Challenges"):
         ]
     )
     @app_commands.guild_only()
-    @app_commands.checks.cooldown(5, 30.0, key=lambda i: (i.guild_id, i.user.id))
+    @cooldown(5, 30.0, key=lambda i: (i.guild_id, i.user.id))
     async def leaderboard(
         self,
         interaction: discord.Interaction[Any],
