@@ -19,8 +19,8 @@ copying on a thread and connection of its own:
   copied most of it), and that write starts the WAL over. Writes with pauses between them
   never need it.
 
-Measured with the same bench, 20,000 members a guild: record p99 ~1.45 ms (raw SQL's
-~0.3 ms beside it, its checkpoints done by this thread too); the WAL stays under ~5,000
+Measured with the same bench, 2,000 and 20,000 members a guild: record p99 ~1.6 ms (raw
+SQL's ~0.3 ms beside it, its checkpoints done by this thread too); the WAL stays under ~5,000
 frames. Sizing the WAL by its file instead (``journal_size_limit = 0``, so SQLite truncates
 it when it starts over) put the p99 at ~2.1 ms: truncating and re-growing the file cost the
 writer more than reading the index does.
@@ -102,11 +102,6 @@ class Checkpointer:
         return int.from_bytes(head[16:20], sys.byteorder), int.from_bytes(
             head[96:100], sys.byteorder
         )
-
-    def backlog(self) -> int:
-        """Frames of the WAL not yet copied into the database file."""
-        last, copied = self._counters()
-        return max(0, last - copied)
 
     def nudge(self) -> None:
         """After a commit, on the loop's thread: wake the thread past ``pages`` frames (not
