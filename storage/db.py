@@ -402,22 +402,26 @@ class _WriterThread:
             self._jobs.put(None)
 
 
+def _begin(conn: Connection, begin: str, checkpointer: Checkpointer | None) -> None:
+    """Start a write transaction; first, outside it, the checkpointer's turn (SQLite)."""
+    if checkpointer is not None:
+        checkpointer.before_write(conn)
+    conn.execute(begin)
+
+
 def _run_group(
     conn: Connection,
     jobs: Sequence[WriteJob[Any]],
     begin: str = SQLITE.begin,
-    prepare: Callable[[Any], None] | None = None,
+    checkpointer: Checkpointer | None = None,
 ) -> list[_Outcome]:
     """One transaction for ``jobs``, each in its own savepoint. On the writer thread.
 
     A job that raises is rolled back to its savepoint alone and its error is its outcome;
     the others commit. Raises only when the transaction as a whole could not commit (or a
-    job's error rolled it back), so nothing of the group was written. ``prepare(conn)``
-    runs first, outside the transaction (SQLite: :meth:`Checkpointer.before_write`).
+    job's error rolled it back), so nothing of the group was written.
     """
-    if prepare is not None:
-        prepare(conn)
-    conn.execute(begin)
+    _begin(conn, begin, checkpointer)
     outcomes: list[_Outcome] = []
     try:
         for job in jobs:
@@ -539,7 +543,6 @@ class Database:
         self._reads = reads
         #: Copies SQLite's WAL into the file off the writer's thread (None on PostgreSQL).
         self.checkpointer = checkpointer
-        self._prepare = None if checkpointer is None else checkpointer.before_write
         self._write_lock = asyncio.Lock()
         self._writes_begun = 0
         self._writes_settled = 0
@@ -655,7 +658,7 @@ class Database:
                                 _run_group,
                                 jobs=jobs,
                                 begin=self.dialect.begin,
-                                prepare=self._prepare,
+                                checkpointer=self.checkpointer,
                             )
                         )
                     except _CommitUnknownError as unknown:
@@ -747,14 +750,8 @@ class Database:
         """
         async with self._writing():
             try:
-                begin, prepare = self.dialect.begin, self._prepare
-
-                def start(conn: Connection) -> None:
-                    if prepare is not None:
-                        prepare(conn)
-                    conn.execute(begin)
-
-                await self._writer.run(start)
+                begin, checkpointer = self.dialect.begin, self.checkpointer
+                await self._writer.run(lambda conn: _begin(conn, begin, checkpointer))
                 yield Transaction(self._writer)
                 await self._writer.run(lambda conn: conn.execute("COMMIT"))
             except BaseException:
