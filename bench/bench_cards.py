@@ -5,12 +5,12 @@
 
 Targets (issue 16): a card renders in p99 < 150 ms on this machine, and memory does not grow
 over 1,000 renders. The baseline, measured in the same run and interleaved with the renders
-(so both see the same machine load), encodes a blank PNG of the same size and zlib level:
-the part of the work no drawing code can avoid. The models are the README's
-(``bench/make_screenshots.py``: a real store, the bundled season). RSS is read from
-``/proc/self/status`` after the warm-up and every 250 renders. The machine is shared: the
-load average is printed before and after, and the card's CPU time per render is shown beside
-its wall-clock time (waiting for a CPU is in the latter only).
+(so both see the same machine load), encodes a blank picture of the same size with the same
+encoder (:func:`bot.cards.encode_png`): the part of the work no drawing code can avoid. The
+models are the README's (``bench/make_screenshots.py``: a real store, the bundled season).
+RSS is read from ``/proc/self/status`` after the warm-up and every 250 renders. The machine
+is shared: the load average is printed before and after, and the card's CPU time per render
+is shown beside its wall-clock time (waiting for a CPU is in the latter only).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from make_screenshots import build
 from PIL import Image
 
 from bot.cards import (
+    encode_png,
     progress_layout,
     render_off_loop,
     render_progress_card,
@@ -56,9 +57,7 @@ def loadavg() -> str:
 
 def blank_png(size: tuple[int, int]) -> Callable[[], bytes]:
     def encode() -> bytes:
-        out = io.BytesIO()
-        Image.new("RGBA", size, (30, 31, 34, 255)).save(out, format="PNG", compress_level=1)
-        return out.getvalue()
+        return encode_png(Image.new("RGBA", size, (30, 31, 34, 255)))
 
     return encode
 

@@ -276,6 +276,32 @@ async def test_the_card_is_a_png_with_each_weeks_colour_where_its_cell_is(
     assert sum(image.getpixel((left - 4, (top + bottom) // 2))) > 600  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("mode", ["RGBA", "RGB"])
+def test_our_png_encoding_reads_back_pixel_for_pixel(mode: str) -> None:
+    """Our encoder (rows unfiltered) against Pillow's decoder: every pixel, alpha included."""
+    import random  # noqa: PLC0415
+
+    rng = random.Random(7)
+    size = (37, 23)  # odd sizes: no row lines up with anything by luck
+    image = Image.new("RGBA", size)
+    image.putdata([tuple(rng.randrange(256) for _ in range(4)) for _ in range(37 * 23)])  # type: ignore[misc]
+    image = image.convert(mode)
+    data = cards.encode_png(image)
+    check = Image.open(io.BytesIO(data))
+    check.verify()  # chunk CRCs and structure
+    back = Image.open(io.BytesIO(data))
+    assert (back.format, back.mode, back.size) == ("PNG", "RGBA", size)
+    assert back.tobytes() == image.convert("RGBA").tobytes()
+
+
+async def test_the_cards_corners_are_transparent(store: Store, catalog: Catalog) -> None:
+    await season(store, catalog)
+    image = Image.open(io.BytesIO(render_progress_card(await ada(store, catalog))))
+    assert image.mode == "RGBA"
+    assert image.getpixel((0, 0))[3] == 0  # type: ignore[index]
+    assert image.getpixel((image.size[0] // 2, image.size[1] // 2))[3] == 255  # type: ignore[index]
+
+
 def test_a_short_season_and_no_season_still_draw() -> None:
     cell = WeekCell(1, "a", "A", 10, CellState.DONE, None, None)
     model = ProgressModel(10, 10, 1, 1, 1, 1, False, (cell,), (), False, "No season scheduled")
