@@ -12,6 +12,7 @@ import asyncio
 import io
 import json
 import logging
+import random
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
@@ -279,13 +280,9 @@ async def test_the_card_is_a_png_with_each_weeks_colour_where_its_cell_is(
 @pytest.mark.parametrize("mode", ["RGBA", "RGB"])
 def test_our_png_encoding_reads_back_pixel_for_pixel(mode: str) -> None:
     """Our encoder (rows unfiltered) against Pillow's decoder: every pixel, alpha included."""
-    import random  # noqa: PLC0415
-
-    rng = random.Random(7)
     size = (37, 23)  # odd sizes: no row lines up with anything by luck
-    image = Image.new("RGBA", size)
-    image.putdata([tuple(rng.randrange(256) for _ in range(4)) for _ in range(37 * 23)])  # type: ignore[misc]
-    image = image.convert(mode)
+    noise = random.Random(7).randbytes(size[0] * size[1] * 4)
+    image = Image.frombytes("RGBA", size, noise).convert(mode)
     data = cards.encode_png(image)
     check = Image.open(io.BytesIO(data))
     check.verify()  # chunk CRCs and structure
