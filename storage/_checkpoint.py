@@ -19,7 +19,7 @@ copying on a thread and connection of its own:
   copied most of it), and that write starts the WAL over. Writes with pauses between them
   never need it.
 
-Measured with the same bench, 2,000 and 20,000 members a guild: record p99 ~1.6 ms (raw
+Measured with the same bench, 2,000 and 20,000 members a guild: record p99 1.6-1.9 ms (raw
 SQL's ~0.3 ms beside it, its checkpoints done by this thread too); the WAL stays under ~5,000
 frames. Sizing the WAL by its file instead (``journal_size_limit = 0``, so SQLite truncates
 it when it starts over) put the p99 at ~2.1 ms: truncating and re-growing the file cost the
